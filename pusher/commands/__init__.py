@@ -1,0 +1,1 @@
+"""Sub-commands of `ordersync`; each module has register(subparsers)."""
