@@ -1,0 +1,380 @@
+"""Load and check `configs/sync_order_list.toml`.
+
+Every problem is reported with the TOML key that holds it and the fix, all at once, so a
+user edits the file once instead of once per error. Secrets are never read from the file:
+the database URL and the monday token come from the environment variables it names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pusher.errors import ConfigError
+from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT
+
+DIALECTS = ("tsql", "postgres")
+STAGING_MODES = ("snapshot", "incremental")
+REMOVED_ORDER_ACTIONS = ("archive", "delete")
+REMOVED_SIZE_ACTIONS = ("delete", "archive")
+LINE_FIELDS = ("size", "qty")
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    dialect: str
+    data_schema: str
+    sync_schema: str
+    database_url: str | None
+    database_url_env: str | None
+    monday_api_url: str
+    monday_token_env: str
+    monday_token_default: str | None
+    monday_keyring_service: str | None
+    items_board_id: str
+    subitems_board_id: str | None
+
+    @property
+    def embedded(self) -> bool:
+        """True when no database URL is configured: ordersync runs its own PostgreSQL."""
+        return self.database_url is None and self.database_url_env is None
+
+    def resolve_database_url(self) -> str | None:
+        """The URL to connect to, or None for the embedded PostgreSQL."""
+        if self.database_url:
+            return self.database_url
+        if self.database_url_env:
+            value = os.environ.get(self.database_url_env)
+            if not value:
+                raise ConfigError(
+                    f"environment.{self.name}.database_url_env names ${self.database_url_env}, "
+                    f"which is not set: export it with the database URL"
+                )
+            return value
+        return None
+
+
+@dataclass(frozen=True)
+class Tables:
+    staging: str
+    orders: str
+    lines: str
+    order_delta: str
+    line_delta: str
+    groups: str
+    run_log: str
+
+
+@dataclass(frozen=True)
+class NameSpec:
+    """How an item or group name is composed from staging columns."""
+
+    columns: tuple[str, ...]
+    separator: str
+
+
+@dataclass(frozen=True)
+class Sizes:
+    columns: tuple[str, ...] | None  # explicit list, or None to discover between markers
+    first_after: str | None
+    last_before: str | None
+    aliases: dict[str, str]
+
+    def canonical(self, column: str) -> str:
+        """The canonical size a size column counts towards (alias map, else itself)."""
+        return self.aliases.get(column, column)
+
+
+@dataclass(frozen=True)
+class Monday:
+    api_version: str
+    item_key_column: str
+    line_key_column: str
+    batch_size: int
+    timeout_seconds: float
+    max_attempts: int
+    lease_seconds: int
+    on_removed_order: str
+    on_removed_size: str
+    item_columns: dict[str, str]  # staging column -> monday column id
+    subitem_columns: dict[str, str]  # size | qty -> monday column id
+    create_labels_if_missing: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    environment: Environment
+    tables: Tables
+    staging_mode: str
+    columns_file: Path | None
+    key_columns: tuple[str, ...]
+    customer_column: str
+    item_name: NameSpec
+    group_name: NameSpec
+    sizes: Sizes
+    monday: Monday
+    environments: tuple[str, ...] = field(default=())
+
+    @property
+    def monday_columns(self) -> tuple[str, ...]:
+        """Staging columns whose values reach monday, in a stable order, without repeats.
+
+        These feed the change-detection hash: key, mapped columns, name and group sources.
+        """
+        seen: dict[str, None] = {}
+        for name in (
+            *self.key_columns,
+            *self.item_columns_ordered,
+            *self.item_name.columns,
+            *self.group_name.columns,
+            self.customer_column,
+        ):
+            seen.setdefault(name, None)
+        return tuple(seen)
+
+    @property
+    def item_columns_ordered(self) -> tuple[str, ...]:
+        return tuple(self.monday.item_columns)
+
+
+class _Reader:
+    """Walks the TOML document, collecting every problem with its key path."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.problems: list[str] = []
+
+    def table(self, path: str, *, required: bool = True) -> dict[str, Any]:
+        node: Any = self.data
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if required:
+                    self.problems.append(f"[{path}] is missing: add the table (see the sample config)")
+                return {}
+            node = node[part]
+        if not isinstance(node, dict):
+            self.problems.append(f"{path} must be a table, not {type(node).__name__}")
+            return {}
+        return node
+
+    def value(self, table: dict[str, Any], path: str, key: str, kind: type, *, default: Any = ...,
+              choices: tuple[str, ...] | None = None) -> Any:
+        if key not in table:
+            if default is ...:
+                self.problems.append(f"{path}.{key} is missing: set it")
+                return None
+            return default
+        value = table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.problems.append(f"{path}.{key} must be a {kind.__name__}, not {value!r}")
+            return None
+        if choices is not None and value not in choices:
+            self.problems.append(f"{path}.{key} = {value!r} is not one of {', '.join(choices)}")
+            return None
+        if kind is str and not (value if key == "separator" else value.strip()):
+            self.problems.append(f"{path}.{key} is empty: give it a value")
+            return None
+        return value
+
+    def string_list(self, table: dict[str, Any], path: str, key: str, *, required: bool = True) -> tuple:
+        if key not in table:
+            if required:
+                self.problems.append(f"{path}.{key} is missing: give a list of column names")
+            return ()
+        value = table[key]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            self.problems.append(f"{path}.{key} must be a non-empty list of column names, not {value!r}")
+            return ()
+        duplicates = sorted({v for v in value if value.count(v) > 1})
+        if duplicates:
+            self.problems.append(f"{path}.{key} lists {', '.join(duplicates)} more than once: keep one")
+        return tuple(value)
+
+    def string_map(self, table: dict[str, Any], path: str) -> dict[str, str]:
+        result = {}
+        for key, value in table.items():
+            if not isinstance(value, str) or not value.strip():
+                self.problems.append(f"{path}.{key!r} must be a non-empty string, not {value!r}")
+            else:
+                result[key] = value
+        return result
+
+    def unknown_keys(self, table: dict[str, Any], path: str, known: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=1)
+                fix = f"did you mean {hint[0]!r}?" if hint else f"known keys: {', '.join(known)}"
+                self.problems.append(f"{path}.{key} is not a known setting: {fix}")
+
+
+def _holds_password(url: str) -> bool:
+    """True for URLs or ODBC strings that carry a password, which belongs in the environment."""
+    return bool(urlsplit(url).password) or "pwd=" in url.lower() or "password=" in url.lower()
+
+
+_ENV_KEYS = ("dialect", "data_schema", "sync_schema", "database_url", "database_url_env", "monday_api_url",
+             "monday_token_env", "monday_token_default", "monday_keyring_service", "items_board_id",
+             "subitems_board_id")
+
+
+def _read_environment(r: _Reader, name: str) -> Environment | None:
+    path = f"environment.{name}"
+    t = r.table(path)
+    r.unknown_keys(t, path, _ENV_KEYS)
+    if "database_url" in t and "database_url_env" in t:
+        r.problems.append(f"{path}: set database_url or database_url_env, not both")
+    if isinstance(t.get("database_url"), str) and _holds_password(t["database_url"]):
+        r.problems.append(f"{path}.database_url holds a password: move the URL to an environment variable "
+                          f"and name it in database_url_env")
+    env = Environment(
+        name=name,
+        dialect=r.value(t, path, "dialect", str, choices=DIALECTS),
+        data_schema=r.value(t, path, "data_schema", str, default="dbo"),
+        sync_schema=r.value(t, path, "sync_schema", str, default="sync"),
+        database_url=r.value(t, path, "database_url", str, default=None),
+        database_url_env=r.value(t, path, "database_url_env", str, default=None),
+        monday_api_url=r.value(t, path, "monday_api_url", str, default="https://api.monday.com/v2"),
+        monday_token_env=r.value(t, path, "monday_token_env", str, default="MONDAY_API_TOKEN"),
+        monday_token_default=r.value(t, path, "monday_token_default", str, default=None),
+        monday_keyring_service=r.value(t, path, "monday_keyring_service", str, default=None),
+        items_board_id=str(r.value(t, path, "items_board_id", str)),
+        subitems_board_id=r.value(t, path, "subitems_board_id", str, default=None),
+    )
+    if env.dialect == "tsql" and env.embedded:
+        r.problems.append(f"{path}: dialect tsql needs database_url_env (there is no embedded SQL Server)")
+    return env
+
+
+def load_config(path: str | Path | None = None, environment: str | None = None) -> Config:
+    """Read and check the config file; raise ConfigError listing every problem found."""
+    path = Path(path) if path else Path(os.environ.get("ORDERSYNC_CONFIG", DEFAULT_CONFIG))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist: pass --config PATH or create it") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    r = _Reader(data)
+    r.unknown_keys(data, "(top level)", ("default_environment", "environment", "tables", "staging", "order",
+                                          "sizes", "monday"))
+
+    environments = tuple(r.table("environment"))
+    chosen = environment or os.environ.get("ORDERSYNC_ENV") or data.get("default_environment")
+    if not chosen:
+        r.problems.append("default_environment is missing: set it, or pass --env NAME")
+    elif chosen not in environments:
+        r.problems.append(f"environment {chosen!r} is not defined: use one of {', '.join(environments)} "
+                          f"or add [environment.{chosen}]")
+    env = _read_environment(r, chosen) if chosen in environments else None
+
+    t = r.table("tables")
+    r.unknown_keys(t, "tables", tuple(Tables.__dataclass_fields__))
+    tables = Tables(**{k: r.value(t, "tables", k, str) for k in Tables.__dataclass_fields__})
+
+    s = r.table("staging")
+    r.unknown_keys(s, "staging", ("mode", "columns_file"))
+    mode = r.value(s, "staging", "mode", str, default="snapshot", choices=STAGING_MODES)
+    columns_file = r.value(s, "staging", "columns_file", str, default=None)
+    columns_path = None
+    if columns_file:
+        columns_path = Path(columns_file)
+        if not columns_path.is_absolute():
+            columns_path = (PROJECT_ROOT / columns_path).resolve()
+
+    o = r.table("order")
+    r.unknown_keys(o, "order", ("key_columns", "customer_column", "item_name", "group_name"))
+    key_columns = r.string_list(o, "order", "key_columns")
+    customer_column = r.value(o, "order", "customer_column", str)
+    names = {}
+    for key in ("item_name", "group_name"):
+        spec = r.table(f"order.{key}")
+        r.unknown_keys(spec, f"order.{key}", ("columns", "separator"))
+        names[key] = NameSpec(r.string_list(spec, f"order.{key}", "columns"),
+                              r.value(spec, f"order.{key}", "separator", str, default=" - "))
+
+    z = r.table("sizes")
+    r.unknown_keys(z, "sizes", ("columns", "first_after", "last_before", "aliases"))
+    explicit = r.string_list(z, "sizes", "columns", required=False) or None
+    first_after = r.value(z, "sizes", "first_after", str, default=None)
+    last_before = r.value(z, "sizes", "last_before", str, default=None)
+    if explicit and (first_after or last_before):
+        r.problems.append("sizes: give either columns = [...] or first_after/last_before markers, not both")
+    if not explicit and not (first_after and last_before):
+        r.problems.append("sizes: set columns = [...] or both first_after and last_before marker columns")
+    aliases = r.string_map(r.table("sizes.aliases", required=False), "sizes.aliases")
+    chained = sorted(k for k, v in aliases.items() if v in aliases)
+    if chained:
+        r.problems.append(f"sizes.aliases maps {', '.join(chained)} to a name that is itself an alias: "
+                          f"map straight to the canonical size")
+
+    m = r.table("monday")
+    r.unknown_keys(m, "monday", ("api_version", "item_key_column", "line_key_column", "batch_size",
+                                 "timeout_seconds", "max_attempts", "lease_seconds", "on_removed_order",
+                                 "on_removed_size", "item_columns", "subitem_columns",
+                                 "create_labels_if_missing"))
+    item_columns = r.string_map(r.table("monday.item_columns"), "monday.item_columns")
+    subitem_columns = r.string_map(r.table("monday.subitem_columns"), "monday.subitem_columns")
+    for key in subitem_columns:
+        if key not in LINE_FIELDS:
+            r.problems.append(f"monday.subitem_columns.{key} is not a line field: use one of {', '.join(LINE_FIELDS)}")
+    labels_table = r.table("monday.create_labels_if_missing", required=False)
+    labels = {}
+    for key, value in labels_table.items():
+        if not isinstance(value, bool):
+            r.problems.append(f"monday.create_labels_if_missing.{key} must be true or false, not {value!r}")
+        else:
+            labels[key] = value
+    for targets, where in ((item_columns, "monday.item_columns"), (subitem_columns, "monday.subitem_columns")):
+        seen: dict[str, str] = {}
+        for source, target in targets.items():
+            if target in seen:
+                r.problems.append(f"{where}: monday column {target!r} is fed by both {seen[target]!r} and "
+                                  f"{source!r}: map each monday column from one source")
+            seen[target] = source
+    monday = Monday(
+        api_version=r.value(m, "monday", "api_version", str, default="2026-07"),
+        item_key_column=r.value(m, "monday", "item_key_column", str),
+        line_key_column=r.value(m, "monday", "line_key_column", str),
+        batch_size=r.value(m, "monday", "batch_size", int, default=25),
+        timeout_seconds=r.value(m, "monday", "timeout_seconds", float, default=30.0),
+        max_attempts=r.value(m, "monday", "max_attempts", int, default=5),
+        lease_seconds=r.value(m, "monday", "lease_seconds", int, default=300),
+        on_removed_order=r.value(m, "monday", "on_removed_order", str, default="archive",
+                                 choices=REMOVED_ORDER_ACTIONS),
+        on_removed_size=r.value(m, "monday", "on_removed_size", str, default="delete",
+                                choices=REMOVED_SIZE_ACTIONS),
+        item_columns=item_columns,
+        subitem_columns=subitem_columns,
+        create_labels_if_missing=labels,
+    )
+    for key, low, high in (("batch_size", 1, 100), ("max_attempts", 1, 100), ("lease_seconds", 10, 86400)):
+        value = getattr(monday, key)
+        if isinstance(value, int) and not low <= value <= high:
+            r.problems.append(f"monday.{key} = {value} is out of range: use {low}..{high}")
+
+    if r.problems:
+        listing = "\n  - ".join(r.problems)
+        raise ConfigError(f"{path} has {len(r.problems)} problem(s):\n  - {listing}")
+    return Config(
+        path=path,
+        environment=env,
+        tables=tables,
+        staging_mode=mode,
+        columns_file=columns_path,
+        key_columns=key_columns,
+        customer_column=customer_column,
+        item_name=names["item_name"],
+        group_name=names["group_name"],
+        sizes=Sizes(explicit, first_after, last_before, aliases),
+        monday=monday,
+        environments=environments,
+    )

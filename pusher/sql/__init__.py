@@ -1,0 +1,1 @@
+"""Everything that talks SQL: dialects, catalog, connections, rendering and deploying."""

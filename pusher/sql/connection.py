@@ -1,0 +1,165 @@
+"""One database session for a command: connect, call procedures, run scripts, read the catalog.
+
+PostgreSQL goes through psycopg; SQL Server through pyodbc, imported only when used (it needs
+the system unixODBC library on Linux). Every procedure call is its own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from pusher.config import Config
+from pusher.errors import ConfigError, DatabaseError
+from pusher.sql.catalog import Column
+from pusher.sql.dialect import Dialect, get_dialect, unmap_postgres_type
+
+log = logging.getLogger(__name__)
+_GO = re.compile(r"^\s*GO\s*;?\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+class Database:
+    """A lazily opened connection plus the few operations ordersync needs."""
+
+    def __init__(self, config: Config, url: str | None = None):
+        self.config = config
+        self.dialect: Dialect = get_dialect(config.environment.dialect)
+        self._url = url
+        self._conn = None
+
+    # -- connecting -------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            self._url = self.config.environment.resolve_database_url()
+            if self._url is None:
+                from pusher.sql.embedded import database_url
+
+                self._url = database_url()
+        return self._url
+
+    def connection(self):
+        if self._conn is None:
+            self._conn = self._open()
+        return self._conn
+
+    def _open(self):
+        if self.dialect.name == "postgres":
+            import psycopg
+
+            try:
+                return psycopg.connect(self.url, autocommit=False)
+            except psycopg.Error as exc:
+                raise DatabaseError(f"cannot connect to PostgreSQL: {exc}") from exc
+        try:
+            import pyodbc
+        except ImportError as exc:
+            raise ConfigError(
+                "SQL Server needs pyodbc: pip install 'ordersync[sqlserver]' (and unixODBC on Linux)"
+            ) from exc
+        try:
+            return pyodbc.connect(self.url, autocommit=False)
+        except pyodbc.Error as exc:
+            raise DatabaseError(f"cannot connect to SQL Server: {exc}") from exc
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- running SQL ------------------------------------------------------------------------
+    def call(self, procedure: str, **params: Any) -> list[dict[str, Any]]:
+        """Run ``sync.<procedure>`` with named parameters in its own transaction; return its rows.
+
+        dict/list parameters are sent as JSON text (the procedures parse JSON themselves).
+        """
+        schema = self.config.environment.sync_schema
+        names = list(params)
+        values = [json.dumps(v) if isinstance(v, dict | list) else v for v in params.values()]
+        sql = self.dialect.call_sql(schema, procedure, names)
+        return self._run(sql, values, what=f"{schema}.{procedure}")
+
+    def fetch(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+        """Run one query (placeholders in the dialect's style) in its own transaction."""
+        return self._run(sql, list(params), what="query")
+
+    def _run(self, sql: str, values: list, what: str) -> list[dict[str, Any]]:
+        conn = self.connection()
+        try:
+            cur = conn.cursor()
+            cur.execute(sql, values)
+            rows = _rows(cur)
+            conn.commit()
+            return rows
+        except Exception as exc:
+            conn.rollback()
+            if isinstance(exc, DatabaseError | ConfigError):
+                raise
+            raise DatabaseError(f"{what} failed: {_first_line(exc)}") from exc
+
+    def execute_script(self, script: str, what: str) -> None:
+        """Run a rendered deploy script: T-SQL batch by batch (GO), PostgreSQL in one go."""
+        conn = self.connection()
+        batches = [b for b in _GO.split(script) if b.strip()] if self.dialect.name == "tsql" else [script]
+        try:
+            cur = conn.cursor()
+            for batch in batches:
+                cur.execute(batch)
+            conn.commit()
+        except Exception as exc:
+            conn.rollback()
+            raise DatabaseError(f"deploying {what} failed: {_first_line(exc)}") from exc
+
+    # -- catalog ----------------------------------------------------------------------------
+    def live_columns(self, schema: str, table: str) -> list[Column]:
+        """The table's columns in ordinal order, types in SQL Server syntax; [] if no table."""
+        if self.dialect.name == "postgres":
+            rows = self.fetch(
+                "SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale "
+                "FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                "ORDER BY ordinal_position",
+                (schema, table),
+            )
+            return [
+                Column(r["column_name"], unmap_postgres_type(r["data_type"], r["character_maximum_length"],
+                                                             r["numeric_precision"], r["numeric_scale"]))
+                for r in rows
+            ]
+        rows = self.fetch(
+            "SELECT c.name AS column_name, UPPER(t.name) + CASE "
+            " WHEN t.name IN ('nvarchar','nchar') THEN '(' + IIF(c.max_length = -1, 'MAX', "
+            "   CAST(c.max_length / 2 AS varchar(10))) + ')' "
+            " WHEN t.name IN ('varchar','char','varbinary') THEN '(' + IIF(c.max_length = -1, 'MAX', "
+            "   CAST(c.max_length AS varchar(10))) + ')' "
+            " WHEN t.name IN ('decimal','numeric') THEN '(' + CAST(c.precision AS varchar(3)) + ',' "
+            "   + CAST(c.scale AS varchar(3)) + ')' ELSE '' END AS sql_type "
+            "FROM sys.columns c JOIN sys.types t ON t.user_type_id = c.user_type_id "
+            "WHERE c.object_id = OBJECT_ID(QUOTENAME(?) + '.' + QUOTENAME(?)) ORDER BY c.column_id",
+            (schema, table),
+        )
+        return [Column(r["column_name"], r["sql_type"]) for r in rows]
+
+
+def _rows(cursor) -> list[dict[str, Any]]:
+    """Rows of the last result set that has columns (T-SQL procedures may emit several)."""
+    rows: list[dict[str, Any]] = []
+    while True:
+        if cursor.description:
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        nextset = getattr(cursor, "nextset", None)
+        if not nextset or not nextset():
+            return rows
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0] if "\n" in text else text

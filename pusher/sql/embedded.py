@@ -1,0 +1,46 @@
+"""The embedded PostgreSQL: started by ordersync itself when no database URL is configured.
+
+`pgserver` bundles the server binaries; the data folder lives in the project's `.ordersync/`
+and the server keeps running between commands, so the next command reuses it (~0.5 s cold).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import psycopg
+
+from pusher.errors import DatabaseError
+from pusher.paths import STATE_DIR
+
+log = logging.getLogger(__name__)
+DEFAULT_DATA_DIR = STATE_DIR / "pgdata"
+DATABASE_NAME = "ordersync"
+
+
+def server_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """Start (or find) the embedded server and return the URL of its `postgres` database."""
+    import pgserver  # imported here: only the embedded mode needs it
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = pgserver.get_server(str(data_dir), cleanup_mode=None)
+    except Exception as exc:  # pgserver raises plain exceptions with the server log inside
+        raise DatabaseError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
+    return server.get_uri()
+
+
+def database_url(data_dir: Path = DEFAULT_DATA_DIR, database: str = DATABASE_NAME) -> str:
+    """URL of the ordersync database on the embedded server, creating the database once."""
+    admin_url = server_url(data_dir)
+    create_database(admin_url, database)
+    return admin_url.replace("/postgres?", f"/{database}?", 1)
+
+
+def create_database(admin_url: str, database: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            log.info("creating database %s on the embedded PostgreSQL", database)
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(database)))

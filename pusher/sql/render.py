@@ -1,0 +1,138 @@
+"""Render the SQL templates (`db/`, `procedures/`) for one dialect.
+
+One template per object; `db/deploy_order.txt` says the order. Everything a template needs
+is computed here once (column lists, size groups, fingerprints) so templates read like the
+SQL they emit. Output carries a "generated from" header and no timestamps, so rendering
+twice gives byte-identical files, and a check can re-render and diff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from pusher.config import Config
+from pusher.errors import ConfigError
+from pusher.paths import DB_DIR, PROJECT_ROOT
+from pusher.sql.catalog import Column, check_config_columns, fingerprint, size_columns
+from pusher.sql.dialect import Dialect, get_dialect
+
+DEPLOY_ORDER = DB_DIR / "deploy_order.txt"
+STAGING_TEMPLATE = "db/staging/swp_ORDER_LIST_V2.sql.j2"
+
+
+@dataclass(frozen=True)
+class RenderedObject:
+    template: str  # path relative to the project root
+    sql: str
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.template).name.removesuffix(".j2")
+
+
+def deploy_order(path: Path = DEPLOY_ORDER) -> list[str]:
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+    return [ln for ln in lines if ln and not ln.startswith("#")]
+
+
+class Renderer:
+    """Renders templates for one config, dialect and staging column list."""
+
+    def __init__(self, config: Config, dialect: Dialect | str, staging_columns: list[Column]):
+        self.config = config
+        self.dialect = get_dialect(dialect) if isinstance(dialect, str) else dialect
+        problems = check_config_columns(config, staging_columns)
+        if problems:
+            listing = "\n  - ".join(problems)
+            raise ConfigError(f"{config.path} does not fit the staging table:\n  - {listing}")
+        self.staging_columns = staging_columns
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(PROJECT_ROOT)),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,
+        )
+        self.env.filters.update(
+            q=self.dialect.quote,
+            lit=self.dialect.literal,
+            sqltype=self.dialect.sql_type,
+            param=self.dialect.param_name,
+        )
+        self.env.globals.update(self._context())
+        self.env.globals["d"] = self.env.get_template(
+            f"procedures/_dialect/{self.dialect.name}.sql.j2"
+        ).make_module()
+
+    def _context(self) -> dict:
+        cfg = self.config
+        by_name = {c.name: c for c in self.staging_columns}
+        sizes = size_columns(cfg, self.staging_columns)
+        size_groups: dict[str, list[str]] = {}
+        for column in sizes:
+            size_groups.setdefault(cfg.sizes.canonical(column), []).append(column)
+        for name in (cfg.environment.data_schema, cfg.environment.sync_schema, *vars(cfg.tables).values()):
+            self.dialect.quote(name)  # refuses identifiers the engine cannot hold
+        return {
+            "dialect": self.dialect.name,
+            "config": cfg,
+            "data_schema": cfg.environment.data_schema,
+            "sync_schema": cfg.environment.sync_schema,
+            "tables": cfg.tables,
+            "staging_columns": self.staging_columns,
+            "staging_fingerprint": fingerprint([c.name for c in self.staging_columns]),
+            "header_columns": [by_name[n] for n in cfg.monday_columns],
+            "key_columns": list(cfg.key_columns),
+            "customer_column": cfg.customer_column,
+            "item_name": cfg.item_name,
+            "group_name": cfg.group_name,
+            "staging_mode": cfg.staging_mode,
+            "size_columns": sizes,
+            "size_groups": size_groups,
+            "size_fingerprint": fingerprint(sizes),
+            "sizes_marker_first": cfg.sizes.first_after,
+            "sizes_marker_last": cfg.sizes.last_before,
+            "max_attempts": cfg.monday.max_attempts,
+            "lease_seconds": cfg.monday.lease_seconds,
+        }
+
+    def render(self, template: str) -> RenderedObject:
+        try:
+            body = self.env.get_template(template).render()
+        except jinja2.TemplateError as exc:
+            where = f"{getattr(exc, 'filename', None) or template}:{getattr(exc, 'lineno', '?')}"
+            raise ConfigError(f"rendering {template} failed at {where}: {exc}") from exc
+        header = (f"-- generated from {template} by `ordersync render --dialect {self.dialect.name}`;\n"
+                  f"-- edit the template, not this file.\n")
+        return RenderedObject(template, header + body.strip("\n") + "\n")
+
+    def render_all(self, templates: list[str] | None = None) -> list[RenderedObject]:
+        return [self.render(t) for t in (templates or deploy_order())]
+
+    def install_script(self, objects: list[RenderedObject]) -> str:
+        """All objects in deploy order as one script (`sqlcmd -b -i install.sql` for T-SQL)."""
+        separator = "\nGO\n\n" if self.dialect.name == "tsql" else "\n"
+        head = (f"-- ordersync install script ({self.dialect.name}); objects in deploy order.\n"
+                f"-- Idempotent: tables are created if missing, code objects are created or altered.\n")
+        if self.dialect.name == "tsql":
+            head += "SET NOCOUNT ON;\nSET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;\nGO\n\n"
+        return head + separator.join(o.sql.rstrip("\n") for o in objects) + separator
+
+    def write(self, out_dir: Path) -> list[Path]:
+        """Write one file per object (numbered in deploy order), the order file and install.sql."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        objects = self.render_all()
+        written = []
+        for number, obj in enumerate(objects, start=1):
+            path = out_dir / f"{number:03d}_{obj.file_name}"
+            path.write_text(obj.sql, encoding="utf-8", newline="\n")
+            written.append(path)
+        order = out_dir / "deploy_order.txt"
+        order.write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8", newline="\n")
+        install = out_dir / "install.sql"
+        install.write_text(self.install_script(objects), encoding="utf-8", newline="\n")
+        return [*written, order, install]
