@@ -1,0 +1,74 @@
+"""Every setting of the emulator in one dataclass, shared by the CLI, the Python API and the fixtures.
+
+Defaults are those of a personal token on a Pro plan (see ../shared/DESIGN.md, "monday facts").
+``test_mode`` keeps the limits but shortens every window to seconds, so a test can trip a limit and
+watch it recover; any window set explicitly wins over the test-mode value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pusher.emulator.faults import FaultRule
+
+DEFAULT_MUTATION_COSTS = {
+    "create_item": 30_000,
+    "create_subitem": 30_000,
+    "change_multiple_column_values": 10_000,
+    "change_simple_column_value": 10_000,
+    "change_column_value": 10_000,
+    "create_group": 10_000,
+    "archive_item": 10_000,
+    "delete_item": 10_000,
+}
+
+TEST_BUDGET_WINDOW = 2.0
+TEST_RATE_WINDOW = 2.0
+TEST_DAILY_WINDOW = 3.0
+TEST_SLOW_SECONDS = 1.5
+
+
+@dataclass
+class EmulatorOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    token: str | None = None  # None: any non-empty token is accepted
+    viewer_tokens: tuple[str, ...] = ()  # tokens of view-only users: mutations get 403
+    boards: tuple[str | Path, ...] = ()  # fixture files; none (and no board_fixtures) = the sample board
+    board_fixtures: tuple[dict[str, Any], ...] = ()  # fixtures given as dicts (tests)
+    test_mode: bool = False
+    complexity_per_minute: int = 10_000_000
+    complexity_per_request: int = 5_000_000
+    budget_window_seconds: float | None = None  # None: 60 s, or 2 s in test mode
+    requests_per_minute: int = 5_000
+    rate_window_seconds: float | None = None  # None: 60 s, or 2 s in test mode
+    daily_calls: int = 10_000
+    daily_window_seconds: float | None = None  # None: until UTC midnight, or 3 s in test mode
+    max_concurrency: int = 40
+    items_per_board: int = 10_000
+    idempotency_ttl_seconds: float = 1800.0
+    mutation_costs: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MUTATION_COSTS))
+    faults: tuple[FaultRule, ...] = ()
+    slow_seconds: float | None = None  # None: 5 s, or 1.5 s in test mode
+    seed: int = 0
+    conflict_retry_seconds: int = 1
+    account_id: int = 1
+
+    def budget_window(self) -> float:
+        return self._window(self.budget_window_seconds, 60.0, TEST_BUDGET_WINDOW)
+
+    def rate_window(self) -> float:
+        return self._window(self.rate_window_seconds, 60.0, TEST_RATE_WINDOW)
+
+    def daily_window(self) -> float | None:
+        return self._window(self.daily_window_seconds, None, TEST_DAILY_WINDOW)
+
+    def slow_delay(self) -> float:
+        return self._window(self.slow_seconds, 5.0, TEST_SLOW_SECONDS)
+
+    def _window(self, given: Any, normal: Any, test: Any) -> Any:
+        if given is not None:
+            return given
+        return test if self.test_mode else normal

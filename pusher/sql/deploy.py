@@ -1,0 +1,48 @@
+"""Deploy rendered objects to a database, in deploy order, idempotently.
+
+`deploy` renders from the live staging catalog when the staging table exists (so what is
+deployed fits what is there), else from the configured column file.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pusher.errors import ConfigError
+from pusher.sql.catalog import Column, read_columns_file
+from pusher.sql.connection import Database
+from pusher.sql.render import STAGING_TEMPLATE, Renderer
+
+log = logging.getLogger(__name__)
+
+
+def staging_columns(db: Database) -> list[Column]:
+    """The staging table's columns: live catalog if it exists, else `staging.columns_file`."""
+    cfg = db.config
+    live = db.live_columns(cfg.environment.data_schema, cfg.tables.staging)
+    if live:
+        return live
+    if cfg.columns_file is None:
+        raise ConfigError(f"staging table {cfg.environment.data_schema}.{cfg.tables.staging} does not exist "
+                          f"and staging.columns_file is not set: create the table or set the file")
+    return read_columns_file(cfg.columns_file)
+
+
+def deploy(db: Database, columns: list[Column] | None = None) -> list[str]:
+    """Render every object for the database's dialect and run it; return the templates run."""
+    renderer = Renderer(db.config, db.dialect, columns or staging_columns(db))
+    done = []
+    for obj in renderer.render_all():
+        log.info("deploying %s", obj.template)
+        db.execute_script(obj.sql, obj.template)
+        done.append(obj.template)
+    return done
+
+
+def create_staging(db: Database, columns: list[Column]) -> None:
+    """Create the staging table (demo and tests only; production loads it upstream)."""
+    renderer = Renderer(db.config, db.dialect, columns)
+    schemas = renderer.render("db/schemas.sql.j2")
+    db.execute_script(schemas.sql, schemas.template)
+    obj = renderer.render(STAGING_TEMPLATE)
+    db.execute_script(obj.sql, obj.template)

@@ -1,0 +1,64 @@
+"""Shared fixtures: a real PostgreSQL for the whole session, a fresh database per test.
+
+The server is the embedded one (pgserver) in the project's `.ordersync/test-pg` folder; it
+is started by the tests themselves, so `python3 scripts/dev.py test` needs nothing running.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pusher.config import Config, load_config
+from pusher.paths import DEFAULT_CONFIG, SHARED_DIR, STATE_DIR
+from pusher.sql.catalog import read_columns_file
+from pusher.sql.connection import Database
+from pusher.sql.deploy import create_staging, deploy
+from pusher.sql.embedded import server_url
+
+TEST_PG_DIR = STATE_DIR / "test-pg"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    """URL of the `postgres` database on the session's embedded server."""
+    return server_url(TEST_PG_DIR)
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_admin_url.replace("/postgres?", f"/{name}?", 1)
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def config() -> Config:
+    """The shipped config, development environment (PostgreSQL)."""
+    return load_config(DEFAULT_CONFIG, "development")
+
+
+@pytest.fixture
+def db(config: Config, pg_url: str) -> Iterator[Database]:
+    """A fresh database with the sample staging table and every ordersync object deployed."""
+    database = Database(config, url=pg_url)
+    columns = read_columns_file(config.columns_file)
+    create_staging(database, columns)
+    deploy(database, columns)
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        pytest.fail(f"{SHARED_DIR} is missing: the reference data in ../shared is needed by this test")
+    return SHARED_DIR
