@@ -27,7 +27,7 @@ STAMP = VENV / ".ordersync-installed"
 
 def ensure_venv() -> None:
     """Create .venv and (re)install the project when pyproject.toml changed since last time."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - runs under any python3, before the venv exists
         sys.exit(f"ordersync needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         print(f"creating {VENV} ...", flush=True)
