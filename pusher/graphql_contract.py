@@ -29,7 +29,6 @@ from graphql import (
     print_ast,
     validate,
 )
-
 from pusher.paths import SHARED_DIR
 
 OFFICIAL_SCHEMA_PATH = SHARED_DIR / "monday" / "schema.graphql"
@@ -100,9 +99,7 @@ def _compare_args(
             problems.append(f"{where}: {what} '{name}' does not exist in the official schema")
             continue
         if str(arg.type) != str(official.type):
-            problems.append(
-                f"{where}: {what} '{name}' is {arg.type} in the subset but {official.type} officially"
-            )
+            problems.append(f"{where}: {what} '{name}' is {arg.type} in the subset but {official.type} officially")
         ours_default, official_default = _default_text(arg), _default_text(official)
         if ours_default is not None and ours_default != official_default:
             problems.append(

@@ -158,9 +158,7 @@ def parse_write(column: Column, raw: Any, *, create_labels: bool, item_exists: C
     callers pass a copy of the column and keep it only if the whole mutation succeeds.
     """
     if column.read_only:
-        raise column.error(
-            f"This column type ({column.type}) is read-only and cannot be changed through the API", raw
-        )
+        raise column.error(f"This column type ({column.type}) is read-only and cannot be changed through the API", raw)
     if column.type not in WRITABLE_TYPES:
         raise column.error(f"The emulator does not support writing {column.type} columns", raw)
     if is_empty(raw):

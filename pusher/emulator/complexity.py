@@ -76,7 +76,7 @@ class _Walker:
         return sum(1 + self.fanout(f) * self.selection_cost(f.selection_set) for f in self.fields(selection_set))
 
     def argument(self, field: FieldNode, name: str) -> Any:
-        for arg in field.arguments:
+        for arg in field.arguments or ():
             if arg.name.value == name:
                 return value_from_ast_untyped(arg.value, self.variables)
         return None

@@ -60,7 +60,9 @@ def _matching(store: BoardStore, board: Board, query: dict[str, Any]) -> list[It
     if query.get("cv") is not None:
         # items_page_by_column_values: deleted items are gone; archived ones still match.
         items = [i for i in items if i.state != "deleted"]
-        return [i for i in items if all(_text_in(store, board, i, c["column_id"], c["column_values"]) for c in query["cv"])]
+        return [
+            i for i in items if all(_text_in(store, board, i, c["column_id"], c["column_values"]) for c in query["cv"])
+        ]
     items = [i for i in items if i.state == "active"]
     if query.get("g"):
         items = [i for i in items if i.group_id == query["g"]]
@@ -142,6 +144,8 @@ def _rule_matches(store: BoardStore, board: Board, item: Item, rule: dict[str, A
     check = RULES.get(operator)
     if check is None:
         raise ApiError(
-            errors.INVALID_ARGUMENT, f"The emulator does not support the {operator} rule operator", {"operator": operator}
+            errors.INVALID_ARGUMENT,
+            f"The emulator does not support the {operator} rule operator",
+            {"operator": operator},
         )
     return check(_text(store, board, item, rule["column_id"]), _as_list(rule.get("compare_value")))

@@ -151,9 +151,7 @@ class BoardStore:
             parent.updated_at = item.created_at
             return item
 
-    def change_values(
-        self, board_id: Any, item_id: Any, values: dict[str, Any], create_labels: bool
-    ) -> Item:
+    def change_values(self, board_id: Any, item_id: Any, values: dict[str, Any], create_labels: bool) -> Item:
         with self.lock:
             board = self.board(board_id)
             item = self.live_item(item_id)
@@ -236,7 +234,9 @@ class BoardStore:
             board.columns[column_id].settings = working.settings
         return planned
 
-    def _insert(self, board: Board, name: str, group_id: str, planned: dict[str, Any], parent: Item | None = None) -> Item:
+    def _insert(
+        self, board: Board, name: str, group_id: str, planned: dict[str, Any], parent: Item | None = None
+    ) -> Item:
         stamp = now_text()
         item = Item(
             id=self.new_id(),

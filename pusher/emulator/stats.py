@@ -17,7 +17,7 @@ class Stats:
         with self._lock:
             self.started = time.monotonic()
             self.requests = 0
-            self.statuses: Counter[int] = Counter()
+            self.statuses: Counter[str] = Counter()
             self.errors: Counter[str] = Counter()
             self.mutations: Counter[str] = Counter()
             self.faults: Counter[str] = Counter()
@@ -28,9 +28,10 @@ class Stats:
         with self._lock:
             self.requests += 1
 
-    def response(self, status: int, error_codes: list[str]) -> None:
+    def response(self, status: int | str, error_codes: list[str]) -> None:
+        """Count one answer; ``status`` is the HTTP status, or "dropped" for a closed connection."""
         with self._lock:
-            self.statuses[status] += 1
+            self.statuses[str(status)] += 1
             self.errors.update(error_codes)
 
     def mutation(self, kind: str) -> None:
@@ -54,7 +55,7 @@ class Stats:
         with self._lock:
             return {
                 "requests": self.requests,
-                "http_statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+                "http_statuses": dict(sorted(self.statuses.items())),
                 "errors_by_code": dict(sorted(self.errors.items())),
                 "mutations": dict(sorted(self.mutations.items())),
                 "mutations_total": sum(self.mutations.values()),
