@@ -7,6 +7,7 @@ and the server keeps running between commands, so the next command reuses it (~0
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 import psycopg
@@ -21,11 +22,15 @@ DATABASE_NAME = "ordersync"
 
 def server_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     """Start (or find) the embedded server and return the URL of its `postgres` database."""
-    import pgserver  # imported here: only the embedded mode needs it
-
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        server = pgserver.get_server(str(data_dir), cleanup_mode=None)
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI); pgserver's
+            # fallback to /tmp is fine, and the warning would only confuse a DBA.
+            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+            import pgserver  # imported here: only the embedded mode needs it
+
+            server = pgserver.get_server(str(data_dir), cleanup_mode=None)
     except Exception as exc:  # pgserver raises plain exceptions with the server log inside
         raise DatabaseError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
     return server.get_uri()
