@@ -45,7 +45,7 @@ class CostModel:
         total = 0
         for field in walker.fields(operation.selection_set):
             own = walker.selection_cost(field.selection_set)
-            if operation.operation.value == "mutation":
+            if operation.operation.value == "mutation" and field.name.value != "complexity":
                 name = field.name.value
                 total += self.mutation_costs.get(name, self.default_mutation_cost) + own
             else:

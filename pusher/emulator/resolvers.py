@@ -389,6 +389,7 @@ def emulator_schema() -> GraphQLSchema:
         schema.query_type.fields[name].resolve = resolver
     for name, resolver in MUTATION_RESOLVERS.items():
         schema.mutation_type.fields[name].resolve = resolver
+    schema.mutation_type.fields["complexity"].resolve = _complexity
     schema.type_map["ColumnValue"].resolve_type = lambda value, _info, _type: value.graphql_type
     return schema
 

@@ -151,7 +151,9 @@ class EmulatorServer:
         if self._httpd is not None:
             return self.url
         self._httpd = _HttpServer((self.options.host, self.options.port), self)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="monday-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="monday-emulator", daemon=True
+        )
         self._thread.start()
         log.info("monday emulator listening on %s", self.url)
         return self.url

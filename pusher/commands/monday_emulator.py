@@ -1,0 +1,182 @@
+"""`ordersync monday-emulator`: run the local monday-compatible API until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from pusher.emulator.admin import ENDPOINTS
+from pusher.emulator.faults import FAULT_KINDS, FaultRule, parse_fault_option
+from pusher.emulator.fixtures import FixtureError
+from pusher.emulator.options import DEFAULT_MUTATION_COSTS, EmulatorOptions
+from pusher.emulator.server import EmulatorServer
+from pusher.errors import ConfigError
+
+DESCRIPTION = """\
+Serve a local stand-in for https://api.monday.com/v2: the subset of monday's GraphQL API that
+ordersync uses, with monday's column formats, error shapes, rate limits, Idempotency-Key replay
+and injectable faults. Without --boards it starts with the sample order board (items board
+5000000001 with subitems board 5000000002). It prints its URL and runs until Ctrl-C or SIGTERM.
+"""
+
+EPILOG = f"""\
+fault kinds (for --fault-rate/--fault-next/--fault-every):
+  500                 HTTP 500 with a JSON error body; nothing applied
+  502                 HTTP 502 with an HTML body; nothing applied
+  internal-error      HTTP 200 with errors: Internal Server Error / INTERNAL_SERVER_ERROR; nothing applied
+  slow                answer after --slow-seconds (past the client's timeout); applied
+  drop                apply the mutations, then close the connection without answering
+
+admin endpoints (loopback clients only):
+{chr(10).join(f"  {m:6} {p:22} {what}" for (m, p), what in ENDPOINTS.items())}
+
+examples:
+  ordersync monday-emulator
+  ordersync monday-emulator --port 0 --test-mode --fault-rate 500=0.1 --fault-next drop=1 --seed 7
+  ordersync monday-emulator --boards ../shared/reference/board_items_customer_master_schedule.json \\
+      --boards ../shared/reference/board_subitems_customer_master_schedule.json
+
+See docs/emulator.md for the curl walk-through.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "monday-emulator",
+        help="run a local monday.com-compatible GraphQL API (for the demo, tests and trials)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve = p.add_argument_group("serving")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free port)")
+    serve.add_argument("--boards", metavar="FILE.json", action="append", default=[],
+                       help="board fixture to load (repeatable; emulator format or a monday board export); "
+                       "default: the built-in sample order board")
+    serve.add_argument("--token", default=None,
+                       help="accept only this API token (default: any non-empty token)")
+    serve.add_argument("--viewer-token", metavar="TOKEN", action="append", default=[],
+                       help="token of a view-only user: its mutations get 403 (repeatable)")
+    noise = serve.add_mutually_exclusive_group()
+    noise.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    noise.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+
+    limits = p.add_argument_group("limits (defaults: a personal token on a Pro plan)")
+    limits.add_argument("--test-mode", action="store_true",
+                        help="short windows (budget and rate 2 s, daily 3 s, slow 1.5 s) to test limits in seconds")
+    limits.add_argument("--complexity-per-minute", type=int, default=10_000_000,
+                        help="complexity budget per window (default: 10000000)")
+    limits.add_argument("--complexity-per-request", type=int, default=5_000_000,
+                        help="maximum complexity of one request (default: 5000000)")
+    limits.add_argument("--budget-window", type=float, metavar="SECONDS", default=None,
+                        help="length of the complexity budget window (default: 60, test mode 2)")
+    limits.add_argument("--requests-per-minute", type=int, default=5_000,
+                        help="requests per rate window (default: 5000)")
+    limits.add_argument("--rate-window", type=float, metavar="SECONDS", default=None,
+                        help="length of the request-rate window (default: 60, test mode 2)")
+    limits.add_argument("--daily-calls", type=int, default=10_000, help="calls per day (default: 10000)")
+    limits.add_argument("--daily-window", type=float, metavar="SECONDS", default=None,
+                        help="length of the daily window (default: until UTC midnight, test mode 3)")
+    limits.add_argument("--max-concurrency", type=int, default=40,
+                        help="requests in flight at once (default: 40)")
+    limits.add_argument("--items-per-board", type=int, default=10_000,
+                        help="items a board can hold (default: 10000)")
+    limits.add_argument("--idempotency-ttl", type=float, metavar="SECONDS", default=1800.0,
+                        help="how long an Idempotency-Key response is replayed (default: 1800)")
+    limits.add_argument("--mutation-cost", metavar="MUTATION=POINTS", action="append", default=[],
+                        help="complexity of one mutation kind (repeatable; defaults: "
+                        + ", ".join(f"{k}={v}" for k, v in DEFAULT_MUTATION_COSTS.items()) + ")")
+
+    faults = p.add_argument_group("fault injection (" + ", ".join(FAULT_KINDS) + ")")
+    faults.add_argument("--fault-rate", metavar="KIND=SHARE", action="append", default=[],
+                        help="fail this share (0..1) of requests with KIND, e.g. 500=0.1 (repeatable)")
+    faults.add_argument("--fault-next", metavar="KIND=N", action="append", default=[],
+                        help="fail the next N requests with KIND, e.g. drop=1 (repeatable)")
+    faults.add_argument("--fault-every", metavar="KIND=K", action="append", default=[],
+                        help="fail every K-th request with KIND, e.g. 502=5 (repeatable)")
+    faults.add_argument("--slow-seconds", type=float, default=None,
+                        help="delay of a 'slow' fault (default: 5, test mode 1.5)")
+    faults.add_argument("--seed", type=int, default=0, help="seed for --fault-rate draws (default: 0)")
+    p.set_defaults(func=run)
+
+
+def options_from_args(args: argparse.Namespace) -> EmulatorOptions:
+    """Turn the command line into options; every mistake becomes a ConfigError naming the option."""
+    rules: list[FaultRule] = []
+    for flag, mode in (("fault_rate", "rate"), ("fault_next", "next"), ("fault_every", "every")):
+        for text in getattr(args, flag):
+            try:
+                rules.append(parse_fault_option(text, mode))
+            except ValueError as exc:
+                raise ConfigError(f"--{flag.replace('_', '-')} {text}: {exc}") from None
+    costs = dict(DEFAULT_MUTATION_COSTS)
+    for text in args.mutation_cost:
+        name, sep, points = text.partition("=")
+        if not sep or name not in costs or not points.isdigit():
+            raise ConfigError(f"--mutation-cost {text}: use MUTATION=POINTS with one of {', '.join(costs)}")
+        costs[name] = int(points)
+    return EmulatorOptions(
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        viewer_tokens=tuple(args.viewer_token),
+        boards=tuple(args.boards),
+        test_mode=args.test_mode,
+        complexity_per_minute=args.complexity_per_minute,
+        complexity_per_request=args.complexity_per_request,
+        budget_window_seconds=args.budget_window,
+        requests_per_minute=args.requests_per_minute,
+        rate_window_seconds=args.rate_window,
+        daily_calls=args.daily_calls,
+        daily_window_seconds=args.daily_window,
+        max_concurrency=args.max_concurrency,
+        items_per_board=args.items_per_board,
+        idempotency_ttl_seconds=args.idempotency_ttl,
+        mutation_costs=costs,
+        faults=tuple(rules),
+        slow_seconds=args.slow_seconds,
+        seed=args.seed,
+    )
+
+
+def _install_stop_handlers(stop: threading.Event) -> None:
+    """Ctrl-C and SIGTERM end the wait; SIGTERM does not exist on every platform, so it is guarded."""
+    for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            signal.signal(signum, lambda *_: stop.set())
+        except (ValueError, OSError):  # not the main thread, or not allowed here
+            pass
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        server = EmulatorServer(options_from_args(args))
+        server.start()
+    except FixtureError as exc:
+        raise ConfigError(str(exc)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+    stop = threading.Event()
+    _install_stop_handlers(stop)
+    boards = ", ".join(f"{b['id']} ({b['name']})" for b in server.boards())
+    print(f"monday emulator listening on {server.url}", flush=True)
+    print(f"port: {server.port}", flush=True)
+    print(f"boards: {boards}", flush=True)
+    print(f"admin: {server.admin_url}/state (local only)", flush=True)
+    print("token: " + ("as given by --token" if args.token else "any non-empty Authorization header"), flush=True)
+    print("stop with Ctrl-C", flush=True)
+    try:
+        while not stop.wait(0.5):  # a timed wait lets Ctrl-C through on Windows too
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        print("monday emulator stopped", file=sys.stderr, flush=True)
+    return 0
