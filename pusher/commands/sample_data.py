@@ -1,0 +1,107 @@
+"""`ordersync sample-data`: load a realistic staging snapshot for the demo and for trials."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable, Iterator
+
+from pusher.commands.common import add_common_options, open_database
+from pusher.errors import ConfigError
+from pusher.sample_data import (
+    CHANGE_SETS,
+    Row,
+    SampleShape,
+    apply_change_set,
+    load_snapshot,
+    reference_po,
+    snapshot,
+)
+from pusher.sql.deploy import create_staging, staging_columns
+
+DESCRIPTION = """\
+Replace the content of the configured staging table (staging table in [tables]) with a
+generated snapshot, creating the table from staging.columns_file if it does not exist.
+
+  no options            the fixed case shaped like the customer's reference PO:
+                        69 order rows, 317 non-zero size lines, one customer, one PO
+  --orders N [--seed S] N random orders (customers, POs, styles x colours, size runs);
+                        the same N and S always give the same rows
+  --change-set NAME     the same snapshot (reference PO, or N/S) with NAME applied, so
+                        loading without and then with it, running the pipeline after
+                        each, yields exactly the deltas printed:
+                          quantities  changed quantities on three lines of two orders
+                          sizes       a size added to one order, one removed from another
+                          cancel      one order's ORDER TYPE becomes CANCELLED
+                          drop        one order left out of staging
+                          demo        all four at once, each on a different order
+"""
+
+EPILOG = """\
+examples:
+  ordersync sample-data                          # reference-shaped PO
+  ordersync sample-data --change-set demo        # the same PO, changed
+  ordersync sample-data --orders 100000 --seed 7 # benchmark-sized snapshot
+
+It refuses the environment named `production`: staging there belongs to the upstream load.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "sample-data",
+        help="load a generated snapshot into the staging table (demo and trials)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--orders", type=int, metavar="N", default=None,
+                   help="random snapshot of N orders instead of the reference-shaped PO")
+    p.add_argument("--seed", type=int, metavar="S", default=None,
+                   help="seed of the random snapshot (default 1; needs --orders)")
+    p.add_argument("--change-set", choices=CHANGE_SETS, default=None, metavar="NAME",
+                   help=f"apply a change set to the snapshot: {', '.join(CHANGE_SETS)}")
+    add_common_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.seed is not None and args.orders is None:
+        raise ConfigError("--seed picks a random snapshot: give --orders N too (the reference PO is fixed)")
+    if args.orders is not None and args.orders < 1:
+        raise ConfigError(f"--orders {args.orders}: give a positive number of orders")
+    with open_database(args) as db:
+        cfg = db.config
+        if cfg.environment.name == "production":
+            raise ConfigError("sample-data replaces the staging table's content, which in the production "
+                              "environment belongs to the upstream load: use --env development")
+        columns = staging_columns(db)
+        table = f"{cfg.environment.data_schema}.{cfg.tables.staging}"
+        if not db.live_columns(cfg.environment.data_schema, cfg.tables.staging):
+            create_staging(db, columns)
+            print(f"created staging table {table} from {cfg.columns_file}")
+        shape = SampleShape(cfg, columns)
+        if args.orders is None:
+            rows: Iterable[Row] = reference_po(shape)
+            what = "reference-shaped PO"
+        else:
+            seed = 1 if args.seed is None else args.seed
+            rows = snapshot(shape, args.orders, seed)
+            what = f"{args.orders} random orders, seed {seed}"
+        changes = []
+        if args.change_set:
+            rows, summary = apply_change_set(shape, list(rows), args.change_set)
+            changes = summary.describe()
+            what += f", change set {args.change_set}"
+        lines = 0
+
+        def counted(source: Iterable[Row]) -> Iterator[Row]:
+            nonlocal lines
+            for row in source:
+                lines += len(shape.lines(row))
+                yield row
+
+        loaded = load_snapshot(db, counted(rows))
+    print(f"loaded {loaded} orders with {lines} non-zero size lines into {table} ({what})")
+    for change in changes:
+        print(f"  {change}")
+    return 0
