@@ -157,12 +157,14 @@ class ApiService:
             self.limits.concurrency.leave()
 
     def _take_call(self, token: str) -> ApiReply | None:
-        ok, _, reset_in = self.limits.daily.try_take(token)
-        if not ok:
+        """Count the call against the daily and per-minute limits; a refused call counts against neither."""
+        remaining, reset_in = self.limits.daily.peek(token)
+        if remaining < 1:
             return error_reply(429, "Daily limit exceeded", errors.DAILY_LIMIT, retry_in=reset_in)
         ok, _, reset_in = self.limits.rate.try_take(token)
         if not ok:
             return error_reply(429, "Rate Limit Exceeded", errors.RATE_LIMIT, retry_in=reset_in)
+        self.limits.daily.try_take(token)
         return None
 
     def _execute(self, token: str, body: bytes, fault: str | None) -> tuple[ApiReply, bool]:
