@@ -1,0 +1,187 @@
+"""HTTP to monday: one session, the headers monday wants, and the one retry policy of the pusher.
+
+Every request carries ``Authorization``, ``API-Version`` and, for mutations, an ``Idempotency-Key``
+that the caller derives from its claim; the same key goes out on every retry of that request, so a
+retry after a timeout or a dropped connection gets monday's cached answer instead of a second
+item. Answers are sorted by ``pusher.sync.errors``: retryable ones are retried here (tenacity,
+honouring ``Retry-After`` / ``retry_in_seconds``, else exponential backoff with jitter), fatal ones
+raise ``RunFatalError``, and per-alias errors come back in ``Reply.errors`` for the runner to map
+to rows. The token never appears in a message this module produces.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from pusher.sync import errors
+from pusher.sync.errors import Disposition, RunFatalError, TransientError, classify
+from pusher.sync.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+MAX_TRIES = 8  # first try + 7 retries; with the waits below that outlasts a minute-long budget window
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
+CONNECT_TIMEOUT = 10.0
+
+
+@dataclass
+class Reply:
+    """A 200 answer: ``data`` per alias, ``errors`` that name an alias in ``path``."""
+
+    data: dict[str, Any]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    complexity: dict[str, int] | None = None
+    replayed: bool = False
+
+    def error_for(self, alias: str) -> dict[str, Any] | None:
+        for error in self.errors:
+            path = error.get("path") or []
+            if path and path[0] == alias:
+                return error
+        return None
+
+
+@dataclass
+class ClientStats:
+    requests: int = 0  # HTTP requests sent, retries included
+    retries: int = 0
+    replays: int = 0
+    complexity: int = 0
+
+
+def _wait(state: RetryCallState) -> float:
+    """monday's own wait when it gave one, else exponential backoff with full jitter."""
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, TransientError) and exc.retry_after is not None:
+        return exc.retry_after + random.uniform(0.0, 0.25)
+    return random.uniform(0.0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (state.attempt_number - 1)))
+
+
+class MondayClient:
+    """Sends GraphQL documents to one monday endpoint with one token."""
+
+    def __init__(self, url: str, token: str, api_version: str, timeout: float, pacer: Pacer | None = None,
+                 max_tries: int = MAX_TRIES):
+        self.url = url
+        self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
+        self.pacer = pacer or Pacer()
+        self.max_tries = max_tries
+        self.stats = ClientStats()
+        self.session = requests.Session()
+        self.session.headers.update({
+            "Authorization": token,
+            "API-Version": api_version,
+            "Content-Type": "application/json",
+            "User-Agent": "ordersync-pusher",
+        })
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(self, document: str, variables: dict[str, Any] | None = None, *,
+                idempotency_key: str | None = None, estimate: int = 0) -> Reply:
+        """Send one document, retrying retryable failures with the same key; return the 200 answer.
+
+        Raises ``TransientError`` when retries run out and ``RunFatalError`` when monday refuses the run.
+        """
+        body = json.dumps({"query": document, "variables": variables or {}}).encode("utf-8")
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        retrying = Retrying(
+            retry=retry_if_exception_type(TransientError),
+            stop=stop_after_attempt(self.max_tries),
+            wait=_wait,
+            reraise=True,
+            before_sleep=self._before_sleep,
+        )
+        reply = retrying(self._send_once, body, headers)
+        if estimate and reply.complexity and not reply.replayed:
+            self.pacer.learn(estimate, int(reply.complexity.get("query") or 0))
+        return reply
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        self.stats.retries += 1
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning("monday request failed (%s); retry %d of %d in %.1f s", exc, state.attempt_number,
+                    self.max_tries - 1, state.upcoming_sleep)
+
+    def _send_once(self, body: bytes, headers: dict[str, str]) -> Reply:
+        self.stats.requests += 1
+        try:
+            response = self.session.post(self.url, data=body, headers=headers, timeout=self.timeout)
+        except requests.Timeout as exc:
+            raise TransientError(errors.TIMEOUT, f"no answer within {self.timeout[1]:g} s") from exc
+        except requests.ConnectionError as exc:
+            raise TransientError(errors.CONNECTION, f"connection failed or dropped: {type(exc).__name__}") from exc
+        self.pacer.observe_headers(response.headers)
+        return self._read(response)
+
+    def _read(self, response: requests.Response) -> Reply:
+        status = response.status_code
+        payload = _json(response)
+        first = (payload or {}).get("errors") or [{}]
+        code = (first[0].get("extensions") or {}).get("code") if isinstance(first[0], dict) else None
+        message = first[0].get("message") if isinstance(first[0], dict) else None
+        retry_after = _retry_after(response, first[0] if isinstance(first[0], dict) else {})
+        if status == 200 and payload is not None:
+            return self._read_200(payload, response)
+        if status in (401, 403):
+            raise RunFatalError(code or f"HTTP {status}", (message or "not authorised") +
+                                ": check the token (and that its user may write to the board)")
+        if status == 429:
+            if code == "DAILY_LIMIT_EXCEEDED":
+                raise RunFatalError(code, f"{message or 'daily call limit reached'}; it resets in about "
+                                          f"{retry_after or 0:.0f} s (midnight UTC on monday)")
+            if code in ("COMPLEXITY_BUDGET_EXHAUSTED", None):
+                self.pacer.exhausted(retry_after)
+            raise TransientError(code or "HTTP 429", message or "too many requests", retry_after)
+        if status == 409 or status >= 500 or (status == 200 and payload is None):
+            what = message or f"HTTP {status} " + ("with a non-JSON body" if payload is None else "")
+            raise TransientError(code or f"HTTP {status}", what.strip(), retry_after)
+        raise RunFatalError(code or f"HTTP {status}", message or response.text[:200])
+
+    def _read_200(self, payload: dict[str, Any], response: requests.Response) -> Reply:
+        data = payload.get("data") or {}
+        complexity = data.get("complexity") if isinstance(data, dict) else None
+        reply = Reply(data=data, errors=list(payload.get("errors") or []), complexity=complexity,
+                      replayed=response.headers.get("Idempotency-Replayed", "").lower() == "true")
+        if reply.replayed:
+            self.stats.replays += 1
+        else:
+            self.pacer.observe(complexity)
+            if complexity:
+                self.stats.complexity += int(complexity.get("query") or 0)
+        for error in reply.errors:
+            if error.get("path"):
+                continue  # one alias's error: the runner maps it to its row
+            code = (error.get("extensions") or {}).get("code") or "UNKNOWN"
+            message = error.get("message") or "no message"
+            if classify(code) is Disposition.FATAL:
+                raise RunFatalError(code, message)
+            raise TransientError(code, message, _retry_after(response, error))
+        return reply
+
+
+def _json(response: requests.Response) -> dict[str, Any] | None:
+    try:
+        payload = response.json()
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _retry_after(response: requests.Response, error: dict[str, Any]) -> float | None:
+    seconds = (error.get("extensions") or {}).get("retry_in_seconds")
+    if seconds is None:
+        seconds = response.headers.get("Retry-After")
+    try:
+        return float(seconds) if seconds is not None else None
+    except ValueError:
+        return None

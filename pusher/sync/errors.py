@@ -1,0 +1,91 @@
+"""One error taxonomy for everything monday can answer, so every caller decides the same way.
+
+* **retryable**: the request may succeed if sent again (429, 5xx, timeouts, dropped connections,
+  complexity budget exhausted, IDEMPOTENCY_CONFLICT). The client retries these itself with the same
+  Idempotency-Key; when its retries run out the rows go back to PENDING with the reason kept.
+* **row**: this one row can never succeed as it is (a value monday refuses, an item name over 255
+  characters, a value the pusher cannot format). The row goes to FAILED; its batch goes on.
+* **fatal**: nothing else in this run can succeed (bad token, unknown board or column, daily call
+  limit, a document monday rejects). The run stops and releases its claim, so rows stay PENDING
+  without spending attempts.
+
+Codes not listed are treated as retryable for the row: the attempt is spent and the row ends
+FAILED after ``monday.max_attempts`` with monday's own message, never silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pusher.errors import RemoteFatalError
+
+
+class Disposition(StrEnum):
+    RETRYABLE = "retryable"
+    ROW = "row"
+    FATAL = "fatal"
+
+
+# Codes the pusher raises itself (never sent by monday).
+VALUE_FORMAT = "ValueFormatError"  # a database value that does not fit the monday column
+LABEL_MISSING = "LabelMissing"  # a status/dropdown label monday lacks and the policy forbids creating
+ITEM_MISSING = "ItemMissingOnBoard"  # the known item id is gone from the board; next attempt re-adopts
+TIMEOUT = "Timeout"
+CONNECTION = "ConnectionError"
+BAD_RESPONSE = "BadResponse"  # a body that is not the JSON monday sends (e.g. a proxy's HTML page)
+NO_RESULT = "NoResult"  # an alias that came back without data and without an error
+
+RETRYABLE_CODES = frozenset({
+    "RATE_LIMIT_EXCEEDED", "COMPLEXITY_BUDGET_EXHAUSTED", "ComplexityException", "maxConcurrencyExceeded",
+    "IDEMPOTENCY_CONFLICT", "INTERNAL_SERVER_ERROR", "InvalidGroupIdException", TIMEOUT, CONNECTION, BAD_RESPONSE,
+    NO_RESULT, ITEM_MISSING,
+})
+ROW_CODES = frozenset({
+    "ColumnValueException", "ItemNameTooLongException", "InvalidArgumentException", "CorrectedValueException",
+    VALUE_FORMAT, LABEL_MISSING,
+})
+FATAL_CODES = frozenset({
+    "Unauthorized", "UserUnauthorizedException", "InvalidBoardIdException", "InvalidColumnIdException",
+    "DAILY_LIMIT_EXCEEDED", "InvalidVersionException", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED",
+    "maxComplexityExceeded", "ItemsLimitationException", "JsonParseException", "BadRequest",
+})
+
+
+def classify(code: str | None) -> Disposition:
+    """The disposition of one monday (or pusher) error code."""
+    if code in FATAL_CODES:
+        return Disposition.FATAL
+    if code in ROW_CODES:
+        return Disposition.ROW
+    return Disposition.RETRYABLE
+
+
+@dataclass(frozen=True)
+class RowFailure:
+    """Why one row did not sync, as MarkFailed stores it."""
+
+    code: str
+    message: str
+
+    @property
+    def retryable(self) -> bool:
+        return classify(self.code) is Disposition.RETRYABLE
+
+
+class TransientError(Exception):
+    """A request-level failure worth retrying; ``retry_after`` is the server's own wait, if it gave one."""
+
+    def __init__(self, code: str, message: str, retry_after: float | None = None):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+class RunFatalError(RemoteFatalError):
+    """monday refused the whole run; the message names the code and what to fix."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"monday refused the run ({code}): {message}")
+        self.code = code

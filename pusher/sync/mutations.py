@@ -1,0 +1,111 @@
+"""GraphQL documents: the files under ``graphql/`` and aliased multi-mutation requests built from them.
+
+Each file is one complete, sendable operation (checked against the official schema by a test). A
+batch is built by taking the mutation field of a file once per row, giving it the alias ``m<i>``
+and suffixing its variables with ``_<i>``, then adding one ``complexity`` selection. Values always
+travel as variables, never pasted into the text, so no value can break or change a document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
+    parse,
+    print_ast,
+    visit,
+)
+from pusher.paths import GRAPHQL_DIR
+
+QUERIES = ("board", "items_by_keys", "next_items_page")
+MUTATIONS = ("create_group", "create_item", "create_subitem", "change_values", "archive_item", "delete_item")
+# The monday field each mutation file calls; the pacer estimates cost by it.
+FIELD_OF = {"create_group": "create_group", "create_item": "create_item", "create_subitem": "create_subitem",
+            "change_values": "change_multiple_column_values", "archive_item": "archive_item",
+            "delete_item": "delete_item"}
+
+
+@cache
+def document_text(name: str) -> str:
+    """The text of ``graphql/<name>.graphql``."""
+    return (GRAPHQL_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+@cache
+def _operation(name: str) -> OperationDefinitionNode:
+    document: DocumentNode = parse(document_text(name))
+    (operation,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return operation
+
+
+def _fields(name: str) -> tuple[FieldNode, FieldNode]:
+    """(the mutation field, the complexity field) of a mutation file."""
+    selections = _operation(name).selection_set.selections
+    work = next(f for f in selections if isinstance(f, FieldNode) and f.name.value != "complexity")
+    complexity = next(f for f in selections if isinstance(f, FieldNode) and f.name.value == "complexity")
+    return work, complexity
+
+
+class _Suffix(Visitor):
+    def __init__(self, suffix: str):
+        super().__init__()
+        self.suffix = suffix
+
+    def enter_variable(self, node: VariableNode, *_args: Any) -> VariableNode:
+        return VariableNode(name=NameNode(value=node.name.value + self.suffix))
+
+
+@dataclass
+class Op:
+    """One mutation of a batch: which file, and its variables by the names the file uses."""
+
+    name: str
+    variables: dict[str, Any]
+
+    @property
+    def field(self) -> str:
+        return FIELD_OF[self.name]
+
+
+def alias(index: int) -> str:
+    return f"m{index}"
+
+
+def build_batch(ops: list[Op]) -> tuple[str, dict[str, Any]]:
+    """One document running ``ops`` as aliases m0..mN, plus its variables."""
+    if not ops:
+        raise ValueError("a batch needs at least one mutation")
+    definitions: list[VariableDefinitionNode] = []
+    selections: list[FieldNode] = []
+    variables: dict[str, Any] = {}
+    for index, op in enumerate(ops):
+        suffix = f"_{index}"
+        work, _ = _fields(op.name)
+        renamed = visit(work, _Suffix(suffix))
+        selections.append(FieldNode(alias=NameNode(value=alias(index)), name=renamed.name,
+                                    arguments=renamed.arguments, directives=renamed.directives,
+                                    selection_set=renamed.selection_set))
+        for definition in _operation(op.name).variable_definitions:
+            definitions.append(visit(definition, _Suffix(suffix)))
+        for key, value in op.variables.items():
+            variables[key + suffix] = value
+    selections.append(_fields(ops[0].name)[1])
+    operation = OperationDefinitionNode(
+        operation=OperationType.MUTATION,
+        name=NameNode(value="PushBatch"),
+        variable_definitions=tuple(definitions),
+        directives=(),
+        selection_set=SelectionSetNode(selections=tuple(selections)),
+    )
+    return print_ast(DocumentNode(definitions=(operation,))), variables

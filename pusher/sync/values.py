@@ -1,0 +1,162 @@
+"""Database values -> monday column values, per column type, checked before anything is sent.
+
+A value that cannot be formatted (a date that is not a date, text in a numbers column, a label the
+column lacks while the policy forbids creating it, a name over 255 characters) raises
+``FormatError`` with a sentence naming the order, both columns and the value; the runner fails that
+row alone and sends the rest of its batch. Catching these locally saves a round trip and gives a
+clearer message than monday's ColumnValueException.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pusher.config import Config
+from pusher.sync.board import FORMATTED_TYPES, LABELLED_TYPES, Board, BoardColumn
+from pusher.sync.errors import LABEL_MISSING, VALUE_FORMAT
+
+NAME_MAX = 255
+LONG_TEXT_MAX = 2000
+
+
+class FormatError(Exception):
+    """A value that cannot go to monday as it is; ``code`` is VALUE_FORMAT or LABEL_MISSING."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class RowValues:
+    """The ``column_values`` of one mutation and whether it must let monday create labels."""
+
+    column_values: dict[str, Any] = field(default_factory=dict)
+    create_labels: bool = False
+    new_labels: list[tuple[str, str]] = field(default_factory=list)  # (column id, label) monday will add
+
+
+def _empty(column: BoardColumn) -> Any:
+    """What clears a column on update: "" for the plain types, {} for the JSON ones."""
+    return "" if column.type in ("text", "numbers") else {}
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("not a finite number")
+    number = Decimal(str(value).strip())
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    return number
+
+
+def _date(value: Any) -> dict[str, str]:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    else:
+        moment = dt.datetime.fromisoformat(str(value).strip())
+    out = {"date": moment.strftime("%Y-%m-%d")}
+    if moment.time() != dt.time():
+        out["time"] = moment.strftime("%H:%M:%S")
+    return out
+
+
+def format_value(column: BoardColumn, value: Any, *, non_negative: bool = False) -> Any:
+    """The monday value for ``value`` in ``column``; None when the database value is empty.
+
+    Raises ValueError (with the reason) when the value does not fit the column type.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    kind = column.type
+    if kind == "text":
+        return str(value)
+    if kind == "long_text":
+        text = str(value)
+        if len(text) > LONG_TEXT_MAX:
+            raise ValueError(f"is {len(text)} characters; a long text column holds at most {LONG_TEXT_MAX}")
+        return {"text": text}
+    if kind == "numbers":
+        try:
+            number = _number(value)
+        except (InvalidOperation, ValueError):
+            raise ValueError("is not a number") from None
+        if non_negative and number < 0:
+            raise ValueError("is negative; a quantity must be 0 or more")
+        return format(number.normalize(), "f")
+    if kind == "date":
+        try:
+            return _date(value)
+        except (TypeError, ValueError):
+            raise ValueError("is not a date (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)") from None
+    if kind == "status":
+        return {"label": str(value).strip()}
+    if kind == "dropdown":
+        return {"labels": [str(value).strip()]}
+    if kind == "checkbox":
+        truthy = str(value).strip().lower() in ("1", "true", "yes", "y", "x", "v")
+        return {"checked": "true"} if truthy else None
+    raise ValueError(f"cannot be written by the pusher: column type {kind} is not supported "
+                     f"(supported: {', '.join(sorted(FORMATTED_TYPES))})")
+
+
+def check_name(name: Any, who: str) -> str:
+    """An item or subitem name monday accepts (1-255 characters), else FormatError."""
+    text = "" if name is None else str(name)
+    if not text.strip():
+        raise FormatError(VALUE_FORMAT, f"{who}: the item name is empty; monday needs 1-{NAME_MAX} characters")
+    if len(text) > NAME_MAX:
+        raise FormatError(VALUE_FORMAT, f"{who}: the item name is {len(text)} characters long; monday allows "
+                                        f"at most {NAME_MAX} (it starts {text[:40]!r})")
+    return text
+
+
+def build_values(config: Config, board: Board, mapping: dict[str, str], source: dict[str, Any], who: str,
+                 *, creating: bool, fixed: dict[str, Any] | None = None,
+                 non_negative: frozenset[str] = frozenset()) -> RowValues:
+    """Format every mapped source value for ``board``; FormatError on the first that does not fit.
+
+    ``mapping`` is source field -> monday column id; ``fixed`` adds values already formatted (the
+    key column). On create, empty values are left out; on update they clear the column.
+    """
+    result = RowValues(column_values=dict(fixed or {}))
+    policy = config.monday.create_labels_if_missing
+    for source_name, column_id in mapping.items():
+        column = board.columns[column_id]
+        value = source.get(source_name)
+        try:
+            formatted = format_value(column, value, non_negative=source_name in non_negative)
+        except ValueError as exc:
+            raise FormatError(VALUE_FORMAT, f"{who}: column {source_name!r} -> monday {column.describe()}: "
+                                            f"value {_show(value)} {exc}") from None
+        if formatted is None:
+            if not creating:
+                result.column_values[column_id] = _empty(column)
+            continue
+        if column.type in LABELLED_TYPES:
+            label = formatted.get("label") or formatted["labels"][0]
+            if label not in column.labels():
+                if not policy.get(column_id, False):
+                    raise FormatError(LABEL_MISSING, f"{who}: column {source_name!r} -> monday {column.describe()}: "
+                                                     f"label {label!r} does not exist and "
+                                                     f"monday.create_labels_if_missing.{column_id} is not true: "
+                                                     f"add the label on the board or allow creating it")
+                result.create_labels = True
+                result.new_labels.append((column_id, label))
+        result.column_values[column_id] = formatted
+    return result
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
