@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -53,52 +54,110 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve = p.add_argument_group("serving")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free port)")
-    serve.add_argument("--boards", metavar="FILE.json", action="append", default=[],
-                       help="board fixture to load (repeatable; emulator format or a monday board export); "
-                       "default: the built-in sample order board")
-    serve.add_argument("--token", default=None,
-                       help="accept only this API token (default: any non-empty token)")
-    serve.add_argument("--viewer-token", metavar="TOKEN", action="append", default=[],
-                       help="token of a view-only user: its mutations get 403 (repeatable)")
+    serve.add_argument(
+        "--boards",
+        metavar="FILE.json",
+        action="append",
+        default=[],
+        help="board fixture to load (repeatable; emulator format or a monday board export); "
+        "default: the built-in sample order board",
+    )
+    serve.add_argument("--token", default=None, help="accept only this API token (default: any non-empty token)")
+    serve.add_argument(
+        "--viewer-token",
+        metavar="TOKEN",
+        action="append",
+        default=[],
+        help="token of a view-only user: its mutations get 403 (repeatable)",
+    )
     noise = serve.add_mutually_exclusive_group()
     noise.add_argument("-v", "--verbose", action="store_true", help="log every request")
     noise.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
 
     limits = p.add_argument_group("limits (defaults: a personal token on a Pro plan)")
-    limits.add_argument("--test-mode", action="store_true",
-                        help="short windows (budget and rate 2 s, daily 3 s, slow 1.5 s) to test limits in seconds")
-    limits.add_argument("--complexity-per-minute", type=int, default=10_000_000,
-                        help="complexity budget per window (default: 10000000)")
-    limits.add_argument("--complexity-per-request", type=int, default=5_000_000,
-                        help="maximum complexity of one request (default: 5000000)")
-    limits.add_argument("--budget-window", type=float, metavar="SECONDS", default=None,
-                        help="length of the complexity budget window (default: 60, test mode 2)")
-    limits.add_argument("--requests-per-minute", type=int, default=5_000,
-                        help="requests per rate window (default: 5000)")
-    limits.add_argument("--rate-window", type=float, metavar="SECONDS", default=None,
-                        help="length of the request-rate window (default: 60, test mode 2)")
+    limits.add_argument(
+        "--test-mode",
+        action="store_true",
+        help="short windows (budget and rate 2 s, daily 3 s, slow 1.5 s) to test limits in seconds",
+    )
+    limits.add_argument(
+        "--complexity-per-minute", type=int, default=10_000_000, help="complexity budget per window (default: 10000000)"
+    )
+    limits.add_argument(
+        "--complexity-per-request",
+        type=int,
+        default=5_000_000,
+        help="maximum complexity of one request (default: 5000000)",
+    )
+    limits.add_argument(
+        "--budget-window",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="length of the complexity budget window (default: 60, test mode 2)",
+    )
+    limits.add_argument(
+        "--requests-per-minute", type=int, default=5_000, help="requests per rate window (default: 5000)"
+    )
+    limits.add_argument(
+        "--rate-window",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="length of the request-rate window (default: 60, test mode 2)",
+    )
     limits.add_argument("--daily-calls", type=int, default=10_000, help="calls per day (default: 10000)")
-    limits.add_argument("--daily-window", type=float, metavar="SECONDS", default=None,
-                        help="length of the daily window (default: until UTC midnight, test mode 3)")
-    limits.add_argument("--max-concurrency", type=int, default=40,
-                        help="requests in flight at once (default: 40)")
-    limits.add_argument("--items-per-board", type=int, default=10_000,
-                        help="items a board can hold (default: 10000)")
-    limits.add_argument("--idempotency-ttl", type=float, metavar="SECONDS", default=1800.0,
-                        help="how long an Idempotency-Key response is replayed (default: 1800)")
-    limits.add_argument("--mutation-cost", metavar="MUTATION=POINTS", action="append", default=[],
-                        help="complexity of one mutation kind (repeatable; defaults: "
-                        + ", ".join(f"{k}={v}" for k, v in DEFAULT_MUTATION_COSTS.items()) + ")")
+    limits.add_argument(
+        "--daily-window",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="length of the daily window (default: until UTC midnight, test mode 3)",
+    )
+    limits.add_argument("--max-concurrency", type=int, default=40, help="requests in flight at once (default: 40)")
+    limits.add_argument("--items-per-board", type=int, default=10_000, help="items a board can hold (default: 10000)")
+    limits.add_argument(
+        "--idempotency-ttl",
+        type=float,
+        metavar="SECONDS",
+        default=1800.0,
+        help="how long an Idempotency-Key response is replayed (default: 1800)",
+    )
+    limits.add_argument(
+        "--mutation-cost",
+        metavar="MUTATION=POINTS",
+        action="append",
+        default=[],
+        help="complexity of one mutation kind (repeatable; defaults: "
+        + ", ".join(f"{k}={v}" for k, v in DEFAULT_MUTATION_COSTS.items())
+        + ")",
+    )
 
     faults = p.add_argument_group("fault injection (" + ", ".join(FAULT_KINDS) + ")")
-    faults.add_argument("--fault-rate", metavar="KIND=SHARE", action="append", default=[],
-                        help="fail this share (0..1) of requests with KIND, e.g. 500=0.1 (repeatable)")
-    faults.add_argument("--fault-next", metavar="KIND=N", action="append", default=[],
-                        help="fail the next N requests with KIND, e.g. drop=1 (repeatable)")
-    faults.add_argument("--fault-every", metavar="KIND=K", action="append", default=[],
-                        help="fail every K-th request with KIND, e.g. 502=5 (repeatable)")
-    faults.add_argument("--slow-seconds", type=float, default=None,
-                        help="delay of a 'slow' fault (default: 5, test mode 1.5)")
+    faults.add_argument(
+        "--fault-rate",
+        metavar="KIND=SHARE",
+        action="append",
+        default=[],
+        help="fail this share (0..1) of requests with KIND, e.g. 500=0.1 (repeatable)",
+    )
+    faults.add_argument(
+        "--fault-next",
+        metavar="KIND=N",
+        action="append",
+        default=[],
+        help="fail the next N requests with KIND, e.g. drop=1 (repeatable)",
+    )
+    faults.add_argument(
+        "--fault-every",
+        metavar="KIND=K",
+        action="append",
+        default=[],
+        help="fail every K-th request with KIND, e.g. 502=5 (repeatable)",
+    )
+    faults.add_argument(
+        "--slow-seconds", type=float, default=None, help="delay of a 'slow' fault (default: 5, test mode 1.5)"
+    )
     faults.add_argument("--seed", type=int, default=0, help="seed for --fault-rate draws (default: 0)")
     p.set_defaults(func=run)
 
@@ -148,10 +207,8 @@ def _install_stop_handlers(stop: threading.Event) -> None:
         signum = getattr(signal, name, None)
         if signum is None:
             continue
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread, or not allowed here
             signal.signal(signum, lambda *_: stop.set())
-        except (ValueError, OSError):  # not the main thread, or not allowed here
-            pass
 
 
 def run(args: argparse.Namespace) -> int:

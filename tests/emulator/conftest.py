@@ -4,14 +4,13 @@
 delete this file once tests/conftest.py has ``pytest_plugins = ["pusher.emulator.pytest_plugin"]``.
 """
 
-from pusher.emulator.pytest_plugin import monday_emulator, monday_emulator_factory  # noqa: F401
-
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 
+from pusher.emulator.pytest_plugin import monday_emulator, monday_emulator_factory  # noqa: F401
 from pusher.emulator.server import EmulatorServer
 
 TOKEN = "test-token"
@@ -31,7 +30,8 @@ def api() -> Callable[..., requests.Response]:
     ) -> requests.Response:
         sent = {"Authorization": token} if token is not None else {}
         sent.update(headers or {})
-        return requests.post(server.url, json={"query": query, "variables": variables or {}}, headers=sent,
-                             timeout=timeout)
+        return requests.post(
+            server.url, json={"query": query, "variables": variables or {}}, headers=sent, timeout=timeout
+        )
 
     return call

@@ -163,15 +163,25 @@ def test_clearing_a_value_with_empty_string_null_or_empty_object(board, api, emp
         column_values: $v) { column_values(ids: ["t", "s", "dd"]) { id text value } } }"""
     body = api(board, change, {"i": item["id"], "v": json.dumps({"t": empty, "s": empty, "dd": empty})}).json()
     assert body["data"]["change_multiple_column_values"]["column_values"] == [
-        {"id": "t", "text": "", "value": None}, {"id": "s", "text": "", "value": None},
-        {"id": "dd", "text": "", "value": None}]
+        {"id": "t", "text": "", "value": None},
+        {"id": "s", "text": "", "value": None},
+        {"id": "dd", "text": "", "value": None},
+    ]
 
 
 @pytest.mark.parametrize(
     ("column", "value", "text"),
-    [("t", "plain", "plain"), ("n", "3.25", "3.25"), ("d", "2025-01-02 09:30:00", "2025-01-02 09:30"),
-     ("s", "DONE", "DONE"), ("dd", "XS, M", "XS, M"), ("ln", "https://example.com Example", "Example - https://example.com"),
-     ("ph", "+4420123456 GB", "+4420123456"), ("t", "", ""), ("s", None, "")],
+    [
+        ("t", "plain", "plain"),
+        ("n", "3.25", "3.25"),
+        ("d", "2025-01-02 09:30:00", "2025-01-02 09:30"),
+        ("s", "DONE", "DONE"),
+        ("dd", "XS, M", "XS, M"),
+        ("ln", "https://example.com Example", "Example - https://example.com"),
+        ("ph", "+4420123456 GB", "+4420123456"),
+        ("t", "", ""),
+        ("s", None, ""),
+    ],
 )
 def test_change_simple_column_value_takes_monday_simple_strings(board, api, column, value, text):
     item = write(api, board, {"t": "x", "s": {"label": "OPEN"}})["data"]["create_item"]
@@ -181,14 +191,25 @@ def test_change_simple_column_value_takes_monday_simple_strings(board, api, colu
 
 
 def test_typed_fields_of_column_values(board, api):
-    write(api, board, {"s": {"label": "DONE"}, "dd": {"labels": ["S", "M"]}, "n": "4.5", "d": {"date": "2025-05-06"},
-                       "cb": {"checked": "true"}})
+    write(
+        api,
+        board,
+        {
+            "s": {"label": "DONE"},
+            "dd": {"labels": ["S", "M"]},
+            "n": "4.5",
+            "d": {"date": "2025-05-06"},
+            "cb": {"checked": "true"},
+        },
+    )
     query = """{ boards(ids: [7100000001]) { items_page { items { column_values(ids: ["s", "dd", "n", "d", "cb"]) {
         id ... on StatusValue { label index } ... on DropdownValue { values { id label } }
         ... on NumbersValue { number } ... on DateValue { date } ... on CheckboxValue { checked } } } } } }"""
     values = api(board, query).json()["data"]["boards"][0]["items_page"]["items"][0]["column_values"]
     assert values == [
-        {"id": "n", "number": 4.5}, {"id": "d", "date": "2025-05-06"},
+        {"id": "n", "number": 4.5},
+        {"id": "d", "date": "2025-05-06"},
         {"id": "s", "label": "DONE", "index": 1},
         {"id": "dd", "values": [{"id": "2", "label": "S"}, {"id": "3", "label": "M"}]},
-        {"id": "cb", "checked": True}]
+        {"id": "cb", "checked": True},
+    ]

@@ -25,25 +25,43 @@ def test_the_emulator_schema_agrees_with_the_official_schema_field_by_field(offi
 @pytest.mark.parametrize(
     ("snippet", "expected"),
     [
-        ("type Query { complexity: Complexity }\ntype Complexity { before: String! }",
-         "Complexity.before: field type is String! in the subset but Int! officially"),
-        ("type Query { complexity: Complexity }\ntype Complexity { before: Int }",
-         "Complexity.before: field type is Int in the subset but Int! officially"),
-        ("type Query { items(ids: [ID]): [Item] }\ntype Item { id: ID! }",
-         "Query.items: argument 'ids' is [ID] in the subset but [ID!] officially"),
-        ("type Query { items(item_ids: [ID!]): [Item] }\ntype Item { id: ID! }",
-         "Query.items: argument 'item_ids' does not exist in the official schema"),
-        ("type Query { next_items_page(limit: Int! = 25): ItemsResponse! }\n"
-         "type ItemsResponse { cursor: String }",
-         "Query.next_items_page: required argument 'cursor' of the official schema is missing"),
-        ("type Query { boards(limit: Int = 50): [Board] }\ntype Board { id: ID! }",
-         "Query.boards: argument 'limit' defaults to 50 in the subset but to 25 officially"),
-        ("type Query { complexity: Complexity }\ntype Complexity { spent: Int }",
-         "Complexity.spent: field does not exist in the official schema"),
+        (
+            "type Query { complexity: Complexity }\ntype Complexity { before: String! }",
+            "Complexity.before: field type is String! in the subset but Int! officially",
+        ),
+        (
+            "type Query { complexity: Complexity }\ntype Complexity { before: Int }",
+            "Complexity.before: field type is Int in the subset but Int! officially",
+        ),
+        (
+            "type Query { items(ids: [ID]): [Item] }\ntype Item { id: ID! }",
+            "Query.items: argument 'ids' is [ID] in the subset but [ID!] officially",
+        ),
+        (
+            "type Query { items(item_ids: [ID!]): [Item] }\ntype Item { id: ID! }",
+            "Query.items: argument 'item_ids' does not exist in the official schema",
+        ),
+        (
+            "type Query { next_items_page(limit: Int! = 25): ItemsResponse! }\ntype ItemsResponse { cursor: String }",
+            "Query.next_items_page: required argument 'cursor' of the official schema is missing",
+        ),
+        (
+            "type Query { boards(limit: Int = 50): [Board] }\ntype Board { id: ID! }",
+            "Query.boards: argument 'limit' defaults to 50 in the subset but to 25 officially",
+        ),
+        (
+            "type Query { complexity: Complexity }\ntype Complexity { spent: Int }",
+            "Complexity.spent: field does not exist in the official schema",
+        ),
         ("type Query { x: Gizmo }\ntype Gizmo { id: ID! }", "Gizmo: type does not exist in the official schema"),
-        ("type Query { boards: [Board] }\ntype Board { state: State! }\nenum State { active gone }",
-         "State: enum value 'gone' does not exist in the official schema"),
-        ("type Query { boards: [Board] }\ninput Board { id: ID! }", "Board: is a input in the subset but a type officially"),
+        (
+            "type Query { boards: [Board] }\ntype Board { state: State! }\nenum State { active gone }",
+            "State: enum value 'gone' does not exist in the official schema",
+        ),
+        (
+            "type Query { boards: [Board] }\ninput Board { id: ID! }",
+            "Board: is a input in the subset but a type officially",
+        ),
     ],
 )
 def test_the_checker_reports_a_deliberately_wrong_snippet(official, snippet, expected):

@@ -45,7 +45,8 @@ def test_each_application_error_code(monday_emulator_factory, api):
         'column_id: "nope", value: "x") { id } }',
         "ColumnValueException": f"mutation {{ change_simple_column_value(board_id: 5000000001, item_id: {item_id}, "
         'column_id: "numeric_price", value: "cheap") { id } }',
-        "ItemNameTooLongException": f'mutation {{ create_item(board_id: 5000000001, item_name: "{"x" * 256}") {{ id }} }}',
+        "ItemNameTooLongException": "mutation { create_item(board_id: 5000000001, "
+        f'item_name: "{"x" * 256}") {{ id }} }}',
         "ItemsLimitationException": 'mutation { create_item(board_id: 5000000001, item_name: "second") { id } }',
     }
     for code, query in cases.items():
@@ -58,7 +59,7 @@ def test_each_application_error_code(monday_emulator_factory, api):
 
 
 def test_item_names_must_be_1_to_255_characters(monday_emulator, api):
-    query = 'mutation($n: String!) { create_item(board_id: 5000000001, item_name: $n) { name } }'
+    query = "mutation($n: String!) { create_item(board_id: 5000000001, item_name: $n) { name } }"
     assert api(monday_emulator, query, {"n": "x" * 255}).json()["data"]["create_item"]["name"] == "x" * 255
     for name in ("", "   ", "x" * 256):
         assert codes(api(monday_emulator, query, {"n": name}).json()) == ["ItemNameTooLongException"]
@@ -67,8 +68,11 @@ def test_item_names_must_be_1_to_255_characters(monday_emulator, api):
 def test_change_on_an_item_of_another_board_is_invalid_item(monday_emulator, api):
     parent = api(monday_emulator, 'mutation { create_item(board_id: 5000000001, item_name: "p") { id } }').json()
     pid = parent["data"]["create_item"]["id"]
-    body = api(monday_emulator, f'mutation {{ change_simple_column_value(board_id: 5000000002, item_id: {pid}, '
-               'column_id: "text_line_key", value: "x") { id } }').json()
+    body = api(
+        monday_emulator,
+        f"mutation {{ change_simple_column_value(board_id: 5000000002, item_id: {pid}, "
+        'column_id: "text_line_key", value: "x") { id } }',
+    ).json()
     assert codes(body) == ["InvalidItemIdException"]
 
 
@@ -115,7 +119,7 @@ def test_graphql_parse_and_validation_errors(monday_emulator, api):
     invalid = api(monday_emulator, "{ boards { id nam } }")
     assert codes(invalid.json()) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "Did you mean 'name'?" in invalid.json()["errors"][0]["message"]
-    missing = api(monday_emulator, "mutation { create_item(item_name: \"x\") { id } }")
+    missing = api(monday_emulator, 'mutation { create_item(item_name: "x") { id } }')
     assert codes(missing.json()) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
@@ -134,7 +138,11 @@ def test_a_malformed_api_version_header_is_refused(monday_emulator, api):
 
 
 def test_unknown_paths_are_404(monday_emulator):
-    response = requests.post(monday_emulator.url.replace("/v2", "/v1"), json={"query": "{ boards { id } }"},
-                             headers={"Authorization": "t"}, timeout=5)
+    response = requests.post(
+        monday_emulator.url.replace("/v2", "/v1"),
+        json={"query": "{ boards { id } }"},
+        headers={"Authorization": "t"},
+        timeout=5,
+    )
     assert response.status_code == 404
     assert json.loads(response.text)["error"].startswith("not found")

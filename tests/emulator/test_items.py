@@ -18,7 +18,9 @@ FIND = """query($board: ID!, $column: String!, $keys: [String]!) {
 
 
 def create(api, server, name, values=None, group=None):
-    body = api(server, CREATE, {"board": BOARD, "name": name, "values": json.dumps(values or {}), "group": group}).json()
+    body = api(
+        server, CREATE, {"board": BOARD, "name": name, "values": json.dumps(values or {}), "group": group}
+    ).json()
     assert "errors" not in body, body
     return body["data"]["create_item"]
 
@@ -54,16 +56,25 @@ def test_create_subitem_lands_on_the_subitems_board_under_its_parent(monday_emul
     assert sub["board"]["id"] == SUBBOARD
     [stored] = monday_emulator.items(SUBBOARD)
     assert stored["parent_item_id"] == parent["id"] and stored["column_values"]["numeric_qty"]["text"] == "12"
-    read = api(monday_emulator, "query($i: [ID!]) { items(ids: $i) { subitems { id parent_item { id } } "
-               'column_values(ids: ["subitems"]) { text ... on SubtasksValue { subitems_ids } } } }',
-               {"i": [parent["id"]]}).json()["data"]["items"][0]
+    read = api(
+        monday_emulator,
+        "query($i: [ID!]) { items(ids: $i) { subitems { id parent_item { id } } "
+        'column_values(ids: ["subitems"]) { text ... on SubtasksValue { subitems_ids } } } }',
+        {"i": [parent["id"]]},
+    ).json()["data"]["items"][0]
     assert read["subitems"] == [{"id": sub["id"], "parent_item": {"id": parent["id"]}}]
     assert read["column_values"] == [{"text": "S", "subitems_ids": [sub["id"]]}]
 
 
 def test_the_first_create_subitem_creates_the_subitems_board(monday_emulator_factory, api):
-    board = {"id": "7000000001", "name": "Orders", "columns": [
-        {"id": "text_key", "title": "Key", "type": "text"}, {"id": "subitems", "title": "Subitems", "type": "subtasks"}]}
+    board = {
+        "id": "7000000001",
+        "name": "Orders",
+        "columns": [
+            {"id": "text_key", "title": "Key", "type": "text"},
+            {"id": "subitems", "title": "Subitems", "type": "subtasks"},
+        ],
+    }
     server = monday_emulator_factory(board_fixtures=({"boards": [board]},))
     item = api(server, 'mutation { create_item(board_id: 7000000001, item_name: "A") { id } }').json()
     parent = item["data"]["create_item"]["id"]
@@ -87,47 +98,68 @@ def test_create_subitem_on_a_board_without_subitems_column_errors(monday_emulato
 
 def test_change_mutations_update_values(monday_emulator, api):
     item = create(api, monday_emulator, "PO-1", {"text_po": "A1", "numeric_total_qty": 5})
-    api(monday_emulator, 'mutation($i: ID) { change_multiple_column_values(board_id: 5000000001, item_id: $i, '
-        'column_values: "{\\"text_po\\": \\"B2\\", \\"name\\": \\"PO-1b\\"}") { id } }', {"i": item["id"]})
-    api(monday_emulator, 'mutation($i: ID) { change_simple_column_value(board_id: 5000000001, item_id: $i, '
-        'column_id: "status_order_type", value: "ON HOLD") { id } }', {"i": item["id"]})
-    api(monday_emulator, 'mutation($i: ID) { change_column_value(board_id: 5000000001, item_id: $i, '
-        'column_id: "date_order", value: "{\\"date\\": \\"2025-03-01\\"}") { id } }', {"i": item["id"]})
+    api(
+        monday_emulator,
+        "mutation($i: ID) { change_multiple_column_values(board_id: 5000000001, item_id: $i, "
+        'column_values: "{\\"text_po\\": \\"B2\\", \\"name\\": \\"PO-1b\\"}") { id } }',
+        {"i": item["id"]},
+    )
+    api(
+        monday_emulator,
+        "mutation($i: ID) { change_simple_column_value(board_id: 5000000001, item_id: $i, "
+        'column_id: "status_order_type", value: "ON HOLD") { id } }',
+        {"i": item["id"]},
+    )
+    api(
+        monday_emulator,
+        "mutation($i: ID) { change_column_value(board_id: 5000000001, item_id: $i, "
+        'column_id: "date_order", value: "{\\"date\\": \\"2025-03-01\\"}") { id } }',
+        {"i": item["id"]},
+    )
     [stored] = monday_emulator.items(BOARD)
     values = stored["column_values"]
     assert stored["name"] == "PO-1b"
     assert (values["text_po"]["text"], values["status_order_type"]["text"], values["date_order"]["text"]) == (
-        "B2", "ON HOLD", "2025-03-01")
+        "B2",
+        "ON HOLD",
+        "2025-03-01",
+    )
     assert values["numeric_total_qty"]["text"] == "5"
     assert monday_emulator.stats()["mutations"] == {
-        "change_column_value": 1, "change_multiple_column_values": 1, "change_simple_column_value": 1,
-        "create_item": 1}
+        "change_column_value": 1,
+        "change_multiple_column_values": 1,
+        "change_simple_column_value": 1,
+        "create_item": 1,
+    }
 
 
 def test_archive_and_delete_cascade_to_subitems(monday_emulator, api):
     keep, gone = create(api, monday_emulator, "keep"), create(api, monday_emulator, "gone")
     for parent in (keep, gone):
         api(monday_emulator, SUBITEM, {"parent": parent["id"], "name": f"{parent['name']}-s"})
-    archived = api(monday_emulator, 'mutation($i: ID) { archive_item(item_id: $i) { id state } }', {"i": keep["id"]})
+    archived = api(monday_emulator, "mutation($i: ID) { archive_item(item_id: $i) { id state } }", {"i": keep["id"]})
     assert archived.json()["data"]["archive_item"]["state"] == "archived"
-    api(monday_emulator, 'mutation($i: ID) { delete_item(item_id: $i) { id } }', {"i": gone["id"]})
+    api(monday_emulator, "mutation($i: ID) { delete_item(item_id: $i) { id } }", {"i": gone["id"]})
     states = {i["name"]: i["state"] for i in monday_emulator.items(SUBBOARD, include_deleted=True)}
     assert states == {"keep-s": "archived", "gone-s": "deleted"}
     assert [i["name"] for i in monday_emulator.items(BOARD)] == ["keep"]
     assert [i["name"] for i in monday_emulator.items(BOARD, include_archived=False)] == []
-    again = api(monday_emulator, 'mutation($i: ID) { archive_item(item_id: $i) { id } }', {"i": gone["id"]}).json()
+    again = api(monday_emulator, "mutation($i: ID) { archive_item(item_id: $i) { id } }", {"i": gone["id"]}).json()
     assert again["errors"][0]["extensions"]["code"] == "InvalidItemIdException"
 
 
 def test_items_page_pages_with_cursors_and_skips_archived(monday_emulator, api):
     ids = [create(api, monday_emulator, f"PO-{n}")["id"] for n in range(5)]
-    api(monday_emulator, 'mutation($i: ID) { archive_item(item_id: $i) { id } }', {"i": ids[0]})
+    api(monday_emulator, "mutation($i: ID) { archive_item(item_id: $i) { id } }", {"i": ids[0]})
     first = api(monday_emulator, "{ boards(ids: [5000000001]) { items_page(limit: 2) { cursor items { id } } } }")
     page = first.json()["data"]["boards"][0]["items_page"]
     seen = [i["id"] for i in page["items"]]
     while page["cursor"]:
-        page = api(monday_emulator, "query($c: String!) { next_items_page(cursor: $c, limit: 2) { cursor items { id } } }",
-                   {"c": page["cursor"]}).json()["data"]["next_items_page"]
+        page = api(
+            monday_emulator,
+            "query($c: String!) { next_items_page(cursor: $c, limit: 2) { cursor items { id } } }",
+            {"c": page["cursor"]},
+        ).json()["data"]["next_items_page"]
         seen += [i["id"] for i in page["items"]]
     assert seen == ids[1:]
 
@@ -146,14 +178,15 @@ def test_items_page_by_column_values_sees_new_items_and_subitems_but_not_deleted
     b = create(api, monday_emulator, "B", {"text_order_key": "K-2"})
     create(api, monday_emulator, "C", {"text_order_key": "K-3"})
     api(monday_emulator, SUBITEM, {"parent": a["id"], "name": "A/S", "values": '{"text_line_key": "K-1/S"}'})
-    api(monday_emulator, 'mutation($i: ID) { archive_item(item_id: $i) { id } }', {"i": b["id"]})
+    api(monday_emulator, "mutation($i: ID) { archive_item(item_id: $i) { id } }", {"i": b["id"]})
     found = api(monday_emulator, FIND, {"board": BOARD, "column": "text_order_key", "keys": ["K-1", "K-2", "K-3"]})
     items = found.json()["data"]["items_page_by_column_values"]["items"]
     assert [(i["name"], i["state"]) for i in items] == [("A", "active"), ("B", "archived"), ("C", "active")]
     sub = api(monday_emulator, FIND, {"board": SUBBOARD, "column": "text_line_key", "keys": ["K-1/S"]}).json()
     assert [(i["name"], i["parent_item"]["id"]) for i in sub["data"]["items_page_by_column_values"]["items"]] == [
-        ("A/S", a["id"])]
-    api(monday_emulator, 'mutation($i: ID) { delete_item(item_id: $i) { id } }', {"i": a["id"]})
+        ("A/S", a["id"])
+    ]
+    api(monday_emulator, "mutation($i: ID) { delete_item(item_id: $i) { id } }", {"i": a["id"]})
     after = api(monday_emulator, FIND, {"board": BOARD, "column": "text_order_key", "keys": ["K-1"]}).json()
     assert after["data"]["items_page_by_column_values"]["items"] == []
 
@@ -170,14 +203,24 @@ def test_items_page_by_column_values_pages_with_a_cursor(monday_emulator, api):
 
 
 def test_boards_query_reports_columns_with_types_and_settings(monday_emulator, api):
-    body = api(monday_emulator, "{ boards(ids: [5000000001, 5000000002]) { id name type "
-               "columns { id title type settings } } }").json()
+    body = api(
+        monday_emulator, "{ boards(ids: [5000000001, 5000000002]) { id name type columns { id title type settings } } }"
+    ).json()
     items_board, sub_board = body["data"]["boards"]
     assert (items_board["type"], sub_board["type"]) == ("board", "sub_items_board")
     columns = {c["id"]: c for c in items_board["columns"]}
     assert columns["status_order_type"]["settings"]["labels"] == {
-        "0": "ACTIVE", "1": "CANCELLED", "2": "ON HOLD", "3": "SAMPLE"}
+        "0": "ACTIVE",
+        "1": "CANCELLED",
+        "2": "ON HOLD",
+        "3": "SAMPLE",
+    }
     assert columns["subitems"]["settings"]["boardIds"] == [int(SUBBOARD)]
     assert (columns["mirror_qty_packed"]["type"], columns["formula_revenue"]["type"]) == ("mirror", "formula")
-    assert [c["id"] for c in sub_board["columns"]] == ["name", "text_line_key", "dropdown_size", "numeric_qty",
-                                                        "status_line"]
+    assert [c["id"] for c in sub_board["columns"]] == [
+        "name",
+        "text_line_key",
+        "dropdown_size",
+        "numeric_qty",
+        "status_line",
+    ]

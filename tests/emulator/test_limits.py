@@ -30,8 +30,10 @@ def assert_429(response: requests.Response, code: str, message: str | None = Non
 def test_complexity_reports_before_after_and_query_consistently_with_what_was_charged(monday_emulator, api):
     first = api(monday_emulator, COMPLEXITY).json()["data"]["complexity"]
     assert first["before"] == 10_000_000 and first["after"] == first["before"] - first["query"] > 0
-    created = api(monday_emulator, 'mutation { complexity { before after query } '
-                  'create_item(board_id: 5000000001, item_name: "x") { id } }').json()["data"]["complexity"]
+    created = api(
+        monday_emulator,
+        'mutation { complexity { before after query } create_item(board_id: 5000000001, item_name: "x") { id } }',
+    ).json()["data"]["complexity"]
     assert created["before"] == first["after"]
     assert created["query"] >= 30_000
     third = api(monday_emulator, COMPLEXITY).json()["data"]["complexity"]
@@ -41,10 +43,16 @@ def test_complexity_reports_before_after_and_query_consistently_with_what_was_ch
 
 
 def test_bigger_pages_cost_more(monday_emulator, api):
-    small = api(monday_emulator, "{ complexity { query } boards(ids: [5000000001]) { items_page(limit: 10) "
-                "{ items { id column_values { text } } } } }").json()["data"]["complexity"]["query"]
-    big = api(monday_emulator, "{ complexity { query } boards(ids: [5000000001]) { items_page(limit: 500) "
-              "{ items { id column_values { text } } } } }").json()["data"]["complexity"]["query"]
+    small = api(
+        monday_emulator,
+        "{ complexity { query } boards(ids: [5000000001]) { items_page(limit: 10) "
+        "{ items { id column_values { text } } } } }",
+    ).json()["data"]["complexity"]["query"]
+    big = api(
+        monday_emulator,
+        "{ complexity { query } boards(ids: [5000000001]) { items_page(limit: 500) "
+        "{ items { id column_values { text } } } } }",
+    ).json()["data"]["complexity"]["query"]
     assert big > 40 * small
 
 
@@ -62,8 +70,11 @@ def test_the_complexity_budget_trips_and_recovers_after_its_window(monday_emulat
 
 def test_a_request_over_the_per_request_cap_is_refused_before_anything_applies(monday_emulator_factory, api):
     server = monday_emulator_factory(complexity_per_request=50_000)
-    batch = "mutation { " + " ".join(
-        f'a{n}: create_item(board_id: 5000000001, item_name: "x{n}") {{ id }}' for n in range(2)) + " }"
+    batch = (
+        "mutation { "
+        + " ".join(f'a{n}: create_item(board_id: 5000000001, item_name: "x{n}") {{ id }}' for n in range(2))
+        + " }"
+    )
     response = api(server, batch)
     assert response.status_code == 200
     [error] = response.json()["errors"]
@@ -127,8 +138,9 @@ def test_reset_limits_reopens_every_window(monday_emulator_factory, api, via_htt
 
 
 def test_refused_requests_do_not_count_against_the_limit(monday_emulator_factory, api):
-    server = monday_emulator_factory(requests_per_minute=2, rate_window_seconds=60, daily_calls=3,
-                                     daily_window_seconds=60)
+    server = monday_emulator_factory(
+        requests_per_minute=2, rate_window_seconds=60, daily_calls=3, daily_window_seconds=60
+    )
     statuses = [api(server, COMPLEXITY).status_code for _ in range(5)]
     assert statuses == [200, 200, 429, 429, 429]
     server.limits.rate.reset()
