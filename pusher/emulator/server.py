@@ -155,7 +155,7 @@ class EmulatorServer:
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="monday-emulator", daemon=True
         )
         self._thread.start()
-        log.info("monday emulator listening on %s", self.url)
+        log.debug("monday emulator listening on %s", self.url)
         return self.url
 
     def stop(self) -> None:
