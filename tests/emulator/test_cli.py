@@ -262,3 +262,24 @@ def test_options_from_args_carries_every_setting():
         {"kind": "slow", "every": 3},
     ]
     assert (options.slow_delay(), options.seed, options.boards, options.test_mode) == (0.7, 5, ("a.json",), True)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash")
+def test_the_curl_example_in_docs_emulator_md_works_verbatim():
+    doc = (PROJECT_ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
+    script = doc.split("```bash\n", 1)[1].split("```", 1)[0]
+    assert "create_item" in script and "http://127.0.0.1:8765/v2" in script
+    process, url = start()
+    try:
+        port = url.split(":")[2].split("/")[0]
+        result = subprocess.run(
+            ["bash", "-c", script.replace("8765", port)], capture_output=True, text=True, timeout=10, check=True
+        )
+        created = json.loads(result.stdout)["data"]["create_item"]
+        assert created["name"] == "PO-1001 NAVY"
+        assert {v["id"]: v["text"] for v in created["column_values"]} == {
+            "dropdown_customer": "GREYSON",
+            "status_order_type": "ACTIVE",
+        }
+    finally:
+        stop(process, signal.SIGTERM)
