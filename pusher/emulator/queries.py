@@ -84,14 +84,7 @@ def _matching(store: BoardStore, board: Board, query: dict[str, Any]) -> list[It
 def _text(store: BoardStore, board: Board, item: Item, column_id: str) -> str:
     if column_id == "name":
         return item.name
-    column = board.columns.get(column_id)
-    if column is None:
-        raise ApiError(
-            errors.INVALID_COLUMN_ID,
-            "This column ID doesn't exist for the board",
-            {"column_id": column_id, "board_id": int(board.id)},
-        )
-    return store.column_value(board, item, column)[0]
+    return store.column_value(board, item, store.column(board, column_id))[0]
 
 
 def _text_in(store: BoardStore, board: Board, item: Item, column_id: str, values: list[Any]) -> bool:

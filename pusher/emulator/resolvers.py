@@ -290,12 +290,8 @@ def _items_page_by_column_values(_root: Any, info: GraphQLResolveInfo, board_id,
     with store.lock:
         board = store.board(board_id)
         for spec in columns:
-            if spec["column_id"] != "name" and spec["column_id"] not in board.columns:
-                raise ApiError(
-                    errors.INVALID_COLUMN_ID,
-                    "This column ID doesn't exist for the board",
-                    {"column_id": spec["column_id"], "board_id": int(board.id)},
-                )
+            if spec["column_id"] != "name":
+                store.column(board, spec["column_id"])
     query = {
         "b": str(board_id),
         "cv": [{"column_id": c["column_id"], "column_values": c["column_values"]} for c in columns],

@@ -81,6 +81,16 @@ class BoardStore:
             raise ApiError(errors.INVALID_ITEM_ID, "Item not found", {"item_id": _as_id(item_id)})
         return item
 
+    def column(self, board: Board, column_id: str) -> Column:
+        column = board.columns.get(column_id)
+        if column is None:
+            raise ApiError(
+                errors.INVALID_COLUMN_ID,
+                "This column ID doesn't exist for the board",
+                {"column_id": column_id, "board_id": int(board.id)},
+            )
+        return column
+
     def item_name(self, item_id: str) -> str:
         item = self.items.get(item_id)
         return item.name if item else ""
@@ -221,13 +231,7 @@ class BoardStore:
                 _check_name(raw)
                 planned["name"] = raw
                 continue
-            column = board.columns.get(column_id)
-            if column is None:
-                raise ApiError(
-                    errors.INVALID_COLUMN_ID,
-                    "This column ID doesn't exist for the board",
-                    {"column_id": column_id, "board_id": int(board.id)},
-                )
+            column = self.column(board, column_id)
             working = touched.setdefault(column_id, copy.deepcopy(column))
             planned[column_id] = parse_write(working, raw, create_labels=create_labels, item_exists=self._exists)
         for column_id, working in touched.items():

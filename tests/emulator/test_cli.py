@@ -125,53 +125,23 @@ def test_ctrl_c_stops_cleanly():
     assert code == 0 and "monday emulator stopped" in err
 
 
+def curl(*args: str) -> str:
+    return subprocess.run(["curl", "-s", *args], capture_output=True, text=True, timeout=10, check=True).stdout
+
+
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_create_item_with_curl_as_the_docs_show():
     process, url = start("--token", "demo-token")
     try:
         payload = json.dumps({"query": CREATE})
-        result = subprocess.run(
-            [
-                "curl",
-                "-s",
-                "-X",
-                "POST",
-                url,
-                "-H",
-                "Content-Type: application/json",
-                "-H",
-                "Authorization: demo-token",
-                "-d",
-                payload,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
+        created = curl(
+            "-X", "POST", url, "-H", "Content-Type: application/json", "-H", "Authorization: demo-token", "-d", payload
         )
-        assert json.loads(result.stdout)["data"]["create_item"]["name"] == "from curl"
-        refused = subprocess.run(
-            [
-                "curl",
-                "-s",
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code}",
-                "-X",
-                "POST",
-                url,
-                "-H",
-                "Authorization: wrong",
-                "-d",
-                payload,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
+        assert json.loads(created)["data"]["create_item"]["name"] == "from curl"
+        refused = curl(
+            "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", url, "-H", "Authorization: wrong", "-d", payload
         )
-        assert refused.stdout == "401"
+        assert refused == "401"
         state = requests.get(url.replace("/v2", "/admin/items?board_id=5000000001"), timeout=5).json()
         assert [i["name"] for i in state["items"]] == ["from curl"]
     finally:

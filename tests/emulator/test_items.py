@@ -224,3 +224,17 @@ def test_boards_query_reports_columns_with_types_and_settings(monday_emulator, a
         "numeric_qty",
         "status_line",
     ]
+
+
+def test_concurrent_creates_from_many_threads_lose_nothing_and_share_no_id(monday_emulator, api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def make(n: int) -> str:
+        return create(api, monday_emulator, f"T-{n}", {"text_order_key": f"K-{n}"})["id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(make, range(64)))
+    assert len(set(ids)) == 64
+    stored = monday_emulator.items(BOARD)
+    assert sorted(i["id"] for i in stored) == sorted(ids)
+    assert {i["column_values"]["text_order_key"]["text"] for i in stored} == {f"K-{n}" for n in range(64)}
