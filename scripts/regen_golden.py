@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Regenerate the golden SQL files in tests/golden/{tsql,postgres}/ from the templates.
+
+    python scripts/regen_golden.py          # after changing a template or tests/golden/config.toml
+
+The golden files pin what the templates render for a small config (tests/golden/config.toml),
+so any change to the rendered SQL shows up as a reviewable diff in the commit. They are
+written only by this script, through `ordersync render`, never edited by hand.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pusher.cli import main as ordersync
+from pusher.sql.dialect import DIALECTS
+
+GOLDEN_DIR = Path(__file__).resolve().parent.parent / "tests" / "golden"
+GOLDEN_CONFIG = GOLDEN_DIR / "config.toml"
+
+
+def render_args(dialect: str, out: Path) -> list[str]:
+    """The `ordersync render` command line that produces (or, with --check, checks) one dialect."""
+    return ["render", "--config", str(GOLDEN_CONFIG), "--dialect", dialect, "--out", str(out), "--quiet"]
+
+
+def main() -> int:
+    for dialect in DIALECTS:
+        code = ordersync(render_args(dialect, GOLDEN_DIR / dialect))
+        if code:
+            return code
+    print("review the diff (git diff tests/golden) and commit it with the template change")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

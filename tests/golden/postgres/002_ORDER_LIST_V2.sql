@@ -1,0 +1,23 @@
+-- generated from db/tables/ORDER_LIST_V2.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_V2" (
+    order_key           VARCHAR(400) NOT NULL,
+    "AAG ORDER NUMBER" varchar(100) NULL,
+    "CUSTOMER'S NAME" varchar(100) NULL,
+    "STYLE [CODE]" varchar(100) NULL,
+    "COLOUR ""DESC""" varchar(100) NULL,
+    "SEASON" varchar(20) NULL,
+    "EX FACTORY DATE" timestamp NULL,
+    "PRICE (USD)" numeric(10,4) NULL,
+    "TOTAL QTY" integer NULL,
+    item_name           TEXT NULL,
+    group_key           VARCHAR(400) NULL,
+    row_hash            BYTEA NOT NULL,
+    size_hash           BYTEA NULL,
+    record_uuid         UUID NOT NULL DEFAULT gen_random_uuid(),
+    monday_item_id      BIGINT NULL,
+    is_removed          BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at          TIMESTAMP(3) NOT NULL DEFAULT (clock_timestamp() AT TIME ZONE 'UTC'),
+    updated_at          TIMESTAMP(3) NOT NULL DEFAULT (clock_timestamp() AT TIME ZONE 'UTC'),
+    CONSTRAINT "PK_ORDER_LIST_V2" PRIMARY KEY (order_key)
+);

@@ -1,0 +1,23 @@
+-- generated from procedures/sync.SaveGroup.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."SaveGroup"(
+    p_groupkey VARCHAR(400),
+    p_mondaygroupid VARCHAR(100)
+)
+RETURNS INTEGER
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Store the monday group id for one board group.
+BEGIN
+    UPDATE "dbo"."ORDER_LIST_GROUPS"
+    SET monday_group_id = p_mondaygroupid,
+        updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
+    WHERE group_key = p_groupkey;
+
+IF NOT FOUND THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('SaveGroup: no group with key ', p_groupkey, '; run the pipeline first'), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+    RETURN 0;
+END;
+$proc$;

@@ -1,0 +1,15 @@
+-- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+IF OBJECT_ID(N'[dbo].[ORDER_LIST_LINES]', N'U') IS NULL
+BEGIN
+    CREATE TABLE [dbo].[ORDER_LIST_LINES] (
+    order_key           NVARCHAR(400) NOT NULL,
+    size                NVARCHAR(100) NOT NULL,
+    qty                 INT NOT NULL,
+    record_uuid         UNIQUEIDENTIFIER NOT NULL DEFAULT NEWID(),
+    monday_subitem_id   BIGINT NULL,
+    created_at          DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+    updated_at          DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+    CONSTRAINT [PK_ORDER_LIST_LINES] PRIMARY KEY (order_key, size)
+    );
+END;

@@ -1,0 +1,13 @@
+-- generated from db/tables/ORDER_LIST_GROUPS.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+IF OBJECT_ID(N'[dbo].[ORDER_LIST_GROUPS]', N'U') IS NULL
+BEGIN
+    CREATE TABLE [dbo].[ORDER_LIST_GROUPS] (
+    group_key           NVARCHAR(400) NOT NULL,
+    group_title         NVARCHAR(255) NOT NULL,
+    monday_group_id     NVARCHAR(100) NULL,
+    created_at          DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+    updated_at          DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+    CONSTRAINT [PK_ORDER_LIST_GROUPS] PRIMARY KEY (group_key)
+    );
+END;

@@ -1,0 +1,23 @@
+-- generated from procedures/sync.SaveGroup.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[SaveGroup]
+    @GroupKey NVARCHAR(400),
+    @MondayGroupId NVARCHAR(100)
+AS
+-- Store the monday group id for one board group.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    UPDATE [dbo].[ORDER_LIST_GROUPS]
+    SET monday_group_id = @MondayGroupId,
+        updated_at = SYSUTCDATETIME()
+    WHERE group_key = @GroupKey;
+
+IF @@ROWCOUNT = 0
+BEGIN
+        SET @ErrorMessage = CONCAT(N'SaveGroup: no group with key ', @GroupKey, N'; run the pipeline first');
+THROW 50001, @ErrorMessage, 1;
+END;
+    RETURN 0;
+END;
