@@ -22,6 +22,9 @@ from pusher.sql.embedded import server_url
 
 TEST_PG_DIR = STATE_DIR / "test-pg"
 
+# The monday emulator's fixtures: monday_emulator, monday_emulator_factory.
+pytest_plugins = ["pusher.emulator.pytest_plugin"]
+
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:

@@ -1,8 +1,4 @@
-"""Emulator fixtures for these tests until the root conftest lists ``pusher.emulator.pytest_plugin``.
-
-``pytest_plugins`` is only allowed in the root conftest, so the fixtures are imported here instead;
-delete this file once tests/conftest.py has ``pytest_plugins = ["pusher.emulator.pytest_plugin"]``.
-"""
+"""Helpers for the emulator's own tests (the fixtures come from the root conftest's plugin)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +6,6 @@ from typing import Any
 import pytest
 import requests
 
-from pusher.emulator.pytest_plugin import monday_emulator, monday_emulator_factory  # noqa: F401
 from pusher.emulator.server import EmulatorServer
 
 TOKEN = "test-token"
