@@ -101,7 +101,13 @@ class MondayClient:
             reraise=True,
             before_sleep=self._before_sleep,
         )
-        reply = retrying(self._send_once, body, headers)
+        try:
+            reply = retrying(self._send_once, body, headers)
+        except RunFatalError as exc:
+            # A refusal after a failed try may follow a try that monday applied (a timeout, a dropped
+            # connection): the caller must then treat the request's outcome as unknown.
+            exc.after_retry = (retrying.statistics.get("attempt_number") or 1) > 1
+            raise
         if estimate and reply.complexity and not reply.replayed:
             self.pacer.learn(estimate, int(reply.complexity.get("query") or 0))
         return reply

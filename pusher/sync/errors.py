@@ -89,3 +89,4 @@ class RunFatalError(RemoteFatalError):
     def __init__(self, code: str, message: str):
         super().__init__(f"monday refused the run ({code}): {message}")
         self.code = code
+        self.after_retry = False  # set by the client: an earlier try of the same request may have applied

@@ -1,0 +1,65 @@
+"""`ordersync validate`: check the config against the database catalog and the live monday boards."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from pusher.commands.common import add_common_options, load, open_database
+from pusher.errors import ExitCode
+from pusher.sync.errors import RunFatalError
+from pusher.sync.session import make_client
+from pusher.sync.token import install_token_mask, resolve_token
+from pusher.validate import validate
+
+DESCRIPTION = """\
+Read-only checks, all reported at once, one line per problem naming both sides:
+  * every configured staging column exists in the staging table (names, size markers, aliases)
+  * every mapped monday column exists on its board and is writable (not mirror, formula, lookup,
+    subitems, item id, last updated, auto number, connect boards)
+  * no monday column is fed by two sources (two staging columns, or a column and the key)
+  * each staging column's SQL type fits its monday column type (a date into a dropdown, or text
+    into numbers, is refused)
+  * status and dropdown values in the pending data exist as labels, unless
+    monday.create_labels_if_missing allows creating them
+Only board reads are sent to monday.
+"""
+
+EPILOG = """\
+exit codes: 0 no problems, 2 problems listed, 3 monday refused (token, board), 4 database error
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("validate", help="check the config against the database and the live boards",
+                              description=DESCRIPTION, epilog=EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--output-json", action="store_true", help="print the problems as JSON on stdout")
+    add_common_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load(args)
+    token = resolve_token(config.environment)
+    install_token_mask(token)
+    client = make_client(config, token)
+    try:
+        with open_database(args) as db:
+            problems = validate(config, db, client)
+    except RunFatalError as exc:
+        problems = [str(exc)]
+        code = ExitCode.REMOTE_FATAL
+    else:
+        code = ExitCode.CONFIG_ERROR if problems else ExitCode.OK
+    finally:
+        client.close()
+    if args.output_json:
+        print(json.dumps({"problems": problems, "exit_code": int(code)}, ensure_ascii=False, indent=2))
+    elif problems:
+        print(f"ordersync validate: {len(problems)} problem(s)")
+        print("\n".join(f"  - {p}" for p in problems))
+    else:
+        print("ordersync validate: no problems found")
+    return int(code)
+

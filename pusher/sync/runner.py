@@ -1,0 +1,463 @@
+"""claim -> push -> mark: the pusher's one loop, for items first and then subitems.
+
+Per claimed batch: look up keys on the board when an earlier attempt may have reached monday
+(adopt, never duplicate), make sure every group exists (find by title, else create, cache through
+SaveGroup), format values (a bad value fails its row alone), then send aliased mutations in
+requests sized to the complexity budget. After each request, exactly what monday confirmed is
+marked SYNCED and exactly what it refused is marked FAILED (retryable or not); nothing is written
+for what it did not confirm. A run-fatal answer, or a stop request (Ctrl-C / SIGTERM), ends the run
+after the current request: rows never sent are released with their attempts given back, rows whose
+request ended with an unknown outcome keep their attempt so the next one looks them up first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pusher import queue
+from pusher.config import Config
+from pusher.sql.connection import Database
+from pusher.sync import errors
+from pusher.sync.board import Board, read_boards
+from pusher.sync.client import MondayClient, Reply
+from pusher.sync.errors import Disposition, RowFailure, RunFatalError, TransientError, classify
+from pusher.sync.mutations import Op, alias, build_batch, document_text
+from pusher.sync.progress import Progress
+from pusher.sync.values import FormatError, RowValues, build_values, check_name
+
+log = logging.getLogger(__name__)
+
+PREVIEW_BATCH = 1000  # ClaimBatch's largest batch; a dry run claims every pending row this way
+LOOKUP_PAGE = 500  # items_page_by_column_values returns at most 500 items per page
+ITEM, SUBITEM = "item", "subitem"
+
+
+class Interrupted(Exception):
+    """A stop was requested (Ctrl-C / SIGTERM); the current request finished, the rest was released."""
+
+
+@dataclass
+class Planned:
+    """What the runner will do for one claimed row."""
+
+    row: Any
+    verb: str  # create | update | archive | delete | noop
+    op: Op | None = None
+    known_id: str | None = None
+    values: RowValues | None = None
+
+
+@dataclass
+class RunReport:
+    """What a run did, for the summary, ``--output-json`` and the run log."""
+
+    dry_run: bool
+    counts: dict[str, Counter] = field(default_factory=lambda: {ITEM: Counter(), SUBITEM: Counter()})
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    fatal: str | None = None
+    interrupted: bool = False
+    requests: int = 0
+    complexity: int = 0
+
+    def count(self, entity: str, verb: str, outcome: str, n: int = 1) -> None:
+        self.counts[entity][f"{verb}:{outcome}"] += n
+
+    @property
+    def synced(self) -> int:
+        return sum(n for c in self.counts.values() for k, n in c.items() if k.endswith(":synced"))
+
+    @property
+    def failed(self) -> int:
+        return sum(n for c in self.counts.values() for k, n in c.items() if k.endswith(":failed"))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "counts": {entity: dict(sorted(c.items())) for entity, c in self.counts.items()},
+            "synced": self.synced,
+            "failed": self.failed,
+            "failures": self.failures,
+            "problems": self.problems,
+            "payloads": self.payloads,
+            "fatal": self.fatal,
+            "interrupted": self.interrupted,
+            "requests": self.requests,
+            "complexity": self.complexity,
+        }
+
+
+class Pusher:
+    """Pushes the pending queue of one database to one pair of boards."""
+
+    def __init__(self, config: Config, db: Database, client: MondayClient, items_board: Board,
+                 subitems_board: Board | None, *, limit: int | None = None, customer: str | None = None,
+                 progress: Progress | None = None, stop: threading.Event | None = None,
+                 first_payloads: int = 3):
+        self.config = config
+        self.db = db
+        self.client = client
+        self.items_board = items_board
+        self.subitems_board = subitems_board
+        self.limit = limit
+        self.customer = customer
+        self.progress = progress or Progress(None)
+        self.stop = stop or threading.Event()
+        self.report = RunReport(dry_run=False)
+        self.first_payloads = first_payloads
+        m = config.monday
+        self.item_mapping = dict(m.item_columns)
+        self.line_mapping = {field_: column for field_, column in m.subitem_columns.items()}
+
+    # -- the loop -----------------------------------------------------------------------------
+    def run(self) -> RunReport:
+        """Drain items, then subitems; return the report (RunFatalError / Interrupted propagate)."""
+        self._drain(ITEM)
+        if self.subitems_board is not None:
+            self._drain(SUBITEM)
+        return self.report
+
+    def _drain(self, entity: str) -> None:
+        taken = 0
+        m = self.config.monday
+        while self.limit is None or taken < self.limit:
+            self._check_stop()
+            size = m.batch_size if self.limit is None else min(m.batch_size, self.limit - taken)
+            token = str(uuid.uuid4())
+            rows = queue.claim_batch(self.db, entity, size, m.lease_seconds, token, self.customer)
+            if not rows:
+                return
+            taken += len(rows)
+            batch = _Batch(self, entity, token)
+            try:
+                batch.push(rows)
+            except (RunFatalError, Interrupted, TransientError) as exc:
+                batch.abandon(exc)
+                if isinstance(exc, TransientError):
+                    raise RunFatalError(exc.code, f"monday did not answer after {self.client.max_tries} tries "
+                                                  f"({exc.message}); unconfirmed rows went back to PENDING") from exc
+                raise
+
+    def preview(self) -> RunReport:
+        """Dry run: plan every pending row (reads only, no mutation), then release the claims.
+
+        Claiming gives the exact rows and order an execute run would see; ReleaseClaim gives every
+        attempt back, so a preview spends nothing. Subitems of items not yet on the board are not
+        claimable and are counted from the StatusCounts view by the caller instead.
+        """
+        self.report.dry_run = True
+        m = self.config.monday
+        for entity in (ITEM, SUBITEM) if self.subitems_board is not None else (ITEM,):
+            token = str(uuid.uuid4())
+            rows: list[Any] = []
+            try:
+                while self.limit is None or len(rows) < self.limit:
+                    want = PREVIEW_BATCH if self.limit is None else min(PREVIEW_BATCH, self.limit - len(rows))
+                    claimed = queue.claim_batch(self.db, entity, want, m.lease_seconds, token, self.customer)
+                    if not claimed:
+                        break
+                    rows += claimed
+                batch = _Batch(self, entity, token, dry=True)
+                plans, failures = batch.plan(rows)
+            finally:
+                queue.release_claim(self.db, token, entity)
+            for p in plans:
+                self.report.count(entity, p.verb, "planned")
+            for row, verb, failure in failures:
+                self.report.count(entity, verb, "would_fail")
+                self.report.problems.append(f"{entity} {_key(row)}: {failure.message}")
+            sendable = [p.op for p in plans if p.op is not None]
+            for start in range(0, min(len(sendable), m.batch_size * self.first_payloads), m.batch_size):
+                document, variables = build_batch(sendable[start:start + m.batch_size])
+                self.report.payloads.append({"entity": entity, "query": document, "variables": variables})
+        return self.report
+
+    def _check_stop(self) -> None:
+        if self.stop.is_set():
+            self.report.interrupted = True
+            raise Interrupted("stop requested")
+
+
+class _Batch:
+    """One claimed batch: its token, its request counter (for Idempotency-Keys) and its open rows."""
+
+    def __init__(self, pusher: Pusher, entity: str, token: str, dry: bool = False):
+        self.p = pusher
+        self.dry = dry
+        self.entity = entity
+        self.token = token
+        self.sequence = 0
+        self.open: dict[int, Any] = {}  # delta_id -> row still IN_FLIGHT under our token
+        self.unknown: dict[int, Any] = {}  # rows whose request ended without a known outcome
+        self.board = pusher.items_board if entity == ITEM else pusher.subitems_board
+        self.key_column = (pusher.config.monday.item_key_column if entity == ITEM
+                           else pusher.config.monday.line_key_column)
+
+    # -- bookkeeping --------------------------------------------------------------------------
+    def next_key(self) -> str:
+        self.sequence += 1
+        return f"ordersync-{self.token}-{self.sequence}"
+
+    def synced(self, planned: list[tuple[Planned, str | None]]) -> None:
+        if not planned:
+            return
+        queue.mark_synced(self.p.db, self.token, self.entity,
+                          [{"delta_id": p.row.delta_id, "monday_id": monday_id} for p, monday_id in planned])
+        for p, _ in planned:
+            self.open.pop(p.row.delta_id, None)
+            self.p.report.count(self.entity, p.verb, "synced")
+        self.p.progress.advance(len(planned))
+
+    def failed(self, rows: list[tuple[Any, str, RowFailure]]) -> None:
+        if not rows:
+            return
+        queue.mark_failed(self.p.db, self.token, self.entity, [
+            {"delta_id": row.delta_id, "code": f.code, "message": f.message[:2000], "retryable": f.retryable}
+            for row, _, f in rows
+        ])
+        for row, verb, f in rows:
+            self.open.pop(row.delta_id, None)
+            self.p.report.count(self.entity, verb, "retry" if f.retryable else "failed")
+            self.p.report.failures.append({"entity": self.entity, "key": _key(row), "action": row.action,
+                                           "code": f.code, "message": f.message, "retryable": f.retryable})
+            level = logging.INFO if f.retryable else logging.WARNING
+            log.log(level, "%s %s %s: %s", self.entity, _key(row), "will be retried" if f.retryable else "FAILED",
+                    f.message)
+        self.p.progress.advance(len(rows))
+
+    def abandon(self, exc: Exception) -> None:
+        """End the batch early: unknown outcomes keep their attempt, never-sent rows are released."""
+        if isinstance(exc, RunFatalError) and not exc.after_retry:
+            self.unknown = {}  # refused before running: known not applied, so released below
+        reason = str(exc)
+        unknown = [(r, r.action.lower(), RowFailure(getattr(exc, "code", errors.NO_RESULT),
+                                                    f"outcome unknown: {reason}")) for r in self.unknown.values()]
+        self.failed(unknown)
+        if self.open:
+            released = queue.release_claim(self.p.db, self.token, self.entity)
+            log.info("released %s %s row(s) without spending attempts", released, self.entity)
+            self.p.report.count(self.entity, "any", "released", len(self.open))
+            self.open.clear()
+
+    # -- the work -----------------------------------------------------------------------------
+    def push(self, rows: list[Any]) -> None:
+        self.open = {r.delta_id: r for r in rows}
+        plans, local_failures = self.plan(rows)
+        self.failed(local_failures)
+        noops = [(p, p.known_id) for p in plans if p.op is None]
+        self.synced(noops)
+        self.send([p for p in plans if p.op is not None])
+
+    def plan(self, rows: list[Any]) -> tuple[list[Planned], list[tuple[Any, str, RowFailure]]]:
+        found = self.lookup([r for r in rows if self.needs_lookup(r)])
+        plans: list[Planned] = []
+        failures: list[tuple[Any, str, RowFailure]] = []
+        for row in rows:
+            known = self.known_id(row, found)
+            try:
+                plans.append(self.plan_row(row, known))
+            except FormatError as exc:
+                failures.append((row, row.action.lower(), RowFailure(exc.code, exc.message)))
+        if self.entity == ITEM:
+            failures += self.ensure_groups([p for p in plans if p.verb == "create"])
+            failed_ids = {row.delta_id for row, _, _ in failures}
+            plans = [p for p in plans if p.row.delta_id not in failed_ids]
+        return plans, failures
+
+    def needs_lookup(self, row: Any) -> bool:
+        """Look up by key when an earlier attempt may have created it, or no id is known for a change."""
+        if self.own_id(row) is not None and row.last_error_code != errors.ITEM_MISSING:
+            return False
+        removing = row.action in ("ARCHIVE", "DELETE")
+        return removing or row.attempts > 1 or row.action == "UPDATE" or row.last_error_code == errors.ITEM_MISSING
+
+    def own_id(self, row: Any) -> str | None:
+        value = row.monday_item_id if self.entity == ITEM else row.monday_subitem_id
+        return str(value) if value else None
+
+    def known_id(self, row: Any, found: dict[str, str]) -> str | None:
+        own = self.own_id(row)
+        if own is not None and row.last_error_code != errors.ITEM_MISSING:
+            return own
+        return found.get(_key(row))
+
+    def lookup(self, rows: list[Any]) -> dict[str, str]:
+        """key -> id of the live item holding that key (the oldest one, should a person have copied it)."""
+        if not rows:
+            return {}
+        keys = sorted({_key(r) for r in rows})
+        found: dict[str, list[tuple[int, str]]] = {}
+        for start in range(0, len(keys), LOOKUP_PAGE):
+            chunk = keys[start:start + LOOKUP_PAGE]
+            reply = self.p.client.request(document_text("items_by_keys"), {
+                "board_id": self.board.id, "column_id": self.key_column, "keys": chunk, "limit": LOOKUP_PAGE})
+            page = reply.data.get("items_page_by_column_values") or {}
+            while True:
+                for item in page.get("items") or []:
+                    text = next((c.get("text") for c in item.get("column_values") or []), None)
+                    if text in chunk and item.get("state") in (None, "active"):
+                        found.setdefault(text, []).append((int(item["id"]), str(item["id"])))
+                if not page.get("cursor"):
+                    break
+                reply = self.p.client.request(document_text("next_items_page"), {
+                    "cursor": page["cursor"], "limit": LOOKUP_PAGE, "column_id": self.key_column})
+                page = reply.data.get("next_items_page") or {}
+        adopted = {key: min(ids)[1] for key, ids in found.items()}
+        for key, ids in found.items():
+            if len(ids) > 1:
+                log.warning("%s key %s is on the board %d times (ids %s); using the oldest", self.entity, key,
+                            len(ids), ", ".join(i for _, i in sorted(ids)))
+        if adopted:
+            log.info("adopted %d existing %s(s) found by key on the board", len(adopted), self.entity)
+        return adopted
+
+    def plan_row(self, row: Any, known: str | None) -> Planned:
+        cfg = self.p.config
+        who = f"order {row.order_key}" + (f" size {row.size}" if self.entity == SUBITEM else "")
+        if row.action in ("ARCHIVE", "DELETE"):
+            if known is None:
+                return Planned(row, "noop")  # nothing on the board: nothing to remove
+            policy = cfg.monday.on_removed_order if self.entity == ITEM else cfg.monday.on_removed_size
+            name = "archive_item" if policy == "archive" else "delete_item"
+            return Planned(row, policy, Op(name, {"item_id": known}), known)
+        if self.entity == ITEM:
+            payload = row.payload if isinstance(row.payload, dict) else json.loads(row.payload or "{}")
+            name = check_name(row.item_name, who)
+            values = build_values(cfg, self.board, self.p.item_mapping, payload, who, creating=known is None,
+                                  fixed={self.key_column: row.order_key})
+            if known is None:
+                variables = {"board_id": self.board.id, "group_id": None, "item_name": name}
+                op = Op("create_item", variables)
+            else:
+                values.column_values["name"] = name
+                op = Op("change_values", {"board_id": self.board.id, "item_id": known})
+        else:
+            name = check_name(row.size, who)
+            source = {"size": row.size, "qty": row.qty}
+            values = build_values(cfg, self.board, self.p.line_mapping, source, who, creating=known is None,
+                                  fixed={self.key_column: row.line_key}, non_negative=frozenset({"qty"}))
+            if known is None:
+                op = Op("create_subitem", {"parent_item_id": str(row.parent_item_id), "item_name": name})
+            else:
+                values.column_values["name"] = name
+                op = Op("change_values", {"board_id": self.board.id, "item_id": known})
+        op.variables["column_values"] = json.dumps(values.column_values, ensure_ascii=False)
+        op.variables["create_labels"] = values.create_labels
+        return Planned(row, "create" if known is None else "update", op, known, values)
+
+    def ensure_groups(self, creates: list[Planned]) -> list[tuple[Any, str, RowFailure]]:
+        """Give every item to create its group id: cached, found by title, or created now."""
+        board = self.board
+        if any(p.row.monday_group_id and p.row.monday_group_id not in board.group_ids for p in creates) or any(
+                (p.row.group_title or p.row.group_key) not in board.groups for p in creates
+                if not p.row.monday_group_id):
+            self.refresh_groups()  # another pusher (or a person) may have added groups since we read the board
+        missing: dict[str, str] = {}  # title -> group key
+        for p in creates:
+            title = p.row.group_title or p.row.group_key
+            gid = p.row.monday_group_id if p.row.monday_group_id in board.group_ids else board.groups.get(title)
+            if gid is None:
+                missing.setdefault(title, p.row.group_key)
+            elif gid != p.row.monday_group_id and not self.dry:
+                queue.save_group(self.p.db, p.row.group_key, gid)
+        failures: dict[str, RowFailure] = {}
+        if missing and self.dry:
+            self.p.report.count(ITEM, "create_group", "planned", len(missing))
+        elif missing:
+            titles = list(missing)
+            ops = [Op("create_group", {"board_id": board.id, "group_name": t}) for t in titles]
+            reply = self.request(ops)
+            for index, title in enumerate(titles):
+                result = reply.data.get(alias(index))
+                if result and result.get("id"):
+                    board.add_group(title, result["id"])
+                    queue.save_group(self.p.db, missing[title], result["id"])
+                    log.info("created group %r (%s)", title, result["id"])
+                else:
+                    failures[title] = self.failure_of(reply, index)
+        out = []
+        for p in creates:
+            title = p.row.group_title or p.row.group_key
+            if title in failures:
+                out.append((p.row, "create", failures[title]))
+            else:
+                p.op.variables["group_id"] = board.groups.get(title, p.row.monday_group_id)
+        return out
+
+    def refresh_groups(self) -> None:
+        fresh = read_boards(self.p.client, [self.board.id])[self.board.id]
+        for title, gid in fresh.groups.items():
+            self.board.add_group(title, gid)
+
+    # -- sending ------------------------------------------------------------------------------
+    def request(self, ops: list[Op]) -> Reply:
+        document, variables = build_batch(ops)
+        estimate = sum(self.p.client.pacer.estimate(op.field) for op in ops)
+        return self.p.client.request(document, variables, idempotency_key=self.next_key(), estimate=estimate)
+
+    def send(self, plans: list[Planned]) -> None:
+        pacer = self.p.client.pacer
+        while plans:
+            self.p._check_stop()
+            costs = [pacer.estimate(p.op.field) for p in plans[: self.p.config.monday.batch_size]]
+            count = max(1, pacer.fits(costs))
+            chunk, plans = plans[:count], plans[count:]
+            self.record_payload(chunk)
+            self.unknown = {p.row.delta_id: p.row for p in chunk}
+            reply = self.request([p.op for p in chunk])
+            self.unknown = {}
+            self.apply(chunk, reply)
+
+    def record_payload(self, chunk: list[Planned]) -> None:
+        report = self.p.report
+        if len(report.payloads) < self.p.first_payloads:
+            document, variables = build_batch([p.op for p in chunk])
+            report.payloads.append({"entity": self.entity, "query": document, "variables": variables})
+
+    def failure_of(self, reply: Reply, index: int) -> RowFailure:
+        error = reply.error_for(alias(index))
+        if error is None:
+            return RowFailure(errors.NO_RESULT, "monday returned no result and no error for this mutation")
+        code = (error.get("extensions") or {}).get("code") or "UNKNOWN"
+        data = (error.get("extensions") or {}).get("error_data")
+        detail = f" ({json.dumps(data, ensure_ascii=False)})" if data else ""
+        return RowFailure(code, f"{error.get('message') or code}{detail}")
+
+    def apply(self, chunk: list[Planned], reply: Reply) -> None:
+        """Mark what monday confirmed, fail what it refused; raise after marking if the run must stop."""
+        confirmed: list[tuple[Planned, str | None]] = []
+        refused: list[tuple[Any, str, RowFailure]] = []
+        fatal: RowFailure | None = None
+        for index, p in enumerate(chunk):
+            result = reply.data.get(alias(index))
+            if result and result.get("id"):
+                confirmed.append((p, str(result["id"]) if p.verb == "create" else p.known_id))
+                for column_id, label in p.values.new_labels if p.values else ():
+                    self.board.add_label(column_id, label)
+                continue
+            failure = self.failure_of(reply, index)
+            if failure.code == "InvalidItemIdException" and p.verb in ("archive", "delete"):
+                confirmed.append((p, p.known_id))  # already gone from the board: the removal holds
+            elif failure.code == "InvalidItemIdException" and p.verb == "update":
+                refused.append((p.row, p.verb, RowFailure(errors.ITEM_MISSING,
+                                f"monday item {p.known_id} no longer exists (deleted on the board); the next "
+                                f"attempt looks the key up and re-creates it if it is not found")))
+            elif classify(failure.code) is Disposition.FATAL:
+                fatal = fatal or failure
+            else:
+                refused.append((p.row, p.verb, failure))
+        self.synced(confirmed)
+        self.failed(refused)
+        if fatal is not None:
+            raise RunFatalError(fatal.code, fatal.message)
+
+
+def _key(row: Any) -> str:
+    return row.line_key if hasattr(row, "line_key") else row.order_key

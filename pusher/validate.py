@@ -1,0 +1,164 @@
+"""`ordersync validate`: the config against the database catalog and the live boards, read-only.
+
+Every check collects problems instead of stopping at the first, and each problem is one sentence
+naming both sides (the config key or staging column, and the monday column with its type), so one
+run tells a user everything to fix. The pusher runs the board checks before every sync too, so a
+column deleted on monday stops the run before any row is claimed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pusher.config import Config
+from pusher.sql.catalog import Column, check_config_columns
+from pusher.sql.connection import Database
+from pusher.sync.board import FORMATTED_TYPES, LABELLED_TYPES, Board, read_item_and_subitem_boards
+from pusher.sync.client import MondayClient
+
+DATE_TYPES = re.compile(r"^(DATE|DATETIME|DATETIME2|SMALLDATETIME|DATETIMEOFFSET)\b", re.IGNORECASE)
+NUMBER_TYPES = re.compile(r"^(INT|BIGINT|SMALLINT|TINYINT|DECIMAL|NUMERIC|FLOAT|REAL|MONEY|SMALLMONEY)\b",
+                          re.IGNORECASE)
+TEXT_TYPES = re.compile(r"^(N?VARCHAR|N?CHAR|N?TEXT|UNIQUEIDENTIFIER)\b", re.IGNORECASE)
+INTEGER_TYPES = re.compile(r"^(INT|BIGINT|SMALLINT|TINYINT|BIT)\b", re.IGNORECASE)
+
+
+def _kind(sql_type: str) -> str:
+    if DATE_TYPES.match(sql_type):
+        return "date"
+    if INTEGER_TYPES.match(sql_type):
+        return "integer"
+    if NUMBER_TYPES.match(sql_type):
+        return "number"
+    if TEXT_TYPES.match(sql_type):
+        return "text"
+    return "other"
+
+
+# monday column type -> database kinds whose every value fits it.
+FITS = {
+    "text": {"text", "integer", "number", "date", "other"},
+    "long_text": {"text", "integer", "number", "date", "other"},
+    "numbers": {"integer", "number"},
+    "date": {"date"},
+    "status": {"text", "integer"},
+    "dropdown": {"text", "integer"},
+    "checkbox": {"integer", "text"},
+}
+
+
+def board_problems(config: Config, items: Board, subitems: Board | None) -> list[str]:
+    """Mapped and key columns exist on their board, are writable, supported, and fed from one source."""
+    m = config.monday
+    problems: list[str] = []
+    sides = [("monday.item_columns", items, m.item_columns, ("monday.item_key_column", m.item_key_column))]
+    if subitems is None:
+        problems.append(f"items board {items.id} has no subitems column and no subitems_board_id is configured: "
+                        f"add a subitems column on monday or set environment.{config.environment.name}"
+                        f".subitems_board_id")
+    else:
+        sides.append(("monday.subitem_columns", subitems, m.subitem_columns,
+                      ("monday.line_key_column", m.line_key_column)))
+    for key, board, mapping, (key_setting, key_column) in sides:
+        where = f"board {board.id} ({board.name})"
+        targets = [(f"{key}.{source!r}", repr(source), column_id) for source, column_id in mapping.items()]
+        targets.append((key_setting, f"the key ({key_setting})", key_column))
+        feeds: dict[str, list[str]] = {}
+        for label, source, column_id in targets:
+            feeds.setdefault(column_id, []).append(source)
+            column = board.columns.get(column_id)
+            if column is None:
+                problems.append(f"{label} -> {column_id!r}: no such column on {where}")
+            elif not column.writable:
+                problems.append(f"{label} -> {column.describe()}: a {column.type} column is computed by monday "
+                                f"and cannot be written; map a writable column instead")
+            elif column.type not in FORMATTED_TYPES:
+                problems.append(f"{label} -> {column.describe()}: the pusher cannot write {column.type} columns "
+                                f"(supported: {', '.join(sorted(FORMATTED_TYPES))})")
+            elif label == key_setting and column.type != "text":
+                problems.append(f"{label} -> {column.describe()}: the key column must be a text column")
+        for column_id, sources in feeds.items():
+            if len(sources) > 1:
+                problems.append(f"{key}: monday column {column_id!r} on {where} is fed by {' and '.join(sources)}: "
+                                f"map each monday column from one source")
+    return problems
+
+
+def type_problems(config: Config, catalog: list[Column], items: Board, subitems: Board | None) -> list[str]:
+    """Each mapped staging column's SQL type fits its monday column type."""
+    by_name = {c.name: c for c in catalog}
+    problems = []
+    for source, column_id in config.monday.item_columns.items():
+        column, db_column = items.columns.get(column_id), by_name.get(source)
+        if column is None or db_column is None or column.type not in FITS:
+            continue
+        kind = _kind(db_column.sql_type)
+        if kind not in FITS[column.type]:
+            problems.append(f"monday.item_columns: staging column {source!r} is {db_column.sql_type} ({kind}) but "
+                            f"monday {column.describe()} takes {column.type} values: map it to a "
+                            f"{' or '.join(_columns_for(kind))} column, or change the mapping")
+    if subitems is not None:
+        for line_field, kind in (("size", "text"), ("qty", "integer")):
+            column = subitems.columns.get(config.monday.subitem_columns.get(line_field, ""))
+            if column is not None and column.type in FITS and kind not in FITS[column.type]:
+                problems.append(f"monday.subitem_columns.{line_field}: the line {line_field} is {kind} but monday "
+                                f"{column.describe()} takes {column.type} values")
+    return problems
+
+
+def _columns_for(kind: str) -> list[str]:
+    return sorted(t for t, kinds in FITS.items() if kind in kinds)
+
+
+def label_problems(config: Config, items: Board, subitems: Board | None,
+                   payloads: Iterable[dict[str, Any]], sizes: Iterable[str]) -> list[str]:
+    """Status/dropdown values in the pending data that monday lacks while the policy forbids creating them."""
+    policy = config.monday.create_labels_if_missing
+    missing: dict[tuple[str, str], set[str]] = {}
+    labelled = {source: items.columns[c] for source, c in config.monday.item_columns.items()
+                if c in items.columns and items.columns[c].type in LABELLED_TYPES}
+    for payload in payloads:
+        data = payload if isinstance(payload, dict) else json.loads(payload or "{}")
+        for source, column in labelled.items():
+            value = data.get(source)
+            if value not in (None, "") and str(value).strip() not in column.labels():
+                missing.setdefault((source, column.id), set()).add(str(value).strip())
+    size_column = subitems.columns.get(config.monday.subitem_columns.get("size", "")) if subitems else None
+    if size_column is not None and size_column.type in LABELLED_TYPES:
+        for size in sizes:
+            if size not in size_column.labels():
+                missing.setdefault(("size", size_column.id), set()).add(size)
+    problems = []
+    for (source, column_id), values in sorted(missing.items()):
+        if policy.get(column_id, False):
+            continue
+        shown = ", ".join(repr(v) for v in sorted(values)[:10]) + (" ..." if len(values) > 10 else "")
+        problems.append(f"{source!r} -> monday {column_id!r}: pending values {shown} are not labels of the column "
+                        f"and monday.create_labels_if_missing.{column_id} is not true: add the labels on monday "
+                        f"or allow creating them")
+    return problems
+
+
+
+def pending_values(db: Database) -> tuple[list[Any], set[str]]:
+    """Payloads of pending items and sizes of pending subitems, from the views the pusher may read."""
+    schema, d = db.config.environment.sync_schema, db.dialect
+    payloads = [r["payload"] for r in db.fetch(f"SELECT payload FROM {d.qualified(schema, 'PendingItems')}")]
+    sizes = {r["size"] for r in db.fetch(f"SELECT DISTINCT size FROM {d.qualified(schema, 'PendingSubitems')}")}
+    return payloads, sizes
+
+
+def validate(config: Config, db: Database, client: MondayClient) -> list[str]:
+    """Every problem of the config against the database catalog and the live boards (reads only)."""
+    env = config.environment
+    catalog = db.live_columns(env.data_schema, config.tables.staging)
+    problems = check_config_columns(config, catalog)
+    items, subitems = read_item_and_subitem_boards(client, env.items_board_id, env.subitems_board_id)
+    problems += board_problems(config, items, subitems)
+    problems += type_problems(config, catalog, items, subitems)
+    payloads, sizes = pending_values(db)
+    problems += label_problems(config, items, subitems, payloads, sizes)
+    return problems
