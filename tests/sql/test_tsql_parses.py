@@ -1,0 +1,152 @@
+"""Every template renders to T-SQL that sqlfluff's `tsql` dialect parses with nothing unparsable.
+
+No SQL Server runs here, so this is the check that the T-SQL half is valid SQL at all. The
+files are rendered inside the checkout so sqlfluff reads the repo's `.sqlfluff` exactly as
+`sqlfluff parse` does; that config turns the large-file skip off, and a test proves a file
+over 20 KB is really parsed. Templates are found by walking `db/` and `procedures/`, so a
+new one is checked without touching this file. Files are parsed in parallel (~1-2 s each).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import pytest
+from sqlfluff.core import FluffConfig, Linter
+
+from pusher.config import load_config
+from pusher.errors import ConfigError
+from pusher.paths import DB_DIR, DEFAULT_CONFIG, PROCEDURES_DIR, PROJECT_ROOT, SHARED_DIR, STATE_DIR
+from pusher.sql.catalog import read_columns_file
+from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order
+
+SKIP_LIMIT = 20_000  # sqlfluff's default large_file_skip_byte_limit
+BIG_FILE = "a file over 20 KB"
+
+
+def renderable_templates() -> list[str]:
+    """Deploy order first, then every other template outside `_` folders (macros, bases)."""
+    ordered = deploy_order()
+    found = sorted(
+        path.relative_to(PROJECT_ROOT).as_posix()
+        for folder in (DB_DIR, PROCEDURES_DIR)
+        for path in folder.rglob("*.sql.j2")
+        if not any(part.startswith("_") for part in path.relative_to(folder).parts)
+    )
+    return ordered + [t for t in found if t not in ordered]
+
+
+TEMPLATES = renderable_templates()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    skipped: bool
+    problems: tuple[str, ...]  # "file:line:pos: what", one per unparsable section or parse error
+    whole_file: bool  # the parse tree spans every byte of the file
+
+
+def parse_file(path: str) -> Parsed:
+    """Parse one file as `sqlfluff parse` would: config from the repo and the file's folders."""
+    linter = Linter(config=FluffConfig.from_path(str(PROJECT_ROOT)))
+    results = list(linter.parse_path(path))
+    if not results:
+        return Parsed(True, (), False)
+    result = results[0]
+    name = Path(path).name
+    problems = {(v.line_no, v.line_pos): f"{name}:{v.line_no}:{v.line_pos}: {v.desc()}" for v in result.violations}
+    whole = False
+    if result.tree is not None:
+        for segment in result.tree.recursive_crawl("unparsable"):  # in case one is not a violation
+            line, pos = segment.pos_marker.source_position()
+            problems.setdefault((line, pos), f"{name}:{line}:{pos}: unparsable: {segment.raw[:120]!r}")
+        whole = result.tree.raw == Path(path).read_text(encoding="utf-8")
+    return Parsed(False, tuple(problems.values()), whole)
+
+
+@pytest.fixture(scope="module")
+def parse_dir() -> Iterator[Path]:
+    """A scratch folder inside the checkout, so sqlfluff finds the repo's .sqlfluff."""
+    STATE_DIR.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sqlfluff-", dir=STATE_DIR) as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="module")
+def parsed(parse_dir: Path) -> dict[str, Parsed | str]:
+    """Render every template for T-SQL (sample config) plus a big install script; parse all.
+
+    A template that does not render maps to its error text instead of a parse result.
+    """
+    config = load_config(DEFAULT_CONFIG, "development")
+    renderer = Renderer(config, "tsql", read_columns_file(config.columns_file))
+    results: dict[str, Parsed | str] = {}
+    files: dict[str, str] = {}
+    for number, template in enumerate(TEMPLATES, start=1):
+        try:
+            obj = renderer.render(template)
+        except ConfigError as exc:
+            results[template] = f"{template} does not render: {exc}"
+            continue
+        path = parse_dir / f"{number:03d}_{obj.file_name}"
+        path.write_text(obj.sql, encoding="utf-8", newline="\n")
+        files[template] = str(path)
+    big = parse_dir / "install_reference.sql"
+    big.write_text(_big_install_script(config), encoding="utf-8", newline="\n")
+    files[BIG_FILE] = str(big)
+    workers = min(len(files), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        results.update(zip(files, pool.map(parse_file, files.values()), strict=True))
+    return results
+
+
+def _big_install_script(config) -> str:
+    """One file well over 20 KB that depends on no procedure template: the staging table of
+    the real 411-column catalog, of the sample catalog and the real one again, as one script."""
+    sample = Renderer(config, "tsql", read_columns_file(config.columns_file)).render(STAGING_TEMPLATE)
+    real = Renderer(config, "tsql", read_columns_file(SHARED_DIR / "reference" / "order_list_columns.tsv"))
+    return real.install_script([real.render(STAGING_TEMPLATE), sample, real.render(STAGING_TEMPLATE)])
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_the_rendered_tsql_parses_with_nothing_unparsable(parsed, template):
+    result = parsed[template]
+    assert not isinstance(result, str), result
+    assert not result.skipped, f"sqlfluff skipped {template}: check large_file_skip_byte_limit in .sqlfluff"
+    assert not result.problems, f"{template} rendered for T-SQL does not parse:\n" + "\n".join(result.problems)
+    assert result.whole_file
+
+
+def test_templates_are_found_beyond_the_deploy_order():
+    assert STAGING_TEMPLATE in TEMPLATES
+    assert TEMPLATES[: len(deploy_order())] == deploy_order()
+    assert not any("/_" in t for t in TEMPLATES)
+
+
+def test_the_repo_sqlfluff_config_parses_tsql_and_never_skips_large_files():
+    config = FluffConfig.from_path(str(PROJECT_ROOT))
+    assert config.get("dialect") == "tsql"
+    assert config.get("templater") == "jinja"
+    assert config.get("large_file_skip_byte_limit") == 0
+
+
+def test_a_file_over_20kb_is_parsed_not_skipped(parsed, parse_dir, tmp_path):
+    big = parse_dir / "install_reference.sql"
+    assert big.stat().st_size > SKIP_LIMIT
+    result = parsed[BIG_FILE]
+    assert not result.skipped and result.whole_file
+    assert not result.problems, "\n".join(result.problems)
+    statements = list(Linter(config=FluffConfig.from_path(str(PROJECT_ROOT))).parse_path(str(big)))[0].tree
+    assert len(list(statements.recursive_crawl("create_table_statement"))) == 3
+    # Control: outside the checkout sqlfluff's default limit applies and the file is skipped,
+    # which is what the repo config prevents.
+    outside = tmp_path / big.name
+    shutil.copy(big, outside)
+    assert list(Linter(config=FluffConfig(overrides={"dialect": "tsql"})).parse_path(str(outside))) == []
