@@ -3,8 +3,8 @@
 No SQL Server runs here, so this is the check that the T-SQL half is valid SQL at all. The
 files are rendered inside the checkout so sqlfluff reads the repo's `.sqlfluff` exactly as
 `sqlfluff parse` does; that config turns the large-file skip off, and a test proves a file
-over 20 KB is really parsed. Templates are found by walking `db/` and `procedures/`, so a
-new one is checked without touching this file. Files are parsed in parallel (~1-2 s each).
+over 20 KB is really parsed. Templates are found by walking the checkout, so a new one is
+checked without touching this file. Files are parsed in parallel (~1-2 s each).
 """
 
 from __future__ import annotations
@@ -23,24 +23,29 @@ from sqlfluff.core import FluffConfig, Linter
 
 from pusher.config import load_config
 from pusher.errors import ConfigError
-from pusher.paths import DB_DIR, DEFAULT_CONFIG, PROCEDURES_DIR, PROJECT_ROOT, SHARED_DIR, STATE_DIR
+from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT, SHARED_DIR, STATE_DIR
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order
 
 SKIP_LIMIT = 20_000  # sqlfluff's default large_file_skip_byte_limit
 BIG_FILE = "a file over 20 KB"
+INSTALL_WRAPPERS = "db/install/"
 
 
 def renderable_templates() -> list[str]:
-    """Deploy order first, then every other template outside `_` folders (macros, bases)."""
+    """Deploy order first, then every other template in the checkout: the staging table, the
+    ops scripts (roles, SQL Agent jobs, tSQLt classes) and whatever is added later.
+
+    Skipped: `_`-prefixed macro files and folders, and the install wrappers in db/install,
+    which need the objects and are parsed through the install script below.
+    """
     ordered = deploy_order()
-    found = sorted(
-        path.relative_to(PROJECT_ROOT).as_posix()
-        for folder in (DB_DIR, PROCEDURES_DIR)
-        for path in folder.rglob("*.sql.j2")
-        if not any(part.startswith("_") for part in path.relative_to(folder).parts)
-    )
-    return ordered + [t for t in found if t not in ordered]
+    found = []
+    for folder, dirs, files in os.walk(PROJECT_ROOT):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        here = Path(folder).relative_to(PROJECT_ROOT)
+        found += [(here / f).as_posix() for f in files if f.endswith(".sql.j2") and not f.startswith("_")]
+    return ordered + sorted(t for t in found if t not in ordered and not t.startswith(INSTALL_WRAPPERS))
 
 
 TEMPLATES = renderable_templates()
@@ -109,7 +114,8 @@ def parsed(parse_dir: Path) -> dict[str, Parsed | str]:
 
 def _big_install_script(config) -> str:
     """One file well over 20 KB that depends on no procedure template: the staging table of
-    the real 411-column catalog, of the sample catalog and the real one again, as one script."""
+    the real 411-column catalog, of the sample catalog and the real one again, in the T-SQL
+    install wrapper (so its version check and batch separators are parsed too)."""
     sample = Renderer(config, "tsql", read_columns_file(config.columns_file)).render(STAGING_TEMPLATE)
     real = Renderer(config, "tsql", read_columns_file(SHARED_DIR / "reference" / "order_list_columns.tsv"))
     return real.install_script([real.render(STAGING_TEMPLATE), sample, real.render(STAGING_TEMPLATE)])
@@ -127,7 +133,7 @@ def test_the_rendered_tsql_parses_with_nothing_unparsable(parsed, template):
 def test_templates_are_found_beyond_the_deploy_order():
     assert STAGING_TEMPLATE in TEMPLATES
     assert TEMPLATES[: len(deploy_order())] == deploy_order()
-    assert not any("/_" in t for t in TEMPLATES)
+    assert not any("/_" in t or t.startswith(INSTALL_WRAPPERS) for t in TEMPLATES)
 
 
 def test_the_repo_sqlfluff_config_parses_tsql_and_never_skips_large_files():
