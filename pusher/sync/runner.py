@@ -12,6 +12,7 @@ request ended with an unknown outcome keep their attempt so the next one looks t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -209,7 +210,7 @@ class _Batch:
         if not planned:
             return
         queue.mark_synced(self.p.db, self.token, self.entity,
-                          [{"delta_id": p.row.delta_id, "monday_id": monday_id} for p, monday_id in planned])
+                          [queue.SyncResult(p.row.delta_id, monday_id) for p, monday_id in planned])
         for p, _ in planned:
             self.open.pop(p.row.delta_id, None)
             self.p.report.count(self.entity, p.verb, "synced")
@@ -218,10 +219,8 @@ class _Batch:
     def failed(self, rows: list[tuple[Any, str, RowFailure]]) -> None:
         if not rows:
             return
-        queue.mark_failed(self.p.db, self.token, self.entity, [
-            {"delta_id": row.delta_id, "code": f.code, "message": f.message[:2000], "retryable": f.retryable}
-            for row, _, f in rows
-        ])
+        queue.mark_failed(self.p.db, self.token, self.entity,
+                          [queue.Failure(row.delta_id, f.code, f.message[:2000], f.retryable) for row, _, f in rows])
         for row, verb, f in rows:
             self.open.pop(row.delta_id, None)
             self.p.report.count(self.entity, verb, "retry" if f.retryable else "failed")
@@ -366,22 +365,21 @@ class _Batch:
             if gid is None:
                 missing.setdefault(title, p.row.group_key)
             elif gid != p.row.monday_group_id and not self.dry:
-                queue.save_group(self.p.db, p.row.group_key, gid)
+                self.save_group(p.row.group_key, gid)
         failures: dict[str, RowFailure] = {}
         if missing and self.dry:
             self.p.report.count(ITEM, "create_group", "planned", len(missing))
         elif missing:
-            titles = list(missing)
-            ops = [Op("create_group", {"board_id": board.id, "group_name": t}) for t in titles]
-            reply = self.request(ops)
-            for index, title in enumerate(titles):
-                result = reply.data.get(alias(index))
+            for title, group_key in missing.items():
+                reply = self.request([Op("create_group", {"board_id": board.id, "group_name": title})],
+                                     key=_group_key(board.id, title))
+                result = reply.data.get(alias(0))
                 if result and result.get("id"):
                     board.add_group(title, result["id"])
-                    queue.save_group(self.p.db, missing[title], result["id"])
+                    self.save_group(group_key, result["id"])
                     log.info("created group %r (%s)", title, result["id"])
                 else:
-                    failures[title] = self.failure_of(reply, index)
+                    failures[title] = self.failure_of(reply, 0)
         out = []
         for p in creates:
             title = p.row.group_title or p.row.group_key
@@ -391,16 +389,20 @@ class _Batch:
                 p.op.variables["group_id"] = board.groups.get(title, p.row.monday_group_id)
         return out
 
+    def save_group(self, group_key: str, group_id: str) -> None:
+        """Cache the group id in the groups table (pusher.queue has no wrapper for SaveGroup)."""
+        self.p.db.call("SaveGroup", GroupKey=group_key, MondayGroupId=group_id)
+
     def refresh_groups(self) -> None:
         fresh = read_boards(self.p.client, [self.board.id])[self.board.id]
         for title, gid in fresh.groups.items():
             self.board.add_group(title, gid)
 
     # -- sending ------------------------------------------------------------------------------
-    def request(self, ops: list[Op]) -> Reply:
+    def request(self, ops: list[Op], key: str | None = None) -> Reply:
         document, variables = build_batch(ops)
         estimate = sum(self.p.client.pacer.estimate(op.field) for op in ops)
-        return self.p.client.request(document, variables, idempotency_key=self.next_key(), estimate=estimate)
+        return self.p.client.request(document, variables, idempotency_key=key or self.next_key(), estimate=estimate)
 
     def send(self, plans: list[Planned]) -> None:
         pacer = self.p.client.pacer
@@ -457,6 +459,13 @@ class _Batch:
         self.failed(refused)
         if fatal is not None:
             raise RunFatalError(fatal.code, fatal.message)
+
+
+def _group_key(board_id: str, title: str) -> str:
+    """One Idempotency-Key per board group for the key's life (30 minutes on monday): two pushers that
+    both find a group missing send the same key, so monday creates it once and replays its id."""
+    digest = hashlib.sha256(f"{board_id}\x1f{title}".encode()).hexdigest()[:32]
+    return f"ordersync-group-{digest}"
 
 
 def _key(row: Any) -> str:

@@ -70,7 +70,7 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
     stop = stop or threading.Event()
     client = make_client(config, token, pacer)
     progress = Progress(progress_stream)
-    run_log_id = queue.start_run_log(db, "pusher", "sync", dry_run)
+    run_log_id = queue.start_run_log(db, "sync", "pusher", dry_run)
     report = RunReport(dry_run=dry_run)
     error: str | None = None
     try:
