@@ -1,0 +1,92 @@
+"""The sample-data, deploy and render commands against a real PostgreSQL, as a user runs them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pusher.cli import main as ordersync
+from pusher.config import load_config
+from pusher.sql.connection import Database
+from pusher.sql.render import deploy_order
+
+
+@pytest.fixture
+def cli_db(cli_config):
+    with Database(load_config(cli_config)) as db:
+        yield db
+
+
+def _sync_objects(db: Database) -> list[dict]:
+    return db.fetch(
+        "SELECT table_schema || '.' || table_name AS name FROM information_schema.tables "
+        "WHERE table_schema IN ('dbo', 'sync') UNION ALL "
+        "SELECT routine_schema || '.' || routine_name FROM information_schema.routines "
+        "WHERE routine_schema = 'sync' ORDER BY 1"
+    )
+
+
+def _staging_count(db: Database) -> int:
+    return db.fetch('SELECT COUNT(*) AS n FROM dbo."swp_ORDER_LIST_V2"')[0]["n"]
+
+
+def test_sample_data_creates_staging_and_loads_the_reference_po(cli_config, cli_db, capsys):
+    assert ordersync(["sample-data", "--config", str(cli_config)]) == 0
+    out = capsys.readouterr().out
+    assert "created staging table dbo.swp_ORDER_LIST_V2" in out
+    assert "loaded 69 orders with 317 non-zero size lines" in out
+    assert _staging_count(cli_db) == 69
+
+
+def test_sample_data_with_a_change_set_prints_each_change(cli_config, cli_db, capsys):
+    assert ordersync(["sample-data", "--config", str(cli_config), "--change-set", "demo"]) == 0
+    out = capsys.readouterr().out
+    assert "loaded 68 orders" in out and "change set demo" in out
+    for kind in ("quantity ", "size added ", "size removed ", "cancelled ", "dropped from staging "):
+        assert f"\n  {kind}" in out
+    assert _staging_count(cli_db) == 68
+
+
+def test_sample_data_loads_a_seeded_random_snapshot(cli_config, cli_db, capsys):
+    assert ordersync(["sample-data", "--config", str(cli_config), "--orders", "250", "--seed", "4"]) == 0
+    assert "loaded 250 orders" in capsys.readouterr().out
+    assert _staging_count(cli_db) == 250
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--seed", "3"], "give --orders N too"),
+    (["--orders", "0"], "positive number of orders"),
+    (["--env", "production"], "belongs to the upstream load"),
+])
+def test_sample_data_refuses_bad_requests_with_exit_2(cli_config, capsys, monkeypatch, args, message):
+    monkeypatch.setenv("ORDERSYNC_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    assert ordersync(["sample-data", "--config", str(cli_config), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_deploy_dry_run_lists_every_object_and_changes_nothing(cli_config, cli_db, capsys):
+    assert ordersync(["deploy", "--config", str(cli_config), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"would deploy {len(deploy_order())} objects" in out
+    assert all(template in out for template in deploy_order())
+    assert _sync_objects(cli_db) == []
+
+
+def test_deploying_twice_changes_nothing(cli_config, cli_db, capsys):
+    assert ordersync(["deploy", "--config", str(cli_config)]) == 0
+    first = _sync_objects(cli_db)
+    assert first and f"deployed {len(deploy_order())} objects" in capsys.readouterr().out
+    assert ordersync(["deploy", "--config", str(cli_config)]) == 0
+    assert _sync_objects(cli_db) == first
+
+
+def test_render_from_the_database_matches_render_from_the_column_file(cli_config, cli_db, tmp_path, capsys):
+    assert ordersync(["sample-data", "--config", str(cli_config)]) == 0
+    base = ["render", "--config", str(cli_config), "--dialect", "postgres"]
+    assert ordersync([*base, "--out", str(tmp_path / "file")]) == 0
+    assert ordersync([*base, "--out", str(tmp_path / "file"), "--from-database", "--check"]) == 0
+
+
+def test_render_from_a_database_without_staging_says_so(cli_config, cli_db, tmp_path, capsys):
+    code = ordersync(["render", "--config", str(cli_config), "--out", str(tmp_path), "--from-database"])
+    assert code == 2
+    assert "swp_ORDER_LIST_V2 does not exist in the development database" in capsys.readouterr().err
