@@ -1,0 +1,57 @@
+"""`ordersync pipeline`: run the database pipeline once and print what it queued."""
+
+from __future__ import annotations
+
+import argparse
+
+from pusher.commands.common import add_common_options, open_database
+from pusher.pipeline import PipelineResult, run_pipeline
+
+DESCRIPTION = """\
+Run sync.RunPipeline once: it refuses when the staging table has drifted from the columns
+the procedures were rendered for (fix: ordersync render, ordersync deploy) or when another
+pipeline run is in progress; otherwise it merges headers and lines in one transaction and
+queues the changes for monday. Bad staging rows are rejected one by one (listed below the
+counts); the rest of the batch goes through.
+
+--dry-run computes and prints the same counts and rejects, logs the run, and changes no data.
+
+exit codes: 0 done, 2 configuration error, 4 database error (including a refused run).
+"""
+
+ENTITIES = ("item", "subitem", "reject")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "pipeline",
+        help="merge staging into the current copy and queue the changes for monday",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--dry-run", action="store_true", help="compute and print the counts; change no data")
+    add_common_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        result = run_pipeline(db, dry_run=args.dry_run)
+    print(format_result(result))
+    return 0
+
+
+def format_result(result: PipelineResult) -> str:
+    """The counts as a table by entity and action, then one line per reject."""
+    mode = "dry run (nothing changed)" if result.dry_run else "run"
+    lines = [f"pipeline {mode} {result.run_id}: {result.changed} change(s) queued"
+             + (" (would be)" if result.dry_run else "")]
+    if result.counts:
+        order = {e: i for i, e in enumerate(ENTITIES)}
+        lines.append(f"  {'entity':<8} {'action':<9} {'rows':>8}")
+        for (entity, action), rows in sorted(result.counts.items(), key=lambda kv: (order.get(kv[0][0], 9), kv[0])):
+            lines.append(f"  {entity:<8} {action:<9} {rows:>8}")
+    for reject in result.rejects:
+        where = f"order {reject.order_key}" if reject.order_key is not None else "row without key"
+        lines.append(f"  rejected ({reject.step}) {where}: {reject.message}")
+    return "\n".join(lines)

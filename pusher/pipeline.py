@@ -1,0 +1,80 @@
+"""Run the database pipeline (`sync.RunPipeline`) and read back what it did.
+
+The procedure does all the work; this module only calls it, turns its outcome into a
+`PipelineResult` or a `DatabaseError` carrying the procedure's own message, and reads the
+run's REJECTED rows from the run log so the CLI can show them.
+
+On PostgreSQL a failed or refused run does not raise inside the database (a function
+cannot commit, and an exception would roll the run log back with the work): it returns
+one row with entity ``error`` after logging. The call commits that log, and this module
+raises it here, so both engines look the same to callers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pusher.errors import DatabaseError
+from pusher.sql.connection import Database
+
+PROCEDURE = "RunPipeline"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A bad staging row or line, as the pipeline logged it."""
+
+    step: str  # MergeHeaders | MergeLines
+    order_key: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    run_id: int
+    dry_run: bool
+    counts: dict[tuple[str, str], int]  # (entity, action) -> rows; entity item | subitem | reject
+    rejects: list[Reject] = field(default_factory=list)
+
+    def count(self, entity: str, action: str) -> int:
+        return self.counts.get((entity, action), 0)
+
+    @property
+    def changed(self) -> int:
+        """How many item and subitem changes the run queued (or would queue, dry run)."""
+        return sum(n for (entity, _), n in self.counts.items() if entity != "reject")
+
+
+def run_pipeline(db: Database, dry_run: bool = False) -> PipelineResult:
+    """Run the pipeline once; raise DatabaseError with the procedure's message on failure."""
+    rows = db.call(PROCEDURE, DryRun=dry_run)
+    errors = [r for r in rows if r["entity"] == "error"]
+    if errors:
+        run_id, outcome = errors[0]["run_id"], errors[0]["action"]
+        logged = _run_log(db, "error_message", "run_log_id", run_id)
+        message = logged[0]["error_message"] if logged else "no message logged"
+        raise DatabaseError(f"{db.config.environment.sync_schema}.{PROCEDURE} {outcome.lower()}: {message}")
+    run_id = rows[0]["run_id"] if rows else _last_run_id(db)
+    counts = {(r["entity"], r["action"]): int(r["rows"]) for r in rows}
+    rejects = []
+    if counts.get(("reject", "REJECTED")):
+        rejects = [Reject(r["step"], r["order_key"], r["error_message"])
+                   for r in _run_log(db, "step, order_key, error_message", "run_id", run_id, rejected=True)]
+    return PipelineResult(run_id=run_id, dry_run=dry_run, counts=counts, rejects=rejects)
+
+
+def _run_log(db: Database, columns: str, key: str, value: int, rejected: bool = False) -> list[dict]:
+    """Run-log rows by id or run id (REJECTED ones only when asked), oldest first."""
+    cfg = db.config
+    table = db.dialect.qualified(cfg.environment.data_schema, cfg.tables.run_log)
+    where = f"{key} = {db.dialect.placeholder}" + (" AND outcome = 'REJECTED'" if rejected else "")
+    return db.fetch(f"SELECT {columns} FROM {table} WHERE {where} ORDER BY run_log_id", (value,))
+
+
+def _last_run_id(db: Database) -> int:
+    """The id of the newest pipeline run (a run with nothing to report returns no rows)."""
+    cfg = db.config
+    table = db.dialect.qualified(cfg.environment.data_schema, cfg.tables.run_log)
+    rows = db.fetch(f"SELECT MAX(run_id) AS run_id FROM {table} WHERE component = 'pipeline' "
+                    f"AND step = '{PROCEDURE}'")
+    return int(rows[0]["run_id"]) if rows and rows[0]["run_id"] is not None else 0
