@@ -1,0 +1,233 @@
+"""The pusher's typed view of the queue procedures and views (docs/contracts.md).
+
+Everything the pusher knows about pending work lives in the database; these functions are
+the only place Python spells the procedure names, their parameters and their row shapes,
+so the rest of the pusher works with dataclasses instead of dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pusher.sql.connection import Database
+
+Entity = Literal["item", "subitem"]
+ENTITIES: tuple[Entity, ...] = ("item", "subitem")
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One claimed order change: what the item must look like on monday."""
+
+    delta_id: int
+    order_key: str
+    action: str  # CREATE | UPDATE | ARCHIVE
+    payload: dict[str, Any]
+    item_name: str | None
+    group_key: str | None
+    group_title: str | None
+    monday_group_id: str | None
+    monday_item_id: str | None  # known item id: update it; None: look up by key, then create
+    attempts: int  # this claim included; > 1 means an earlier attempt may have reached monday
+    last_error_code: str | None
+
+
+@dataclass(frozen=True)
+class SubitemRow:
+    """One claimed size-line change of an order whose item exists on monday."""
+
+    delta_id: int
+    order_key: str
+    size: str
+    line_key: str
+    action: str  # CREATE | UPDATE | DELETE
+    qty: int | None
+    parent_item_id: str
+    monday_subitem_id: str | None
+    attempts: int
+    last_error_code: str | None
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """monday confirmed the row; `monday_id` is the item or subitem it now corresponds to."""
+
+    delta_id: int
+    monday_id: str | int | None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """monday refused the row; `retryable` sends it back to the queue while attempts remain."""
+
+    delta_id: int
+    code: str
+    message: str
+    retryable: bool
+
+
+@dataclass(frozen=True)
+class FailOutcome:
+    to_pending: int
+    to_failed: int
+
+
+def _id(value: Any) -> str | None:
+    """monday ids are opaque strings in the API; the database keeps them as BIGINT."""
+    return None if value is None else str(value)
+
+
+def _json(value: Any) -> Any:
+    """jsonb arrives parsed (psycopg), NVARCHAR(MAX) as text (SQL Server)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _token(token: uuid.UUID | str) -> str:
+    return str(uuid.UUID(str(token)))
+
+
+def claim_batch(db: Database, entity: Entity, batch_size: int, lease_seconds: int | None,
+                claim_token: uuid.UUID | str, customer: str | None = None) -> list[ItemRow] | list[SubitemRow]:
+    """Lease up to `batch_size` ready rows to `claim_token`, oldest first.
+
+    `lease_seconds` None uses the configured `monday.lease_seconds`. Another pusher never
+    gets the same rows while the lease runs; after it, they return to the queue.
+    """
+    rows = db.call("ClaimBatch", Entity=entity, BatchSize=batch_size, LeaseSeconds=lease_seconds,
+                   ClaimToken=_token(claim_token), Customer=customer)
+    if entity == "item":
+        return [
+            ItemRow(delta_id=int(r["delta_id"]), order_key=r["order_key"], action=r["action"],
+                    payload=_json(r["payload"]) or {}, item_name=r["item_name"], group_key=r["group_key"],
+                    group_title=r["group_title"], monday_group_id=r["monday_group_id"],
+                    monday_item_id=_id(r["monday_item_id"]), attempts=int(r["attempts"]),
+                    last_error_code=r["last_error_code"])
+            for r in rows
+        ]
+    return [
+        SubitemRow(delta_id=int(r["delta_id"]), order_key=r["order_key"], size=r["size"], line_key=r["line_key"],
+                   action=r["action"], qty=r["qty"], parent_item_id=str(r["parent_item_id"]),
+                   monday_subitem_id=_id(r["monday_subitem_id"]), attempts=int(r["attempts"]),
+                   last_error_code=r["last_error_code"])
+        for r in rows
+    ]
+
+
+def mark_synced(db: Database, token: uuid.UUID | str, entity: Entity, results: Iterable[SyncResult]) -> int:
+    """Record what monday confirmed; returns how many rows changed (rows no longer held
+    under `token`, because the lease expired and another pusher took them, are left alone)."""
+    payload = [{"delta_id": r.delta_id, "monday_id": _id(r.monday_id)} for r in results]
+    if not payload:
+        return 0
+    rows = db.call("MarkSynced", ClaimToken=_token(token), Entity=entity, Results=payload)
+    return int(rows[0]["updated"])
+
+
+def mark_failed(db: Database, token: uuid.UUID | str, entity: Entity, failures: Iterable[Failure]) -> FailOutcome:
+    """Record what monday refused: retryable rows with attempts left go back to PENDING,
+    the others to FAILED (dead letter), each with its code and message."""
+    payload = [{"delta_id": f.delta_id, "code": f.code, "message": f.message, "retryable": f.retryable}
+               for f in failures]
+    if not payload:
+        return FailOutcome(0, 0)
+    row = db.call("MarkFailed", ClaimToken=_token(token), Entity=entity, Failures=payload)[0]
+    return FailOutcome(int(row["to_pending"]), int(row["to_failed"]))
+
+
+def release_claim(db: Database, token: uuid.UUID | str, entity: Entity | None = None) -> int:
+    """Give every row still held under `token` back to the queue, attempt refunded (clean
+    stop, or monday refused the whole run); returns how many."""
+    return int(db.call("ReleaseClaim", ClaimToken=_token(token), Entity=entity)[0]["released"])
+
+
+def requeue_failed(db: Database, entity: Entity | None = None, customer: str | None = None,
+                   delta_id: int | None = None, dry_run: bool = False) -> dict[str, int]:
+    """FAILED rows back to PENDING with attempts 0; returns {entity: rows} (counted only
+    when `dry_run`)."""
+    rows = db.call("RequeueFailed", Entity=entity, Customer=customer, DeltaId=delta_id, DryRun=dry_run)
+    return {r["entity"]: int(r["requeued"]) for r in rows}
+
+
+def purge(db: Database, synced_older_than_days: int = 30, run_log_older_than_days: int = 90,
+          dry_run: bool = False) -> dict[str, int]:
+    """Delete old SYNCED deltas and run-log rows; returns {table: rows}."""
+    rows = db.call("Purge", SyncedOlderThanDays=synced_older_than_days,
+                   RunLogOlderThanDays=run_log_older_than_days, DryRun=dry_run)
+    return {r["object"]: int(r["deleted"]) for r in rows}
+
+
+def start_run_log(db: Database, step: str, component: str = "pusher", dry_run: bool = False) -> int:
+    """Open a run-log row (STARTED); a run that dies stays visible as STARTED."""
+    return int(db.call("StartRunLog", Component=component, Step=step, DryRun=dry_run)[0]["run_log_id"])
+
+
+def end_run_log(db: Database, run_log_id: int, outcome: str, rows_affected: int | None = None,
+                counts: dict[str, Any] | None = None, error_message: str | None = None) -> None:
+    """Close a run-log row: SUCCEEDED, FAILED or REFUSED, with counts and the error text."""
+    db.call("EndRunLog", RunLogId=run_log_id, Outcome=outcome, RowsAffected=rows_affected, Counts=counts,
+            ErrorMessage=error_message[:4000] if error_message else None)
+
+
+# -- views -------------------------------------------------------------------------------
+def _view(db: Database, view: str, *, columns: str = "*", where: str = "", group_by: str = "",
+          order_by: str = "", limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows of a sync view; OFFSET/FETCH is the one paging syntax both engines accept."""
+    sql = f"SELECT {columns} FROM {db.dialect.qualified(db.config.environment.sync_schema, view)}"
+    sql += f" WHERE {where}" if where else ""
+    sql += f" GROUP BY {group_by}" if group_by else ""
+    params: list[Any] = []
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+        if limit is not None:
+            sql += f" OFFSET 0 ROWS FETCH NEXT {db.dialect.placeholder} ROWS ONLY"
+            params.append(limit)
+    return [{k: _plain(v) for k, v in row.items()} for row in db.fetch(sql, params)]
+
+
+def _plain(value: Any) -> Any:
+    """Values as JSON-friendly Python: numbers stay numbers, times and uuids become text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def status_counts(db: Database) -> list[dict[str, Any]]:
+    """Rows by entity, state and action with the oldest row's creation time (UTC)."""
+    return _view(db, "StatusCounts", order_by="entity, sync_state, action")
+
+
+def ready_counts(db: Database) -> dict[str, int]:
+    """How many PENDING rows ClaimBatch could hand out right now, per entity (the rest wait
+    behind an in-flight change of their order, or for their parent item)."""
+    return {
+        entity: int(_view(db, view, columns="COUNT(*) AS n")[0]["n"])
+        for entity, view in (("item", "PendingItems"), ("subitem", "PendingSubitems"))
+    }
+
+
+def failures(db: Database, limit: int = 100) -> list[dict[str, Any]]:
+    """Dead-lettered rows and the latest pipeline run's rejected staging rows, newest first."""
+    return _view(db, "Failures", order_by="updated_at DESC, entity, delta_id", limit=limit)
+
+
+def failure_reasons(db: Database, limit: int = 10) -> list[dict[str, Any]]:
+    """The most frequent (entity, error code) pairs among the rows in sync.Failures."""
+    return _view(db, "Failures", columns="entity, last_error_code, COUNT(*) AS n",
+                 group_by="entity, last_error_code", order_by="COUNT(*) DESC, entity, last_error_code",
+                 limit=limit)
+
+
+def run_history(db: Database, limit: int = 20, include_rejects: bool = False) -> list[dict[str, Any]]:
+    """The latest run-log rows, newest first; per-row rejects only when asked for."""
+    where = "" if include_rejects else "outcome <> 'REJECTED'"
+    return _view(db, "RunHistory", where=where, order_by="run_log_id DESC", limit=limit)
