@@ -349,7 +349,7 @@ def apply_change_set(shape: SampleShape, rows: list[Row], name: str) -> tuple[li
     if name not in CHANGE_SETS:
         raise ConfigError(f"change set {name!r} is unknown: use one of {', '.join(CHANGE_SETS)}")
     wanted = set(CHANGE_SETS[:-1]) if name == "demo" else {name}
-    rows = [dict(r) for r in rows]
+    rows = list(rows)  # rows are copied when taken: the caller's rows stay as they were
     rng = random.Random(f"ordersync change sets over {len(rows)} rows")
     candidates = [i for i, r in enumerate(rows) if r.get(ORDER_TYPE) == "ACTIVE" and shape.lines(r)]
     rng.shuffle(candidates)
@@ -359,6 +359,7 @@ def apply_change_set(shape: SampleShape, rows: list[Row], name: str) -> tuple[li
         for position, i in enumerate(candidates):
             if fits(rows[i]):
                 del candidates[position]
+                rows[i] = dict(rows[i])
                 return rows[i]
         raise ConfigError(f"change set {name!r} needs more ACTIVE orders than the snapshot has: "
                           f"load a bigger one (--orders 20)")
