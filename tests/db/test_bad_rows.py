@@ -1,0 +1,55 @@
+"""Invariant 7: bad staging rows fail alone, each with a run-log row naming it; good rows go through."""
+
+from __future__ import annotations
+
+from pipeline_support import item_deltas, line_deltas, order, rejects, rows, run, set_state, stage
+
+LONG = "LONG-" + "K" * 89
+
+
+def test_bad_rows_are_rejected_one_by_one_and_the_good_rows_are_merged(db):
+    stage(db,
+          order("GOOD", {"XS": 1}),
+          order("DUP", {"XS": 1}), order("DUP", {"XS": 2}),
+          order(None, {"XS": 1}, CUSTOMER_STYLE="NOKEY"),
+          order("NEG", {"XS": 4, "S": -3}),
+          # item name = style - colour - key: 100 + 3 + 100 + 3 + 94 = 300 characters
+          order(LONG, {"XS": 1}, CUSTOMER_STYLE="S" * 100, CUSTOMER_COLOUR_DESCRIPTION="C" * 100),
+          order("OLD", {"XS": 1}, **{"ORDER DATE PO RECEIVED": "1850-01-01"}))
+    result = run(db)
+    assert result.counts == {("item", "CREATE"): 2, ("subitem", "CREATE"): 2, ("reject", "REJECTED"): 6}
+    assert sorted(item_deltas(db)) == [("GOOD", "CREATE", "PENDING"), ("NEG", "CREATE", "PENDING")]
+    assert sorted(line_deltas(db)) == [("GOOD", "XS", "CREATE", 1, "PENDING"), ("NEG", "XS", "CREATE", 4, "PENDING")]
+    found = {(step, key): message for step, key, message in rejects(db)}
+    assert len(rejects(db)) == 6  # both copies of the duplicate
+    assert "duplicate order key: 2 staging rows" in found[("MergeHeaders", "DUP")]
+    assert 'order key is NULL in "AAG ORDER NUMBER"' in found[("MergeHeaders", None)]
+    assert "NOKEY" in found[("MergeHeaders", None)]
+    assert 'size column "S" = -3 is negative' in found[("MergeLines", "NEG")]
+    assert "item name is 300 characters, over monday's 255" in found[("MergeHeaders", LONG)]
+    assert '"CUSTOMER STYLE" = 100 characters' in found[("MergeHeaders", LONG)]
+    assert '"ORDER DATE PO RECEIVED" = 1850-01-01' in found[("MergeHeaders", "OLD")]
+    assert "before 1900" in found[("MergeHeaders", "OLD")]
+    assert [r["outcome"] for r in rows(db, "ORDER_LIST_RUN_LOG", "outcome, step") if r["step"] == "RunPipeline"] \
+        == ["SUCCEEDED"]
+
+
+def test_a_rejected_order_in_a_snapshot_is_not_archived_nor_changed(db):
+    stage(db, order("A1", {"XS": 1}, DESTINATION="UK"))
+    run(db)
+    set_state(db, "ORDER_LIST_DELTA", "SYNCED")
+    stage(db, order("A1", {"XS": 9}, DESTINATION="DE"), order("A1", {"XS": 9}, DESTINATION="FR"))
+    result = run(db)
+    assert result.counts == {("reject", "REJECTED"): 2}
+    assert item_deltas(db) == [("A1", "CREATE", "SYNCED")]
+    current = rows(db, "ORDER_LIST_V2", 'is_removed, "DESTINATION"')
+    assert current == [{"is_removed": False, "DESTINATION": "UK"}]
+    assert line_deltas(db) == [("A1", "XS", "CREATE", 1, "PENDING")]
+
+
+def test_a_fixed_row_goes_through_on_the_next_run(db):
+    stage(db, order("A1", {"XS": 4, "S": -3}))
+    run(db)
+    stage(db, order("A1", {"XS": 4, "S": 3}))
+    assert run(db).counts == {("subitem", "CREATE"): 1}
+    assert sorted(line_deltas(db)) == [("A1", "S", "CREATE", 3, "PENDING"), ("A1", "XS", "CREATE", 4, "PENDING")]
