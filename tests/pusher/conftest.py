@@ -56,7 +56,8 @@ def push(config: Config, db: Database, **kwargs: Any):
     """Run the pusher in-process exactly as `ordersync sync` does; (report, exit code)."""
     from pusher.sync.session import run_sync
 
-    report, code = run_sync(config, db, TOKEN, dry_run=kwargs.pop("dry_run", False), **kwargs)
+    token = kwargs.pop("token", TOKEN)
+    report, code = run_sync(config, db, token, dry_run=kwargs.pop("dry_run", False), **kwargs)
     return report, int(code)
 
 
