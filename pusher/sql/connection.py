@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pusher.config import Config
 from pusher.errors import ConfigError, DatabaseError
@@ -60,7 +61,7 @@ class Database:
                 "SQL Server needs pyodbc: pip install 'ordersync[sqlserver]' (and unixODBC on Linux)"
             ) from exc
         try:
-            return pyodbc.connect(self.url, autocommit=False)
+            return pyodbc.connect(odbc_connection_string(self.url), autocommit=False)
         except pyodbc.Error as exc:
             raise DatabaseError(f"cannot connect to SQL Server: {exc}") from exc
 
@@ -146,6 +147,35 @@ class Database:
             (schema, table),
         )
         return [Column(r["column_name"], r["sql_type"]) for r in rows]
+
+
+def odbc_connection_string(url: str) -> str:
+    """The ODBC connection string pyodbc needs, from either that or an `mssql+pyodbc://` URL.
+
+    The config documents both forms; pyodbc only takes the first. Without a user name the URL
+    means Windows authentication (Trusted_Connection), the usual choice for a service account.
+    Query parameters (`driver`, `Encrypt`, `TrustServerCertificate`, ...) pass through.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("mssql", "mssql+pyodbc"):
+        return url
+    query = dict(parse_qsl(parts.query))
+    server = (parts.hostname or "localhost") + (f",{parts.port}" if parts.port else "")
+    pairs = {"DRIVER": query.pop("driver", "ODBC Driver 18 for SQL Server"), "SERVER": server,
+             "DATABASE": unquote(parts.path.lstrip("/"))}
+    if parts.username:
+        pairs.update(UID=unquote(parts.username), PWD=unquote(parts.password or ""))
+    else:
+        pairs["Trusted_Connection"] = "yes"
+    pairs.update(query)
+    return ";".join(f"{key}={_odbc_value(key, value)}" for key, value in pairs.items() if value)
+
+
+def _odbc_value(key: str, value: str) -> str:
+    """Brace a value that ODBC would otherwise split (`;`, braces, edge spaces), and the driver."""
+    if key == "DRIVER" or any(c in value for c in ";{}") or value != value.strip():
+        return "{" + value.replace("}", "}}") + "}"
+    return value
 
 
 def _rows(cursor) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from pusher.errors import ConfigError
 from pusher.sql.catalog import Column, read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.render import STAGING_TEMPLATE, Renderer
+from pusher.sql.server_version import require_supported_server
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,11 @@ def staging_columns(db: Database) -> list[Column]:
 
 
 def deploy(db: Database, columns: list[Column] | None = None) -> list[str]:
-    """Render every object for the database's dialect and run it; return the templates run."""
+    """Render every object for the database's dialect and run it; return the templates run.
+
+    The server's version is checked first, so an old server is refused before any change.
+    """
+    log.info("deploying to %s %s", db.dialect.name, require_supported_server(db))
     renderer = Renderer(db.config, db.dialect, columns or staging_columns(db))
     done = []
     for obj in renderer.render_all():

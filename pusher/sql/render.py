@@ -16,6 +16,7 @@ import jinja2
 from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.paths import DB_DIR, PROJECT_ROOT
+from pusher.sql import server_version
 from pusher.sql.catalog import Column, check_config_columns, fingerprint, size_columns
 from pusher.sql.dialect import Dialect, get_dialect
 
@@ -114,13 +115,10 @@ class Renderer:
         return [self.render(t) for t in (templates or deploy_order())]
 
     def install_script(self, objects: list[RenderedObject]) -> str:
-        """All objects in deploy order as one script (`sqlcmd -b -i install.sql` for T-SQL)."""
-        separator = "\nGO\n\n" if self.dialect.name == "tsql" else "\n"
-        head = (f"-- ordersync install script ({self.dialect.name}); objects in deploy order.\n"
-                f"-- Idempotent: tables are created if missing, code objects are created or altered.\n")
-        if self.dialect.name == "tsql":
-            head += "SET NOCOUNT ON;\nSET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;\nGO\n\n"
-        return head + separator.join(o.sql.rstrip("\n") for o in objects) + separator
+        """All objects in deploy order as one script (`sqlcmd -b -i install.sql` for T-SQL),
+        behind a version check that refuses a server older than ordersync supports."""
+        template = self.env.get_template(f"db/install/{self.dialect.name}.sql.j2")
+        return template.render(objects=[o.sql.rstrip("\n") for o in objects], versions=server_version)
 
     def write(self, out_dir: Path) -> list[Path]:
         """Write one file per object (numbered in deploy order), the order file and install.sql."""

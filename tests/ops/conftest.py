@@ -107,3 +107,4 @@ def run_tsqlt() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
+
