@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "status",
     "retry_failed",
     "report",
+    "render_ops",
     "monday_emulator",
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,27 @@ class Monday:
 
 
 @dataclass(frozen=True)
+class SqlAgent:
+    """SQL Agent jobs rendered by `ordersync render-ops` (names, owner, schedules, retention)."""
+
+    pipeline_job: str
+    retention_job: str
+    owner_login: str | None  # None: the sa login, found by its SID whatever it is named
+    pipeline_every_minutes: int
+    retention_at: str  # HH:MM, server time
+    purge_synced_after_days: int
+    purge_run_log_after_days: int
+    output_directory: str | None  # None: SQL Server's error log folder (Agent token SQLLOGDIR)
+    notify_operator: str | None  # Agent operator e-mailed when a job fails
+
+    @property
+    def retention_at_hhmmss(self) -> int:
+        """The retention start time as Agent's `@active_start_time` (HHMMSS integer)."""
+        hours, minutes = self.retention_at.split(":")
+        return int(hours) * 10000 + int(minutes) * 100
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     environment: Environment
@@ -120,6 +142,7 @@ class Config:
     group_name: NameSpec
     sizes: Sizes
     monday: Monday
+    sql_agent: SqlAgent
     environments: tuple[str, ...] = field(default=())
 
     @property
@@ -254,6 +277,40 @@ def _read_environment(r: _Reader, name: str) -> Environment | None:
     return env
 
 
+_SQL_AGENT_RANGES = (("pipeline_every_minutes", 1, 1440, 5), ("purge_synced_after_days", 1, 3650, 30),
+                     ("purge_run_log_after_days", 1, 3650, 90))
+
+
+def _read_sql_agent(r: _Reader) -> SqlAgent:
+    path = "sql_agent"
+    t = r.table(path, required=False)
+    r.unknown_keys(t, path, tuple(SqlAgent.__dataclass_fields__))
+    numbers = {}
+    for key, low, high, default in _SQL_AGENT_RANGES:
+        value = numbers[key] = r.value(t, path, key, int, default=default)
+        if isinstance(value, int) and not low <= value <= high:
+            r.problems.append(f"{path}.{key} = {value} is out of range: use {low}..{high}")
+    retention_at = r.value(t, path, "retention_at", str, default="02:30")
+    if isinstance(retention_at, str) and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", retention_at):
+        r.problems.append(f"{path}.retention_at = {retention_at!r} is not a time: write it as HH:MM, e.g. \"02:30\"")
+    names = {key: r.value(t, path, key, str, default=default)
+             for key, default in (("pipeline_job", "ordersync - pipeline"), ("retention_job", "ordersync - retention"))}
+    if names["pipeline_job"] is not None and names["pipeline_job"] == names["retention_job"]:
+        r.problems.append(f"{path}: pipeline_job and retention_job are both {names['pipeline_job']!r}: "
+                          f"give the jobs different names")
+    for key, value in names.items():
+        if isinstance(value, str) and len(value) > 128:
+            r.problems.append(f"{path}.{key} is longer than SQL Agent's 128 characters: shorten it")
+    return SqlAgent(
+        **names,
+        owner_login=r.value(t, path, "owner_login", str, default=None),
+        retention_at=retention_at,
+        output_directory=r.value(t, path, "output_directory", str, default=None),
+        notify_operator=r.value(t, path, "notify_operator", str, default=None),
+        **numbers,
+    )
+
+
 def load_config(path: str | Path | None = None, environment: str | None = None) -> Config:
     """Read and check the config file; raise ConfigError listing every problem found."""
     path = Path(path) if path else Path(os.environ.get("ORDERSYNC_CONFIG", DEFAULT_CONFIG))
@@ -265,7 +322,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     r = _Reader(data)
     r.unknown_keys(data, "(top level)", ("default_environment", "environment", "tables", "staging", "order",
-                                          "sizes", "monday"))
+                                          "sizes", "monday", "sql_agent"))
 
     environments = tuple(r.table("environment"))
     chosen = environment or os.environ.get("ORDERSYNC_ENV") or data.get("default_environment")
@@ -361,6 +418,8 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         if isinstance(value, int) and not low <= value <= high:
             r.problems.append(f"monday.{key} = {value} is out of range: use {low}..{high}")
 
+    sql_agent = _read_sql_agent(r)
+
     if r.problems:
         listing = "\n  - ".join(r.problems)
         raise ConfigError(f"{path} has {len(r.problems)} problem(s):\n  - {listing}")
@@ -376,5 +435,6 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         group_name=names["group_name"],
         sizes=Sizes(explicit, first_after, last_before, aliases),
         monday=monday,
+        sql_agent=sql_agent,
         environments=environments,
     )

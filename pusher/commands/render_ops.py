@@ -1,0 +1,90 @@
+"""`ordersync render-ops`: the operations scripts a DBA runs beside install.sql.
+
+Kept apart from `ordersync render` because these are not deployed objects: the SQL Agent
+jobs live in msdb, the security roles are a DBA's decision (and PostgreSQL roles are
+cluster-wide), and the tSQLt classes belong on a test server only. They are rendered from
+the same config and templates layer as the procedures, so names never drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pusher.commands.common import add_common_options, load
+from pusher.config import Config
+from pusher.errors import ConfigError
+from pusher.paths import PROJECT_ROOT
+from pusher.sql.catalog import read_columns_file
+from pusher.sql.dialect import DIALECTS
+from pusher.sql.render import RenderedObject, Renderer
+
+# output file -> template; SQL Agent and tSQLt exist on SQL Server only.
+SECURITY_TEMPLATE = "db/security/roles.sql.j2"
+SQLAGENT_TEMPLATE = "ops/sqlagent/sqlagent_jobs.sql.j2"
+TSQLT_DIR = PROJECT_ROOT / "tests" / "tsqlt"
+
+DESCRIPTION = """\
+Write into DIR, from the config:
+  security.sql        roles ordersync_pipeline and ordersync_pusher with EXECUTE on their
+                      procedures and SELECT on the views, no table access (both dialects)
+  sqlagent_jobs.sql   SQL Agent jobs: sync.RunPipeline every [sql_agent] pipeline_every_minutes,
+                      sync.Purge daily at retention_at (tsql only)
+  tsqlt/*.class.sql   the tSQLt test classes (tsql only; scripts/run_tsqlt.py installs and runs them)
+Every script is idempotent: run it again after changing the config or deploying again.
+The Windows scheduled task is not rendered: see ops/windows/.
+"""
+
+EPILOG = """\
+examples:
+  ordersync render-ops --out out/ops
+  sqlcmd -b -S SERVER -d DATABASE -E -i out/ops/security.sql
+  sqlcmd -b -S SERVER -d DATABASE -E -i out/ops/sqlagent_jobs.sql
+  ordersync render-ops --dialect postgres --out out/ops-pg && psql -v ON_ERROR_STOP=1 -f out/ops-pg/security.sql
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "render-ops",
+        help="write the security roles, SQL Agent jobs and tSQLt classes for a DBA",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write")
+    p.add_argument("--dialect", choices=tuple(DIALECTS), default="tsql", help="SQL dialect (default: tsql)")
+    add_common_options(p)
+    p.set_defaults(func=run)
+
+
+def tsqlt_templates() -> list[str]:
+    """The tSQLt class templates, relative to the project root, in name order."""
+    return [p.relative_to(PROJECT_ROOT).as_posix() for p in sorted(TSQLT_DIR.glob("*.class.sql.j2"))]
+
+
+def ops_renderer(config: Config, dialect: str) -> Renderer:
+    """A renderer on the configured staging column file (ops scripts do not touch staging)."""
+    if config.columns_file is None:
+        raise ConfigError("staging.columns_file is not set: set it so the ops scripts can be rendered")
+    return Renderer(config, dialect, read_columns_file(config.columns_file))
+
+
+def render_ops(renderer: Renderer) -> dict[str, RenderedObject]:
+    """Output path (relative to DIR) -> rendered script, for the renderer's dialect."""
+    outputs = {"security.sql": renderer.render(SECURITY_TEMPLATE)}
+    if renderer.dialect.name == "tsql":
+        outputs["sqlagent_jobs.sql"] = renderer.render(SQLAGENT_TEMPLATE)
+        for template in tsqlt_templates():
+            outputs[f"tsqlt/{Path(template).name.removesuffix('.j2')}"] = renderer.render(template)
+    return outputs
+
+
+def run(args: argparse.Namespace) -> int:
+    renderer = ops_renderer(load(args), args.dialect)
+    for name, obj in render_ops(renderer).items():
+        path = args.out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(obj.sql, encoding="utf-8", newline="\n")
+        print(f"wrote {path}")
+    return 0
