@@ -1,5 +1,15 @@
 -- ordersync install script (postgres); objects in deploy order.
+-- Run: psql -v ON_ERROR_STOP=1 -f install.sql
 -- Idempotent: tables are created if missing, code objects are created or altered.
+DO $check$
+BEGIN
+    IF CAST(current_setting('server_version_num') AS INTEGER) < 150000 THEN
+        RAISE EXCEPTION 'ordersync needs PostgreSQL 15 or newer; this server is %. Nothing was installed.',
+            current_setting('server_version');
+    END IF;
+END
+$check$;
+
 -- generated from db/schemas.sql.j2 by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 CREATE SCHEMA IF NOT EXISTS "dbo";
@@ -153,3 +163,1530 @@ END IF;
     RETURN 0;
 END;
 $proc$;
+-- generated from procedures/sync.CheckDrift.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."CheckDrift"(
+)
+RETURNS TABLE (
+    change TEXT,
+    column_name TEXT
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Columns added to or removed from the staging table since the procedures were rendered.
+BEGIN
+    -- Rendered for 14 staging columns (fingerprint 986f58b2a19193f0),
+    -- 5 of them sizes (fingerprint 2e23269c2622663c).
+    RETURN QUERY SELECT CAST(CASE WHEN tgt.column_name IS NULL THEN 'added' ELSE 'removed' END AS TEXT) AS change,
+           CAST(COALESCE(src.column_name, tgt.column_name) AS TEXT) AS column_name
+    FROM (SELECT CAST(c.column_name AS TEXT) AS column_name FROM information_schema.columns AS c
+WHERE c.table_schema = 'dbo' AND c.table_name = 'swp_ORDER''S [LIST]') AS src
+    FULL OUTER JOIN (VALUES
+        ('AAG ORDER NUMBER'),
+        ('CUSTOMER''S NAME'),
+        ('STYLE [CODE]'),
+        ('COLOUR "DESC"'),
+        ('SEASON'),
+        ('UNIT OF MEASURE'),
+        ('S'),
+        ('M'),
+        ('L'),
+        ('ONE SIZE'),
+        ('O/S'),
+        ('TOTAL QTY'),
+        ('EX FACTORY DATE'),
+        ('PRICE (USD)')
+    ) AS tgt (column_name) ON tgt.column_name = src.column_name
+    WHERE src.column_name IS NULL OR tgt.column_name IS NULL
+    ORDER BY 1, 2;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.MergeHeaders.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."MergeHeaders"(
+    p_runid BIGINT,
+    p_dryrun BOOLEAN DEFAULT FALSE
+)
+RETURNS TABLE (
+    run_id BIGINT,
+    entity TEXT,
+    action TEXT,
+    "rows" INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Detect new, changed, reappeared and removed orders; queue them for monday.
+BEGIN
+    -- 1. Every key in staging and how many rows carry it: duplicates are rejected, and in a
+    --    snapshot any key present (even rejected) keeps its order from being archived.
+DROP TABLE IF EXISTS pg_temp.stg_keys;
+CREATE TEMP TABLE stg_keys (
+        order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
+        copies      INTEGER NOT NULL
+) ON COMMIT DROP;    INSERT INTO stg_keys (order_key, copies)
+    SELECT k.order_key, COUNT(*)
+    FROM (SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
+    WHERE k.order_key IS NOT NULL
+    GROUP BY k.order_key;
+    ANALYZE pg_temp.stg_keys;
+
+    -- 2. The header delta, computed once: staging rows that are new (CREATE), changed or
+    --    back after an archive (UPDATE), or bad (reject_reason); unchanged rows are skipped
+    --    by comparing row hashes set-wise.
+DROP TABLE IF EXISTS pg_temp.hdr_delta;
+CREATE TEMP TABLE hdr_delta (
+        order_key       VARCHAR(400) NULL,
+        action          VARCHAR(10) NULL,
+        "AAG ORDER NUMBER" varchar(100) NULL,
+        "CUSTOMER'S NAME" varchar(100) NULL,
+        "STYLE [CODE]" varchar(100) NULL,
+        "COLOUR ""DESC""" varchar(100) NULL,
+        "SEASON" varchar(20) NULL,
+        "EX FACTORY DATE" timestamp NULL,
+        "PRICE (USD)" numeric(10,4) NULL,
+        "TOTAL QTY" integer NULL,
+        item_name       TEXT NULL,
+        group_key       TEXT NULL,
+        payload         TEXT NULL,
+        row_hash        BYTEA NULL,
+        reject_reason   TEXT NULL
+) ON COMMIT DROP;    INSERT INTO hdr_delta (order_key, action,
+        "AAG ORDER NUMBER",
+        "CUSTOMER'S NAME",
+        "STYLE [CODE]",
+        "COLOUR ""DESC""",
+        "SEASON",
+        "EX FACTORY DATE",
+        "PRICE (USD)",
+        "TOTAL QTY",
+        item_name, group_key, payload, row_hash, reject_reason)
+    SELECT chg.*
+    FROM (
+        SELECT k.order_key,
+               CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
+                    WHEN tgt.is_removed = TRUE OR tgt.row_hash <> k.row_hash THEN 'UPDATE'
+               END AS action,
+               k."AAG ORDER NUMBER",
+               k."CUSTOMER'S NAME",
+               k."STYLE [CODE]",
+               k."COLOUR ""DESC""",
+               k."SEASON",
+               k."EX FACTORY DATE",
+               k."PRICE (USD)",
+               k."TOTAL QTY",
+               k.item_name, k.group_key, k.payload, k.row_hash,
+               NULLIF(CONCAT_WS('; ',
+                   CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
+                       CASE WHEN k."AAG ORDER NUMBER" IS NULL THEN ' "AAG ORDER NUMBER"' END,
+                       ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
+                   CASE WHEN sk.copies > 1 THEN CONCAT('duplicate order key: ', sk.copies,
+                       ' staging rows have it; every copy is rejected') END,
+                   CASE WHEN char_length(k.item_name) > 255 THEN CONCAT('item name is ',
+                       char_length(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
+                       CONCAT('"STYLE [CODE]" = ', char_length(CAST(k."STYLE [CODE]" AS TEXT)), ' characters ''',
+                              LEFT(CAST(k."STYLE [CODE]" AS TEXT), 40), ''''),
+                       CONCAT('"COLOUR "DESC"" = ', char_length(CAST(k."COLOUR ""DESC""" AS TEXT)), ' characters ''',
+                              LEFT(CAST(k."COLOUR ""DESC""" AS TEXT), 40), ''''),
+                       CONCAT('"AAG ORDER NUMBER" = ', char_length(CAST(k."AAG ORDER NUMBER" AS TEXT)), ' characters ''',
+                              LEFT(CAST(k."AAG ORDER NUMBER" AS TEXT), 40), '''')
+                       )) END,
+                   CASE WHEN char_length(k.group_key) > 255 THEN CONCAT('group name is ',
+                       char_length(k.group_key), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
+                   , CASE WHEN k."EX FACTORY DATE" < CAST('1900-01-01' AS DATE) THEN CONCAT('"EX FACTORY DATE" = ',
+                       CAST(k."EX FACTORY DATE" AS TEXT), ' is before 1900') END
+               ), '') AS reject_reason
+        FROM (
+            SELECT src.*, sha256(convert_to(src.payload, 'UTF8')) AS row_hash
+            FROM (
+                SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
+                       src."AAG ORDER NUMBER",
+                       src."CUSTOMER'S NAME",
+                       src."STYLE [CODE]",
+                       src."COLOUR ""DESC""",
+                       src."SEASON",
+                       src."EX FACTORY DATE",
+                       src."PRICE (USD)",
+                       src."TOTAL QTY",
+                       NULLIF(CONCAT_WS(' - ', CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."AAG ORDER NUMBER" AS TEXT)), '') AS item_name,
+                       NULLIF(CONCAT_WS(' ', CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."SEASON" AS TEXT)), '') AS group_key,
+                       (SELECT row_to_json(j)::text FROM (SELECT src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY") AS j) AS payload
+                FROM "dbo"."swp_ORDER'S [LIST]" AS src
+            ) AS src
+        ) AS k
+        LEFT JOIN stg_keys AS sk ON sk.order_key = k.order_key
+        LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = k.order_key
+    ) AS chg
+    WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;
+
+    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values).
+    INSERT INTO hdr_delta (order_key, action, item_name, group_key, payload, row_hash)
+    SELECT tgt.order_key, 'ARCHIVE', tgt.item_name, tgt.group_key, (SELECT row_to_json(j)::text FROM (SELECT tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY") AS j), tgt.row_hash
+    FROM "dbo"."ORDER_LIST_V2" AS tgt
+    WHERE tgt.is_removed = FALSE
+      AND NOT EXISTS (SELECT 1 FROM stg_keys AS sk WHERE sk.order_key = tgt.order_key);
+    ANALYZE pg_temp.hdr_delta;
+
+    -- 4. Bad rows: one REJECTED run-log row each (a dry run logs them too).
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
+        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
+    SELECT p_runid, 'pipeline', 'MergeHeaders', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED',
+           src.order_key, LEFT(src.reject_reason, 4000)
+    FROM hdr_delta AS src
+    WHERE src.reject_reason IS NOT NULL;
+
+IF p_dryrun = FALSE THEN
+        -- 5. Queue: a change updates the order's PENDING/FAILED row in place (CREATE+UPDATE
+        --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
+        --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
+        --    new PENDING row that waits behind it.
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
+                          WHEN tgt.action = 'CREATE' THEN 'CREATE'
+                          ELSE src.action END,
+            payload = CAST(src.payload AS JSONB),
+            item_name = src.item_name,
+            group_key = src.group_key,
+            row_hash = src.row_hash,
+            attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
+            sync_state = 'PENDING',
+            run_id = p_runid,
+            updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
+FROM hdr_delta AS src
+WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
+        INSERT INTO "dbo"."ORDER_LIST_DELTA" (order_key, action, payload, item_name, group_key, row_hash, run_id)
+        SELECT src.order_key, src.action, CAST(src.payload AS JSONB), src.item_name, src.group_key,
+               src.row_hash, p_runid
+        FROM hdr_delta AS src
+        WHERE src.reject_reason IS NULL
+          AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS tgt
+                          WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED'));
+
+        -- 6. An order back after its archive reached monday gets a new item: its old lines
+        --    went with the archived one, so they are forgotten and MergeLines creates them.
+        DELETE FROM "dbo"."ORDER_LIST_LINES"
+        WHERE order_key IN (SELECT tgt.order_key
+                            FROM "dbo"."ORDER_LIST_V2" AS tgt
+                            INNER JOIN hdr_delta AS src ON src.order_key = tgt.order_key
+                            WHERE src.action = 'UPDATE' AND src.reject_reason IS NULL
+                              AND tgt.is_removed = TRUE AND tgt.monday_item_id IS NULL);
+
+        -- 7. The current copy.
+UPDATE "dbo"."ORDER_LIST_V2" AS tgt
+SET "AAG ORDER NUMBER" = src."AAG ORDER NUMBER",
+            "CUSTOMER'S NAME" = src."CUSTOMER'S NAME",
+            "STYLE [CODE]" = src."STYLE [CODE]",
+            "COLOUR ""DESC""" = src."COLOUR ""DESC""",
+            "SEASON" = src."SEASON",
+            "EX FACTORY DATE" = src."EX FACTORY DATE",
+            "PRICE (USD)" = src."PRICE (USD)",
+            "TOTAL QTY" = src."TOTAL QTY",
+            item_name = src.item_name,
+            group_key = src.group_key,
+            row_hash = src.row_hash,
+            size_hash = CASE WHEN tgt.is_removed = TRUE AND tgt.monday_item_id IS NULL
+                             THEN NULL ELSE tgt.size_hash END,
+            is_removed = FALSE,
+            updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
+FROM hdr_delta AS src
+WHERE tgt.order_key = src.order_key AND src.action = 'UPDATE' AND src.reject_reason IS NULL;
+UPDATE "dbo"."ORDER_LIST_V2" AS tgt
+SET is_removed = TRUE,
+            updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
+FROM hdr_delta AS src
+WHERE tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
+        INSERT INTO "dbo"."ORDER_LIST_V2" (order_key,
+            "AAG ORDER NUMBER",
+            "CUSTOMER'S NAME",
+            "STYLE [CODE]",
+            "COLOUR ""DESC""",
+            "SEASON",
+            "EX FACTORY DATE",
+            "PRICE (USD)",
+            "TOTAL QTY",
+            item_name, group_key, row_hash)
+        SELECT src.order_key,
+               src."AAG ORDER NUMBER",
+               src."CUSTOMER'S NAME",
+               src."STYLE [CODE]",
+               src."COLOUR ""DESC""",
+               src."SEASON",
+               src."EX FACTORY DATE",
+               src."PRICE (USD)",
+               src."TOTAL QTY",
+               src.item_name, src.group_key, src.row_hash
+        FROM hdr_delta AS src
+        WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
+
+        -- 8. Board groups the pusher has not seen yet (title = key).
+        INSERT INTO "dbo"."ORDER_LIST_GROUPS" (group_key, group_title)
+        SELECT DISTINCT src.group_key, src.group_key
+        FROM hdr_delta AS src
+        WHERE src.action IN ('CREATE', 'UPDATE') AND src.reject_reason IS NULL AND src.group_key IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_GROUPS" AS tgt WHERE tgt.group_key = src.group_key);
+END IF;
+    RETURN QUERY SELECT p_runid AS run_id,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN 'item' ELSE 'reject' END AS TEXT) AS entity,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS TEXT) AS action,
+           CAST(COUNT(*) AS INTEGER) AS "rows"
+    FROM hdr_delta AS src
+    GROUP BY CASE WHEN src.reject_reason IS NULL THEN 'item' ELSE 'reject' END,
+             CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.MergeLines.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."MergeLines"(
+    p_runid BIGINT,
+    p_dryrun BOOLEAN DEFAULT FALSE
+)
+RETURNS TABLE (
+    run_id BIGINT,
+    entity TEXT,
+    action TEXT,
+    "rows" INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Unpivot the sizes of changed orders; queue line creates, updates and deletes for monday.
+BEGIN
+    -- 1. Orders whose size fingerprint changed (or that are new), leaving out orders whose
+    --    header MergeHeaders rejected in this run.
+DROP TABLE IF EXISTS pg_temp.ln_orders;
+CREATE TEMP TABLE ln_orders (
+        order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
+        size_hash   BYTEA NOT NULL
+) ON COMMIT DROP;    INSERT INTO ln_orders (order_key, size_hash)
+    SELECT k.order_key, k.size_hash
+    FROM (
+        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
+               decode(md5(ROW(src."S", src."M", src."L", src."ONE SIZE", src."O/S")::text), 'hex') AS size_hash
+        FROM "dbo"."swp_ORDER'S [LIST]" AS src
+    ) AS k
+    LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = k.order_key
+    WHERE k.order_key IS NOT NULL
+      AND (tgt.size_hash IS NULL OR tgt.size_hash <> k.size_hash)
+      AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_RUN_LOG" AS r
+                      WHERE r.run_id = p_runid AND r.step = 'MergeHeaders'
+                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key);
+    ANALYZE pg_temp.ln_orders;
+
+    -- 2. Their lines: one per canonical size, aliased columns summed; a negative cell
+    --    marks its line bad (bad_column / bad_qty name it).
+DROP TABLE IF EXISTS pg_temp.ln_src;
+CREATE TEMP TABLE ln_src (
+        order_key   VARCHAR(400) NOT NULL,
+        size        VARCHAR(100) NOT NULL,
+        qty         INTEGER NULL,
+        bad_column  TEXT NULL,
+        bad_qty     INTEGER NULL
+) ON COMMIT DROP;    INSERT INTO ln_src (order_key, size, qty, bad_column, bad_qty)
+    SELECT o.order_key, v.size, SUM(v.qty),
+           MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
+           MIN(CASE WHEN v.qty < 0 THEN v.qty END)
+    FROM "dbo"."swp_ORDER'S [LIST]" AS src
+    INNER JOIN ln_orders AS o ON o.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+    CROSS JOIN LATERAL (VALUES
+        ('S', 'S', src."S"),
+        ('M', 'M', src."M"),
+        ('L', 'L', src."L"),
+        ('ONE SIZE', 'ONE SIZE', src."ONE SIZE"),
+        ('ONE SIZE', 'O/S', src."O/S")
+    ) AS v (size, size_column, qty)
+    WHERE v.qty <> 0
+    GROUP BY o.order_key, v.size;
+    ANALYZE pg_temp.ln_src;
+
+    -- 3. The line delta, computed once: CREATE (new size), UPDATE (quantity changed, or a
+    --    size back while its DELETE waits), DELETE (size gone), or rejected.
+DROP TABLE IF EXISTS pg_temp.ln_delta;
+CREATE TEMP TABLE ln_delta (
+        order_key       VARCHAR(400) NOT NULL,
+        size            VARCHAR(100) NOT NULL,
+        action          VARCHAR(10) NOT NULL,
+        qty             INTEGER NULL,
+        reject_reason   TEXT NULL
+) ON COMMIT DROP;    INSERT INTO ln_delta (order_key, size, action, qty, reject_reason)
+    SELECT COALESCE(src.order_key, tgt.order_key),
+           COALESCE(src.size, tgt.size),
+           CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
+                WHEN src.order_key IS NULL THEN 'DELETE'
+                ELSE 'UPDATE' END,
+           src.qty,
+           CASE WHEN src.bad_qty < 0 THEN CONCAT('size column "', src.bad_column, '" = ', src.bad_qty,
+                ' is negative: line ', src.size, ' is rejected, the other lines go through') END
+    FROM ln_src AS src
+    FULL OUTER JOIN (
+        SELECT l.order_key, l.size, l.qty
+        FROM "dbo"."ORDER_LIST_LINES" AS l
+        INNER JOIN ln_orders AS o ON o.order_key = l.order_key
+    ) AS tgt ON tgt.order_key = src.order_key AND tgt.size = src.size
+    WHERE (src.order_key IS NULL AND tgt.qty <> 0)
+       OR tgt.order_key IS NULL
+       OR src.qty <> tgt.qty
+       OR src.bad_qty < 0;
+    ANALYZE pg_temp.ln_delta;
+
+    -- 4. Bad lines: one REJECTED run-log row each (a dry run logs them too).
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
+        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
+    SELECT p_runid, 'pipeline', 'MergeLines', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED',
+           src.order_key, LEFT(src.reject_reason, 4000)
+    FROM ln_delta AS src
+    WHERE src.reject_reason IS NOT NULL;
+
+IF p_dryrun = FALSE THEN
+        -- 5. Queue: coalesce into the line's PENDING/FAILED row (CREATE+UPDATE stays CREATE,
+        --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
+                          WHEN tgt.action = 'CREATE' THEN 'CREATE'
+                          ELSE src.action END,
+            qty = src.qty,
+            attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
+            sync_state = 'PENDING',
+            run_id = p_runid,
+            updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
+FROM ln_delta AS src
+WHERE tgt.order_key = src.order_key AND tgt.size = src.size AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
+        INSERT INTO "dbo"."ORDER_LIST_LINES_DELTA" (order_key, size, action, qty, run_id)
+        SELECT src.order_key, src.size, src.action, src.qty, p_runid
+        FROM ln_delta AS src
+        WHERE src.reject_reason IS NULL
+          AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+                          WHERE tgt.order_key = src.order_key AND tgt.size = src.size
+                            AND tgt.sync_state IN ('PENDING', 'FAILED'));
+
+        -- 6. The current lines (a deleted size keeps qty 0 until its DELETE is synced).
+UPDATE "dbo"."ORDER_LIST_LINES" AS tgt
+SET qty = COALESCE(src.qty, 0),
+            updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
+FROM ln_delta AS src
+WHERE tgt.order_key = src.order_key AND tgt.size = src.size AND src.action IN ('UPDATE', 'DELETE') AND src.reject_reason IS NULL;
+        INSERT INTO "dbo"."ORDER_LIST_LINES" (order_key, size, qty)
+        SELECT src.order_key, src.size, src.qty
+        FROM ln_delta AS src
+        WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
+
+        -- 7. Remember the fingerprints, so the next run skips these orders unless they change.
+UPDATE "dbo"."ORDER_LIST_V2" AS tgt
+SET size_hash = src.size_hash
+FROM ln_orders AS src
+WHERE tgt.order_key = src.order_key;
+END IF;
+    RETURN QUERY SELECT p_runid AS run_id,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN 'subitem' ELSE 'reject' END AS TEXT) AS entity,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS TEXT) AS action,
+           CAST(COUNT(*) AS INTEGER) AS "rows"
+    FROM ln_delta AS src
+    GROUP BY CASE WHEN src.reject_reason IS NULL THEN 'subitem' ELSE 'reject' END,
+             CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.RunPipeline.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."RunPipeline"(
+    p_dryrun BOOLEAN DEFAULT FALSE
+)
+RETURNS TABLE (
+    run_id BIGINT,
+    entity TEXT,
+    action TEXT,
+    "rows" INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
+DECLARE
+    v_runid BIGINT;
+    v_lockresult INTEGER;
+    v_trancount INTEGER;
+    v_drift TEXT;
+    v_counts TEXT;
+    v_failmessage VARCHAR(4000);
+    v_failnumber INTEGER;
+    v_failhint TEXT;
+BEGIN
+    -- 1. The run's log row; its id is the run id every row of this run carries.
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run)
+    VALUES ('pipeline', 'RunPipeline', p_dryrun)
+RETURNING run_log_id INTO v_runid;
+    UPDATE "dbo"."ORDER_LIST_RUN_LOG" SET run_id = run_log_id WHERE run_log_id = v_runid;
+
+DROP TABLE IF EXISTS pg_temp.run_drift;
+CREATE TEMP TABLE run_drift (
+        change          TEXT NOT NULL,
+        column_name     TEXT NOT NULL
+) ON COMMIT DROP;
+DROP TABLE IF EXISTS pg_temp.run_counts;
+CREATE TEMP TABLE run_counts (
+        run_id          BIGINT NOT NULL,
+        entity          TEXT NOT NULL,
+        action          TEXT NOT NULL,
+        "rows"  INTEGER NOT NULL
+) ON COMMIT DROP;
+
+    BEGIN
+        -- 2. Refuse to run on a staging table the procedures were not rendered for.
+        INSERT INTO run_drift
+        SELECT * FROM "sync"."CheckDrift"();
+        v_drift := CONCAT_WS('; ', (SELECT CONCAT(src.change, ' ', string_agg(CAST(CONCAT('"', src.column_name, '"') AS TEXT), ', ' ORDER BY CONCAT('"', src.column_name, '"')))
+         FROM run_drift AS src WHERE src.change = 'added' GROUP BY src.change), (SELECT CONCAT(src.change, ' ', string_agg(CAST(CONCAT('"', src.column_name, '"') AS TEXT), ', ' ORDER BY CONCAT('"', src.column_name, '"')))
+         FROM run_drift AS src WHERE src.change = 'removed' GROUP BY src.change));
+IF v_drift <> '' THEN
+            RAISE EXCEPTION USING MESSAGE = CONCAT('RunPipeline refused: staging table dbo.swp_ORDER''S [LIST] differs from the columns the procedures were rendered for: ', v_drift, '. Fix: run `ordersync render` and `ordersync deploy` (deploy renders from the live table), then run the pipeline again.'), ERRCODE = 'P0001', HINT = '50002';
+END IF;
+
+        -- 3. Single flight: one pipeline at a time; a second one is refused, not queued.
+        v_lockresult := CASE WHEN pg_try_advisory_xact_lock(hashtext('sync.RunPipeline')) THEN 0 ELSE -1 END;
+IF v_lockresult < 0 THEN
+            RAISE EXCEPTION USING MESSAGE = 'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.', ERRCODE = 'P0001', HINT = '50003';
+END IF;
+
+        -- 4. Both merges, one transaction.
+        INSERT INTO run_counts
+        SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
+        INSERT INTO run_counts
+        SELECT * FROM "sync"."MergeLines"(p_runid => v_runid, p_dryrun => p_dryrun);
+
+        -- 5. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        v_counts := (SELECT CONCAT('{', string_agg(CAST(e.obj AS TEXT), ', ' ORDER BY e.obj), '}')
+         FROM (SELECT CONCAT('"', src.entity, '": {', string_agg(CAST(CONCAT('"', src.action, '": ', src."rows") AS TEXT), ', ' ORDER BY CONCAT('"', src.action, '": ', src."rows")), '}') AS obj
+               FROM run_counts AS src
+               GROUP BY src.entity) AS e);
+        UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+        SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
+            outcome = 'SUCCEEDED',
+            rows_affected = (SELECT COALESCE(SUM(src."rows"), 0) FROM run_counts AS src WHERE src.entity <> 'reject'),
+            counts = CAST(v_counts AS JSONB)
+        WHERE run_log_id = v_runid;
+        
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_failmessage = MESSAGE_TEXT, v_failhint = PG_EXCEPTION_HINT;
+        v_failnumber := CASE WHEN v_failhint ~ '^[0-9]+$' THEN CAST(v_failhint AS INTEGER) END;
+        -- The failure, logged after the rollback (REFUSED for drift or a busy lock).
+        UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+        SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
+            outcome = CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            error_number = v_failnumber,
+            error_message = v_failmessage
+        WHERE run_log_id = v_runid;
+IF NOT FOUND THEN
+            -- The start row went with a caller's rolled-back transaction: log the run again.
+            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
+            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+                    v_failnumber, v_failmessage);
+END IF;
+        RAISE WARNING '%', v_failmessage;
+        RETURN QUERY SELECT v_runid, CAST('error' AS TEXT), CAST(CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END AS TEXT), 0;
+        RETURN;
+    END;
+
+    -- 6. The counts by entity and action (zero rows omitted).
+    RETURN QUERY SELECT v_runid AS run_id, src.entity, src.action,
+           CAST(SUM(src."rows") AS INTEGER) AS "rows"
+    FROM run_counts AS src
+    GROUP BY src.entity, src.action
+    ORDER BY src.entity, src.action;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.StartRunLog.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."StartRunLog"(
+    p_component VARCHAR(20),
+    p_step VARCHAR(128),
+    p_dryrun BOOLEAN DEFAULT FALSE
+)
+RETURNS TABLE (
+    run_log_id BIGINT
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Open a run-log row (STARTED) and return its run_log_id.
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_runlogid BIGINT;
+BEGIN
+    IF p_component IS NULL OR p_component NOT IN ('pipeline', 'pusher') THEN
+        v_problems := CONCAT(v_problems, '; p_component must be ''pipeline'' or ''pusher''');
+END IF;
+    IF p_step IS NULL OR p_step = '' THEN
+        v_problems := CONCAT(v_problems, '; p_step is required');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('StartRunLog: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, outcome, host_name)
+    VALUES (p_component, p_step, COALESCE(p_dryrun, FALSE), (clock_timestamp() AT TIME ZONE 'UTC'),
+            'STARTED', COALESCE(host(inet_client_addr()), 'local'))
+RETURNING run_log_id INTO v_runlogid;
+
+    RETURN QUERY SELECT v_runlogid AS run_log_id;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.EndRunLog.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."EndRunLog"(
+    p_runlogid BIGINT,
+    p_outcome VARCHAR(20),
+    p_rowsaffected INTEGER DEFAULT NULL,
+    p_counts JSONB DEFAULT NULL,
+    p_errormessage VARCHAR(4000) DEFAULT NULL
+)
+RETURNS INTEGER
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Close a run-log row with its outcome.
+DECLARE
+    v_problems VARCHAR(2000) := '';
+BEGIN
+    IF p_outcome IS NULL OR p_outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED') THEN
+        v_problems := CONCAT(v_problems, '; p_outcome must be SUCCEEDED, FAILED or REFUSED');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('EndRunLog: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+    SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
+        outcome = p_outcome,
+        rows_affected = p_rowsaffected,
+        counts = p_counts,
+        error_message = p_errormessage
+    WHERE run_log_id = p_runlogid;
+
+IF NOT FOUND THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('EndRunLog: no run-log row with id ', p_runlogid, '; pass the id StartRunLog returned'), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+    RETURN 0;
+END;
+$proc$;
+-- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."ClaimBatch"(
+    p_entity VARCHAR(10),
+    p_batchsize INTEGER,
+    p_leaseseconds INTEGER,
+    p_claimtoken UUID,
+    p_customer VARCHAR(255) DEFAULT NULL
+)
+RETURNS TABLE (
+    delta_id BIGINT,
+    order_key VARCHAR(400),
+    size VARCHAR(100),
+    line_key TEXT,
+    action VARCHAR(10),
+    payload JSONB,
+    item_name TEXT,
+    group_key VARCHAR(400),
+    group_title VARCHAR(255),
+    monday_group_id VARCHAR(100),
+    monday_item_id BIGINT,
+    qty INTEGER,
+    parent_item_id BIGINT,
+    monday_subitem_id BIGINT,
+    attempts INTEGER,
+    last_error_code VARCHAR(100)
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_lease INTEGER;
+    v_expired BIGINT[];
+    v_claimed BIGINT[];
+BEGIN
+    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
+        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
+END IF;
+    IF p_batchsize IS NULL OR p_batchsize NOT BETWEEN 1 AND 1000 THEN
+        v_problems := CONCAT(v_problems, '; p_batchsize must be 1 to 1000');
+END IF;
+    IF p_leaseseconds < 1 THEN
+        v_problems := CONCAT(v_problems, '; p_leaseseconds must be at least 1 (NULL: the configured 300)');
+END IF;
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('ClaimBatch: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+    v_lease := COALESCE(p_leaseseconds, 300);
+
+IF p_entity = 'item' THEN
+        -- Expired leases on the last allowed attempt: dead letter, not another try.
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    SET last_error_code = 'LEASE_EXPIRED',
+        last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        updated_at = v_now
+    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+    RETURNING tgt.delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_expired FROM changed;
+        UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = 0,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS finished WHERE finished.delta_id = ANY (v_expired)) AS src
+WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM "dbo"."ORDER_LIST_DELTA"
+    WHERE delta_id IN (
+        SELECT finished.delta_id
+        FROM "dbo"."ORDER_LIST_DELTA" AS finished
+        INNER JOIN "dbo"."ORDER_LIST_DELTA" AS newer
+            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
+        WHERE finished.delta_id = ANY (v_expired)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE "dbo"."ORDER_LIST_DELTA"
+        SET sync_state = 'FAILED',
+            lease_expires_at = NULL
+        WHERE delta_id = ANY (v_expired);
+
+        -- The claim: oldest ready rows first.
+WITH batch AS MATERIALIZED (
+    SELECT c.delta_id AS id
+    FROM "dbo"."ORDER_LIST_DELTA" AS c
+    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < v_now))
+      AND NOT EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS earlier
+        WHERE earlier.order_key = c.order_key
+          AND earlier.delta_id < c.delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+
+      AND (p_customer IS NULL OR EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
+        WHERE customer_order.order_key = c.order_key
+          AND customer_order."CUSTOMER'S NAME" = p_customer
+    ))
+    ORDER BY c.delta_id
+    LIMIT p_batchsize
+    FOR UPDATE OF c SKIP LOCKED
+), changed AS (
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS claimed
+    SET sync_state = 'IN_FLIGHT',
+        claim_token = p_claimtoken,
+        claimed_at = v_now,
+        lease_expires_at = (v_now + make_interval(secs => v_lease)),
+        attempts = attempts + 1,
+        updated_at = v_now
+    FROM batch
+    WHERE claimed.delta_id = batch.id
+    RETURNING claimed.delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_claimed FROM changed;
+END IF;
+IF p_entity = 'subitem' THEN
+        -- Expired leases on the last allowed attempt: dead letter, not another try.
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    SET last_error_code = 'LEASE_EXPIRED',
+        last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        updated_at = v_now
+    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+    RETURNING tgt.line_delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_expired FROM changed;
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = 0,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_subitem_id = COALESCE(tgt.monday_subitem_id, src.monday_subitem_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS finished WHERE finished.line_delta_id = ANY (v_expired)) AS src
+WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_id > src.line_delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM "dbo"."ORDER_LIST_LINES_DELTA"
+    WHERE line_delta_id IN (
+        SELECT finished.line_delta_id
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS finished
+        INNER JOIN "dbo"."ORDER_LIST_LINES_DELTA" AS newer
+            ON newer.order_key = finished.order_key AND newer.size = finished.size AND newer.line_delta_id > finished.line_delta_id
+        WHERE finished.line_delta_id = ANY (v_expired)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+        SET sync_state = 'FAILED',
+            lease_expires_at = NULL
+        WHERE line_delta_id = ANY (v_expired);
+
+        -- The claim: oldest ready rows first.
+WITH batch AS MATERIALIZED (
+    SELECT c.line_delta_id AS id
+    FROM "dbo"."ORDER_LIST_LINES_DELTA" AS c
+    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < v_now))
+      AND NOT EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS earlier
+        WHERE earlier.order_key = c.order_key AND earlier.size = c.size
+          AND earlier.line_delta_id < c.line_delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+    AND EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS parent
+        WHERE parent.order_key = c.order_key AND parent.monday_item_id IS NOT NULL
+    )
+
+      AND (p_customer IS NULL OR EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
+        WHERE customer_order.order_key = c.order_key
+          AND customer_order."CUSTOMER'S NAME" = p_customer
+    ))
+    ORDER BY c.line_delta_id
+    LIMIT p_batchsize
+    FOR UPDATE OF c SKIP LOCKED
+), changed AS (
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS claimed
+    SET sync_state = 'IN_FLIGHT',
+        claim_token = p_claimtoken,
+        claimed_at = v_now,
+        lease_expires_at = (v_now + make_interval(secs => v_lease)),
+        attempts = attempts + 1,
+        updated_at = v_now
+    FROM batch
+    WHERE claimed.line_delta_id = batch.id
+    RETURNING claimed.line_delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_claimed FROM changed;
+END IF;
+IF p_entity = 'item' THEN
+        RETURN QUERY SELECT a.delta_id,
+            a.order_key,
+            CAST(NULL AS VARCHAR(100)) AS size,
+            CAST(NULL AS TEXT) AS line_key,
+            a.action,
+            a.payload,
+            a.item_name,
+            a.group_key,
+            g.group_title,
+            g.monday_group_id,
+            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
+            CAST(NULL AS INTEGER) AS qty,
+            CAST(NULL AS BIGINT) AS parent_item_id,
+            CAST(NULL AS BIGINT) AS monday_subitem_id,
+            a.attempts,
+            a.last_error_code
+        FROM "dbo"."ORDER_LIST_DELTA" AS a
+        LEFT JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = a.order_key
+        LEFT JOIN "dbo"."ORDER_LIST_GROUPS" AS g ON g.group_key = a.group_key
+        WHERE a.delta_id = ANY (v_claimed)
+        ORDER BY a.delta_id;
+END IF;
+IF p_entity = 'subitem' THEN
+        RETURN QUERY SELECT a.line_delta_id AS delta_id,
+            a.order_key,
+            a.size,
+            CAST(CONCAT(a.order_key, '|', a.size) AS TEXT) AS line_key,
+            a.action,
+            CAST(NULL AS JSONB) AS payload,
+            CAST(NULL AS TEXT) AS item_name,
+            CAST(NULL AS VARCHAR(400)) AS group_key,
+            CAST(NULL AS VARCHAR(255)) AS group_title,
+            CAST(NULL AS VARCHAR(100)) AS monday_group_id,
+            CAST(NULL AS BIGINT) AS monday_item_id,
+            a.qty,
+            o.monday_item_id AS parent_item_id,
+            COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
+            a.attempts,
+            a.last_error_code
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS a
+        INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = a.order_key
+        LEFT JOIN "dbo"."ORDER_LIST_LINES" AS l ON l.order_key = a.order_key AND l.size = a.size
+        WHERE a.line_delta_id = ANY (v_claimed)
+        ORDER BY a.line_delta_id;
+END IF;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."MarkSynced"(
+    p_claimtoken UUID,
+    p_entity VARCHAR(10),
+    p_results JSONB
+)
+RETURNS TABLE (
+    updated INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_synced BIGINT[];
+BEGIN
+    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
+        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
+END IF;
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
+END IF;
+    IF p_results IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_results is required (a JSON array)');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkSynced: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+IF p_entity = 'item' THEN
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    SET sync_state = 'SYNCED',
+        monday_item_id = COALESCE(src.monday_id, tgt.monday_item_id),
+        lease_expires_at = NULL,
+        synced_at = v_now,
+        updated_at = v_now
+    FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+    delta_id BIGINT,
+    monday_id BIGINT
+)) AS src
+    WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+    RETURNING tgt.delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_synced FROM changed;
+UPDATE "dbo"."ORDER_LIST_V2" AS tgt
+SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
+        is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer
+                     WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id) THEN TRUE ELSE tgt.is_removed END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+WHERE src.order_key = tgt.order_key;
+END IF;
+IF p_entity = 'subitem' THEN
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    SET sync_state = 'SYNCED',
+        monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
+        lease_expires_at = NULL,
+        synced_at = v_now,
+        updated_at = v_now
+    FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+    delta_id BIGINT,
+    monday_id BIGINT
+)) AS src
+    WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+    RETURNING tgt.line_delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_synced FROM changed;
+UPDATE "dbo"."ORDER_LIST_LINES" AS tgt
+SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(src.monday_subitem_id, tgt.monday_subitem_id) END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
+WHERE src.order_key = tgt.order_key AND src.size = tgt.size;
+        DELETE FROM "dbo"."ORDER_LIST_LINES"
+        WHERE EXISTS (
+            SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
+            WHERE src.action = 'DELETE'
+              AND src.order_key = "ORDER_LIST_LINES".order_key
+              AND src.size = "ORDER_LIST_LINES".size
+              AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS newer
+                     WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
+        );
+END IF;
+    RETURN QUERY SELECT CAST(COALESCE(cardinality(v_synced), 0) AS INTEGER) AS updated;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.MarkFailed.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."MarkFailed"(
+    p_claimtoken UUID,
+    p_entity VARCHAR(10),
+    p_failures JSONB
+)
+RETURNS TABLE (
+    to_pending INTEGER,
+    to_failed INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_failed BIGINT[];
+    v_retry BIGINT[];
+BEGIN
+    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
+        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
+END IF;
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
+END IF;
+    IF p_failures IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_failures is required (a JSON array)');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkFailed: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+IF p_entity = 'item' THEN
+        -- Keep the error on each row (this also locks them for the rest of the call).
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
+        last_error = LEFT(src.message, 2000),
+        updated_at = v_now
+    FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+    delta_id BIGINT,
+    code VARCHAR(100),
+    message TEXT,
+    retryable BOOLEAN
+)) AS src
+    WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+    RETURNING tgt.delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_failed FROM changed;
+SELECT array_agg(picked.id) INTO v_retry
+FROM (
+        SELECT row_failed.delta_id
+        FROM "dbo"."ORDER_LIST_DELTA" AS row_failed
+        INNER JOIN (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+    delta_id BIGINT,
+    code VARCHAR(100),
+    message TEXT,
+    retryable BOOLEAN
+)) AS src ON src.delta_id = row_failed.delta_id
+        WHERE row_failed.delta_id = ANY (v_failed)
+          AND src.retryable = TRUE
+          AND row_failed.attempts < 5
+) AS picked (id);
+        UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = CASE WHEN src.delta_id = ANY (v_retry) THEN src.attempts ELSE 0 END,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS finished WHERE finished.delta_id = ANY (v_failed)) AS src
+WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM "dbo"."ORDER_LIST_DELTA"
+    WHERE delta_id IN (
+        SELECT finished.delta_id
+        FROM "dbo"."ORDER_LIST_DELTA" AS finished
+        INNER JOIN "dbo"."ORDER_LIST_DELTA" AS newer
+            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
+        WHERE finished.delta_id = ANY (v_failed)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE "dbo"."ORDER_LIST_DELTA"
+        SET sync_state = CASE WHEN delta_id = ANY (v_retry) THEN 'PENDING' ELSE 'FAILED' END,
+            lease_expires_at = NULL
+        WHERE delta_id = ANY (v_failed);
+END IF;
+IF p_entity = 'subitem' THEN
+        -- Keep the error on each row (this also locks them for the rest of the call).
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
+        last_error = LEFT(src.message, 2000),
+        updated_at = v_now
+    FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+    delta_id BIGINT,
+    code VARCHAR(100),
+    message TEXT,
+    retryable BOOLEAN
+)) AS src
+    WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+    RETURNING tgt.line_delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_failed FROM changed;
+SELECT array_agg(picked.id) INTO v_retry
+FROM (
+        SELECT row_failed.line_delta_id
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS row_failed
+        INNER JOIN (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+    delta_id BIGINT,
+    code VARCHAR(100),
+    message TEXT,
+    retryable BOOLEAN
+)) AS src ON src.delta_id = row_failed.line_delta_id
+        WHERE row_failed.line_delta_id = ANY (v_failed)
+          AND src.retryable = TRUE
+          AND row_failed.attempts < 5
+) AS picked (id);
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = CASE WHEN src.line_delta_id = ANY (v_retry) THEN src.attempts ELSE 0 END,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_subitem_id = COALESCE(tgt.monday_subitem_id, src.monday_subitem_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS finished WHERE finished.line_delta_id = ANY (v_failed)) AS src
+WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_id > src.line_delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM "dbo"."ORDER_LIST_LINES_DELTA"
+    WHERE line_delta_id IN (
+        SELECT finished.line_delta_id
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS finished
+        INNER JOIN "dbo"."ORDER_LIST_LINES_DELTA" AS newer
+            ON newer.order_key = finished.order_key AND newer.size = finished.size AND newer.line_delta_id > finished.line_delta_id
+        WHERE finished.line_delta_id = ANY (v_failed)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+        SET sync_state = CASE WHEN line_delta_id = ANY (v_retry) THEN 'PENDING' ELSE 'FAILED' END,
+            lease_expires_at = NULL
+        WHERE line_delta_id = ANY (v_failed);
+END IF;
+    RETURN QUERY SELECT CAST(COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_pending,
+        CAST(COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_failed;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.ReleaseClaim.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."ReleaseClaim"(
+    p_claimtoken UUID,
+    p_entity VARCHAR(10) DEFAULT NULL
+)
+RETURNS TABLE (
+    released INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Return the rows IN_FLIGHT under ClaimToken to PENDING, attempt given back.
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_itemreleased BIGINT[];
+    v_subitemreleased BIGINT[];
+BEGIN
+    IF p_entity NOT IN ('item', 'subitem') THEN
+        v_problems := CONCAT(v_problems, '; p_entity must be ''item'', ''subitem'' or NULL (both)');
+END IF;
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('ReleaseClaim: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+IF p_entity IS NULL OR p_entity = 'item' THEN
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+        updated_at = v_now
+    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+    RETURNING tgt.delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_itemreleased FROM changed;
+        UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = src.attempts,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS finished WHERE finished.delta_id = ANY (v_itemreleased)) AS src
+WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM "dbo"."ORDER_LIST_DELTA"
+    WHERE delta_id IN (
+        SELECT finished.delta_id
+        FROM "dbo"."ORDER_LIST_DELTA" AS finished
+        INNER JOIN "dbo"."ORDER_LIST_DELTA" AS newer
+            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
+        WHERE finished.delta_id = ANY (v_itemreleased)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE "dbo"."ORDER_LIST_DELTA"
+        SET sync_state = 'PENDING',
+            lease_expires_at = NULL
+        WHERE delta_id = ANY (v_itemreleased);
+END IF;
+IF p_entity IS NULL OR p_entity = 'subitem' THEN
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+        updated_at = v_now
+    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+    RETURNING tgt.line_delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_subitemreleased FROM changed;
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = src.attempts,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_subitem_id = COALESCE(tgt.monday_subitem_id, src.monday_subitem_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS finished WHERE finished.line_delta_id = ANY (v_subitemreleased)) AS src
+WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_id > src.line_delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM "dbo"."ORDER_LIST_LINES_DELTA"
+    WHERE line_delta_id IN (
+        SELECT finished.line_delta_id
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS finished
+        INNER JOIN "dbo"."ORDER_LIST_LINES_DELTA" AS newer
+            ON newer.order_key = finished.order_key AND newer.size = finished.size AND newer.line_delta_id > finished.line_delta_id
+        WHERE finished.line_delta_id = ANY (v_subitemreleased)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+        SET sync_state = 'PENDING',
+            lease_expires_at = NULL
+        WHERE line_delta_id = ANY (v_subitemreleased);
+END IF;
+    RETURN QUERY SELECT CAST(COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) AS INTEGER) AS released;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.RequeueFailed.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."RequeueFailed"(
+    p_entity VARCHAR(10) DEFAULT NULL,
+    p_customer VARCHAR(255) DEFAULT NULL,
+    p_deltaid BIGINT DEFAULT NULL,
+    p_dryrun BOOLEAN DEFAULT FALSE
+)
+RETURNS TABLE (
+    entity VARCHAR(10),
+    requeued INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Move FAILED rows back to PENDING with attempts = 0 (filters optional; DryRun counts only).
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_itemrequeued INTEGER := 0;
+    v_subitemrequeued INTEGER := 0;
+BEGIN
+    IF p_entity NOT IN ('item', 'subitem') THEN
+        v_problems := CONCAT(v_problems, '; p_entity must be ''item'', ''subitem'' or NULL (both)');
+END IF;
+    IF p_deltaid IS NOT NULL AND p_entity IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_deltaid needs p_entity: item and subitem rows are numbered apart');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('RequeueFailed: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+IF p_entity IS NULL OR p_entity = 'item' THEN
+        v_itemrequeued := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_DELTA" WHERE sync_state = 'FAILED'
+          AND (p_deltaid IS NULL OR delta_id = p_deltaid)
+          AND (p_customer IS NULL OR EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
+        WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
+          AND customer_order."CUSTOMER'S NAME" = p_customer
+    )));
+        UPDATE "dbo"."ORDER_LIST_DELTA"
+        SET sync_state = 'PENDING',
+            attempts = 0,
+            claim_token = NULL,
+            lease_expires_at = NULL,
+            updated_at = v_now
+        WHERE p_dryrun = FALSE
+          AND sync_state = 'FAILED'
+          AND (p_deltaid IS NULL OR delta_id = p_deltaid)
+          AND (p_customer IS NULL OR EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
+        WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
+          AND customer_order."CUSTOMER'S NAME" = p_customer
+    ));
+END IF;
+IF p_entity IS NULL OR p_entity = 'subitem' THEN
+        v_subitemrequeued := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_LINES_DELTA" WHERE sync_state = 'FAILED'
+          AND (p_deltaid IS NULL OR line_delta_id = p_deltaid)
+          AND (p_customer IS NULL OR EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
+        WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
+          AND customer_order."CUSTOMER'S NAME" = p_customer
+    )));
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+        SET sync_state = 'PENDING',
+            attempts = 0,
+            claim_token = NULL,
+            lease_expires_at = NULL,
+            updated_at = v_now
+        WHERE p_dryrun = FALSE
+          AND sync_state = 'FAILED'
+          AND (p_deltaid IS NULL OR line_delta_id = p_deltaid)
+          AND (p_customer IS NULL OR EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
+        WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
+          AND customer_order."CUSTOMER'S NAME" = p_customer
+    ));
+END IF;
+INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
+        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'RequeueFailed', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemrequeued + v_subitemrequeued,
+            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    RETURN QUERY SELECT CAST('item' AS VARCHAR(10)) AS entity, v_itemrequeued AS requeued
+    WHERE p_entity IS NULL OR p_entity = 'item'
+    UNION ALL
+SELECT CAST('subitem' AS VARCHAR(10)) AS entity, v_subitemrequeued AS requeued
+    WHERE p_entity IS NULL OR p_entity = 'subitem'
+    ;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.Purge.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."Purge"(
+    p_syncedolderthandays INTEGER DEFAULT 30,
+    p_runlogolderthandays INTEGER DEFAULT 90,
+    p_dryrun BOOLEAN DEFAULT FALSE
+)
+RETURNS TABLE (
+    "object" VARCHAR(128),
+    deleted INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Delete SYNCED deltas and run-log rows older than the given days (DryRun counts only).
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_syncedbefore TIMESTAMP(3);
+    v_loggedbefore TIMESTAMP(3);
+    v_itemdeleted INTEGER := 0;
+    v_subitemdeleted INTEGER := 0;
+    v_runlogdeleted INTEGER := 0;
+BEGIN
+    IF p_syncedolderthandays IS NULL OR p_syncedolderthandays < 0 THEN
+        v_problems := CONCAT(v_problems, '; p_syncedolderthandays must be 0 or more days');
+END IF;
+    IF p_runlogolderthandays IS NULL OR p_runlogolderthandays < 0 THEN
+        v_problems := CONCAT(v_problems, '; p_runlogolderthandays must be 0 or more days');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('Purge: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+    v_syncedbefore := (v_now + make_interval(days => -p_syncedolderthandays));
+    v_loggedbefore := (v_now + make_interval(days => -p_runlogolderthandays));
+
+        v_itemdeleted := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_DELTA" WHERE sync_state = 'SYNCED' AND synced_at < v_syncedbefore);
+        DELETE FROM "dbo"."ORDER_LIST_DELTA"
+        WHERE p_dryrun = FALSE
+          AND sync_state = 'SYNCED'
+          AND synced_at < v_syncedbefore;
+        v_subitemdeleted := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_LINES_DELTA" WHERE sync_state = 'SYNCED' AND synced_at < v_syncedbefore);
+        DELETE FROM "dbo"."ORDER_LIST_LINES_DELTA"
+        WHERE p_dryrun = FALSE
+          AND sync_state = 'SYNCED'
+          AND synced_at < v_syncedbefore;
+        v_runlogdeleted := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_RUN_LOG" WHERE start_time < v_loggedbefore);
+        DELETE FROM "dbo"."ORDER_LIST_RUN_LOG"
+        WHERE p_dryrun = FALSE
+          AND start_time < v_loggedbefore;
+INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
+        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'Purge', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemdeleted + v_subitemdeleted + v_runlogdeleted,
+            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    RETURN QUERY SELECT CAST('ORDER_LIST_DELTA' AS VARCHAR(128)) AS "object", v_itemdeleted AS deleted
+    UNION ALL
+    SELECT CAST('ORDER_LIST_LINES_DELTA' AS VARCHAR(128)), v_subitemdeleted
+    UNION ALL
+    SELECT CAST('ORDER_LIST_RUN_LOG' AS VARCHAR(128)), v_runlogdeleted;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.PendingItems.view.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE VIEW "sync"."PendingItems"
+AS
+SELECT a.delta_id,
+    a.order_key,
+    o."CUSTOMER'S NAME" AS customer,
+    a.action,
+    a.payload,
+    a.item_name,
+    a.group_key,
+    g.group_title,
+    g.monday_group_id,
+    COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
+    a.attempts,
+    a.last_error_code,
+    a.last_error,
+    a.created_at
+FROM "dbo"."ORDER_LIST_DELTA" AS a
+LEFT JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = a.order_key
+LEFT JOIN "dbo"."ORDER_LIST_GROUPS" AS g ON g.group_key = a.group_key
+WHERE a.sync_state = 'PENDING'
+    AND NOT EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS earlier
+        WHERE earlier.order_key = a.order_key
+          AND earlier.delta_id < a.delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    );
+-- generated from procedures/sync.PendingSubitems.view.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE VIEW "sync"."PendingSubitems"
+AS
+SELECT a.line_delta_id AS delta_id,
+    a.order_key,
+    a.size,
+    CAST(CONCAT(a.order_key, '|', a.size) AS TEXT) AS line_key,
+    o."CUSTOMER'S NAME" AS customer,
+    a.action,
+    a.qty,
+    o.monday_item_id AS parent_item_id,
+    COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
+    a.attempts,
+    a.last_error_code,
+    a.last_error,
+    a.created_at
+FROM "dbo"."ORDER_LIST_LINES_DELTA" AS a
+INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = a.order_key
+LEFT JOIN "dbo"."ORDER_LIST_LINES" AS l ON l.order_key = a.order_key AND l.size = a.size
+WHERE a.sync_state = 'PENDING'
+    AND NOT EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS earlier
+        WHERE earlier.order_key = a.order_key AND earlier.size = a.size
+          AND earlier.line_delta_id < a.line_delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+    AND EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS parent
+        WHERE parent.order_key = a.order_key AND parent.monday_item_id IS NOT NULL
+    );
+-- generated from procedures/sync.Failures.view.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE VIEW "sync"."Failures"
+AS
+SELECT CAST('item' AS VARCHAR(10)) AS entity,
+    a.delta_id,
+    a.order_key,
+    CAST(NULL AS VARCHAR(100)) AS size,
+    a.action,
+    a.attempts,
+    a.last_error_code,
+    a.last_error,
+    a.updated_at
+FROM "dbo"."ORDER_LIST_DELTA" AS a
+WHERE a.sync_state = 'FAILED'
+UNION ALL
+SELECT CAST('subitem' AS VARCHAR(10)),
+    a.line_delta_id,
+    a.order_key,
+    a.size,
+    a.action,
+    a.attempts,
+    a.last_error_code,
+    a.last_error,
+    a.updated_at
+FROM "dbo"."ORDER_LIST_LINES_DELTA" AS a
+WHERE a.sync_state = 'FAILED'
+UNION ALL
+SELECT CAST('reject' AS VARCHAR(10)),
+    CAST(NULL AS BIGINT),
+    r.order_key,
+    CAST(NULL AS VARCHAR(100)),
+    CAST(NULL AS VARCHAR(10)),
+    CAST(NULL AS INTEGER),
+    CAST('REJECTED' AS VARCHAR(100)),
+    r.error_message,
+    r.start_time
+FROM "dbo"."ORDER_LIST_RUN_LOG" AS r
+WHERE r.outcome = 'REJECTED'
+    AND r.run_id = (SELECT MAX(latest.run_id) FROM "dbo"."ORDER_LIST_RUN_LOG" AS latest WHERE latest.component = 'pipeline');
+-- generated from procedures/sync.StatusCounts.view.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE VIEW "sync"."StatusCounts"
+AS
+SELECT CAST('item' AS VARCHAR(10)) AS entity,
+    a.sync_state,
+    a.action,
+    COUNT(*) AS "rows",
+    MIN(a.created_at) AS oldest_created_at
+FROM "dbo"."ORDER_LIST_DELTA" AS a
+GROUP BY a.sync_state, a.action
+UNION ALL
+SELECT CAST('subitem' AS VARCHAR(10)) AS entity,
+    a.sync_state,
+    a.action,
+    COUNT(*) AS "rows",
+    MIN(a.created_at) AS oldest_created_at
+FROM "dbo"."ORDER_LIST_LINES_DELTA" AS a
+GROUP BY a.sync_state, a.action;
+-- generated from procedures/sync.RunHistory.view.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE VIEW "sync"."RunHistory"
+AS
+SELECT r.run_log_id,
+    r.run_id,
+    r.component,
+    r.step,
+    r.is_dry_run,
+    r.outcome,
+    r.start_time,
+    r.end_time,
+    CAST(EXTRACT(EPOCH FROM (r.end_time - r.start_time)) AS NUMERIC(18, 3)) AS duration_seconds,
+    r.rows_affected,
+    r.counts,
+    r.order_key,
+    r.error_number,
+    r.error_message,
+    r.host_name
+FROM "dbo"."ORDER_LIST_RUN_LOG" AS r;

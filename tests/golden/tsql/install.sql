@@ -1,8 +1,30 @@
 -- ordersync install script (tsql); objects in deploy order.
--- Idempotent: tables are created if missing, code objects are created or altered.
+-- Run in the ordersync database: sqlcmd -b -S <server> -d <database> -E -i install.sql
+-- Idempotent: tables and indexes are created if missing, code objects are created or altered
+-- (never dropped, so grants survive); running it twice changes nothing.
 SET NOCOUNT ON;
+SET XACT_ABORT ON;
+-- The settings procedures are created under, and that filtered indexes require.
 SET ANSI_NULLS ON;
+SET ANSI_PADDING ON;
+SET ANSI_WARNINGS ON;
+SET ARITHABORT ON;
+SET CONCAT_NULL_YIELDS_NULL ON;
+SET NUMERIC_ROUNDABORT OFF;
 SET QUOTED_IDENTIFIER ON;
+GO
+
+-- SQL Server 2017 (14.x) or newer; Azure SQL Database and Managed Instance report 12.x and pass.
+DECLARE @ProductVersion NVARCHAR(128) = CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128));
+IF CAST(SERVERPROPERTY('EngineEdition') AS INT) NOT IN (5, 8)
+    AND CAST(PARSENAME(@ProductVersion, 4) AS INT) < 14
+BEGIN
+    RAISERROR (
+        N'ordersync needs SQL Server 2017 (14.x) or newer, or Azure SQL; this server is %s. Nothing was installed.',
+        16, 1, @ProductVersion
+    );
+    SET NOEXEC ON;
+END;
 GO
 
 -- generated from db/schemas.sql.j2 by `ordersync render --dialect tsql`;
@@ -245,3 +267,1642 @@ END;
 END;
 GO
 
+-- generated from procedures/sync.CheckDrift.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[CheckDrift]
+AS
+-- Columns added to or removed from the staging table since the procedures were rendered.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    -- Rendered for 14 staging columns (fingerprint 986f58b2a19193f0),
+    -- 5 of them sizes (fingerprint 2e23269c2622663c).
+    SELECT CAST(CASE WHEN tgt.column_name IS NULL THEN 'added' ELSE 'removed' END AS NVARCHAR(MAX)) AS change,
+           CAST(COALESCE(src.column_name, tgt.column_name) AS NVARCHAR(MAX)) AS column_name
+    FROM (SELECT c.name AS column_name FROM sys.columns AS c
+WHERE c.object_id = OBJECT_ID(N'[dbo].[swp_ORDER''S [LIST]]]')) AS src
+    FULL OUTER JOIN (VALUES
+        (N'AAG ORDER NUMBER'),
+        (N'CUSTOMER''S NAME'),
+        (N'STYLE [CODE]'),
+        (N'COLOUR "DESC"'),
+        (N'SEASON'),
+        (N'UNIT OF MEASURE'),
+        (N'S'),
+        (N'M'),
+        (N'L'),
+        (N'ONE SIZE'),
+        (N'O/S'),
+        (N'TOTAL QTY'),
+        (N'EX FACTORY DATE'),
+        (N'PRICE (USD)')
+    ) AS tgt (column_name) ON tgt.column_name = src.column_name
+    WHERE src.column_name IS NULL OR tgt.column_name IS NULL
+    ORDER BY 1, 2;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.MergeHeaders.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[MergeHeaders]
+    @RunId BIGINT,
+    @DryRun BIT = 0
+AS
+-- Detect new, changed, reappeared and removed orders; queue them for monday.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    -- 1. Every key in staging and how many rows carry it: duplicates are rejected, and in a
+    --    snapshot any key present (even rejected) keeps its order from being archived.
+DROP TABLE IF EXISTS #stg_keys;
+CREATE TABLE #stg_keys (
+        order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
+        copies      INT NOT NULL
+);    INSERT INTO #stg_keys (order_key, copies)
+    SELECT k.order_key, COUNT(*)
+    FROM (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
+    WHERE k.order_key IS NOT NULL
+    GROUP BY k.order_key;
+    
+
+    -- 2. The header delta, computed once: staging rows that are new (CREATE), changed or
+    --    back after an archive (UPDATE), or bad (reject_reason); unchanged rows are skipped
+    --    by comparing row hashes set-wise.
+DROP TABLE IF EXISTS #hdr_delta;
+CREATE TABLE #hdr_delta (
+        order_key       NVARCHAR(400) NULL,
+        action          NVARCHAR(10) NULL,
+        [AAG ORDER NUMBER] NVARCHAR(100) NULL,
+        [CUSTOMER'S NAME] NVARCHAR(100) NULL,
+        [STYLE [CODE]]] NVARCHAR(100) NULL,
+        [COLOUR "DESC"] NVARCHAR(100) NULL,
+        [SEASON] NVARCHAR(20) NULL,
+        [EX FACTORY DATE] DATETIME2 NULL,
+        [PRICE (USD)] DECIMAL(10,4) NULL,
+        [TOTAL QTY] INT NULL,
+        item_name       NVARCHAR(MAX) NULL,
+        group_key       NVARCHAR(MAX) NULL,
+        payload         NVARCHAR(MAX) NULL,
+        row_hash        VARBINARY(32) NULL,
+        reject_reason   NVARCHAR(MAX) NULL
+);    INSERT INTO #hdr_delta (order_key, action,
+        [AAG ORDER NUMBER],
+        [CUSTOMER'S NAME],
+        [STYLE [CODE]]],
+        [COLOUR "DESC"],
+        [SEASON],
+        [EX FACTORY DATE],
+        [PRICE (USD)],
+        [TOTAL QTY],
+        item_name, group_key, payload, row_hash, reject_reason)
+    SELECT chg.*
+    FROM (
+        SELECT k.order_key,
+               CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
+                    WHEN tgt.is_removed = 1 OR tgt.row_hash <> k.row_hash THEN 'UPDATE'
+               END AS action,
+               k.[AAG ORDER NUMBER],
+               k.[CUSTOMER'S NAME],
+               k.[STYLE [CODE]]],
+               k.[COLOUR "DESC"],
+               k.[SEASON],
+               k.[EX FACTORY DATE],
+               k.[PRICE (USD)],
+               k.[TOTAL QTY],
+               k.item_name, k.group_key, k.payload, k.row_hash,
+               NULLIF(CONCAT_WS('; ',
+                   CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
+                       CASE WHEN k.[AAG ORDER NUMBER] IS NULL THEN N' "AAG ORDER NUMBER"' END,
+                       ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
+                   CASE WHEN sk.copies > 1 THEN CONCAT('duplicate order key: ', sk.copies,
+                       ' staging rows have it; every copy is rejected') END,
+                   CASE WHEN LEN(k.item_name) > 255 THEN CONCAT('item name is ',
+                       LEN(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
+                       CONCAT(N'"STYLE [CODE]" = ', LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000))), ' characters ''',
+                              LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"COLOUR "DESC"" = ', LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000))), ' characters ''',
+                              LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"AAG ORDER NUMBER" = ', LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000))), ' characters ''',
+                              LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), '''')
+                       )) END,
+                   CASE WHEN LEN(k.group_key) > 255 THEN CONCAT('group name is ',
+                       LEN(k.group_key), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
+                   , CASE WHEN k.[EX FACTORY DATE] < CAST('1900-01-01' AS DATE) THEN CONCAT(N'"EX FACTORY DATE" = ',
+                       CAST(k.[EX FACTORY DATE] AS NVARCHAR(4000)), ' is before 1900') END
+               ), '') AS reject_reason
+        FROM (
+            SELECT src.*, HASHBYTES('SHA2_256', src.payload) AS row_hash
+            FROM (
+                SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
+                       src.[AAG ORDER NUMBER],
+                       src.[CUSTOMER'S NAME],
+                       src.[STYLE [CODE]]],
+                       src.[COLOUR "DESC"],
+                       src.[SEASON],
+                       src.[EX FACTORY DATE],
+                       src.[PRICE (USD)],
+                       src.[TOTAL QTY],
+                       NULLIF(CONCAT_WS(N' - ', CAST(src.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(src.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') AS item_name,
+                       NULLIF(CONCAT_WS(N' ', CAST(src.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(src.[SEASON] AS NVARCHAR(4000))), '') AS group_key,
+                       (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) AS payload
+                FROM [dbo].[swp_ORDER'S [LIST]]] AS src
+            ) AS src
+        ) AS k
+        LEFT JOIN #stg_keys AS sk ON sk.order_key = k.order_key
+        LEFT JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = k.order_key
+    ) AS chg
+    WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;
+
+    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values).
+    INSERT INTO #hdr_delta (order_key, action, item_name, group_key, payload, row_hash)
+    SELECT tgt.order_key, 'ARCHIVE', tgt.item_name, tgt.group_key, (SELECT tgt.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], tgt.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], tgt.[STYLE [CODE]]] AS [STYLE [CODE]]], tgt.[COLOUR "DESC"] AS [COLOUR "DESC"], tgt.[SEASON] AS [SEASON], tgt.[EX FACTORY DATE] AS [EX FACTORY DATE], tgt.[PRICE (USD)] AS [PRICE (USD)], tgt.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES), tgt.row_hash
+    FROM [dbo].[ORDER_LIST_V2] AS tgt
+    WHERE tgt.is_removed = 0
+      AND NOT EXISTS (SELECT 1 FROM #stg_keys AS sk WHERE sk.order_key = tgt.order_key);
+    
+
+    -- 4. Bad rows: one REJECTED run-log row each (a dry run logs them too).
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
+        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
+    SELECT @RunId, 'pipeline', N'MergeHeaders', @DryRun, SYSUTCDATETIME(), 'REJECTED',
+           src.order_key, LEFT(src.reject_reason, 4000)
+    FROM #hdr_delta AS src
+    WHERE src.reject_reason IS NOT NULL;
+
+IF @DryRun = 0
+BEGIN
+        -- 5. Queue: a change updates the order's PENDING/FAILED row in place (CREATE+UPDATE
+        --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
+        --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
+        --    new PENDING row that waits behind it.
+UPDATE tgt
+SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
+                          WHEN tgt.action = 'CREATE' THEN 'CREATE'
+                          ELSE src.action END,
+            payload = CAST(src.payload AS NVARCHAR(MAX)),
+            item_name = src.item_name,
+            group_key = src.group_key,
+            row_hash = src.row_hash,
+            attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
+            sync_state = 'PENDING',
+            run_id = @RunId,
+            updated_at = SYSUTCDATETIME()
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
+        INSERT INTO [dbo].[ORDER_LIST_DELTA] (order_key, action, payload, item_name, group_key, row_hash, run_id)
+        SELECT src.order_key, src.action, CAST(src.payload AS NVARCHAR(MAX)), src.item_name, src.group_key,
+               src.row_hash, @RunId
+        FROM #hdr_delta AS src
+        WHERE src.reject_reason IS NULL
+          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+                          WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED'));
+
+        -- 6. An order back after its archive reached monday gets a new item: its old lines
+        --    went with the archived one, so they are forgotten and MergeLines creates them.
+        DELETE FROM [dbo].[ORDER_LIST_LINES]
+        WHERE order_key IN (SELECT tgt.order_key
+                            FROM [dbo].[ORDER_LIST_V2] AS tgt
+                            INNER JOIN #hdr_delta AS src ON src.order_key = tgt.order_key
+                            WHERE src.action = 'UPDATE' AND src.reject_reason IS NULL
+                              AND tgt.is_removed = 1 AND tgt.monday_item_id IS NULL);
+
+        -- 7. The current copy.
+UPDATE tgt
+SET [AAG ORDER NUMBER] = src.[AAG ORDER NUMBER],
+            [CUSTOMER'S NAME] = src.[CUSTOMER'S NAME],
+            [STYLE [CODE]]] = src.[STYLE [CODE]]],
+            [COLOUR "DESC"] = src.[COLOUR "DESC"],
+            [SEASON] = src.[SEASON],
+            [EX FACTORY DATE] = src.[EX FACTORY DATE],
+            [PRICE (USD)] = src.[PRICE (USD)],
+            [TOTAL QTY] = src.[TOTAL QTY],
+            item_name = src.item_name,
+            group_key = src.group_key,
+            row_hash = src.row_hash,
+            size_hash = CASE WHEN tgt.is_removed = 1 AND tgt.monday_item_id IS NULL
+                             THEN NULL ELSE tgt.size_hash END,
+            is_removed = 0,
+            updated_at = SYSUTCDATETIME()
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = 'UPDATE' AND src.reject_reason IS NULL;
+UPDATE tgt
+SET is_removed = 1,
+            updated_at = SYSUTCDATETIME()
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
+        INSERT INTO [dbo].[ORDER_LIST_V2] (order_key,
+            [AAG ORDER NUMBER],
+            [CUSTOMER'S NAME],
+            [STYLE [CODE]]],
+            [COLOUR "DESC"],
+            [SEASON],
+            [EX FACTORY DATE],
+            [PRICE (USD)],
+            [TOTAL QTY],
+            item_name, group_key, row_hash)
+        SELECT src.order_key,
+               src.[AAG ORDER NUMBER],
+               src.[CUSTOMER'S NAME],
+               src.[STYLE [CODE]]],
+               src.[COLOUR "DESC"],
+               src.[SEASON],
+               src.[EX FACTORY DATE],
+               src.[PRICE (USD)],
+               src.[TOTAL QTY],
+               src.item_name, src.group_key, src.row_hash
+        FROM #hdr_delta AS src
+        WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
+
+        -- 8. Board groups the pusher has not seen yet (title = key).
+        INSERT INTO [dbo].[ORDER_LIST_GROUPS] (group_key, group_title)
+        SELECT DISTINCT src.group_key, src.group_key
+        FROM #hdr_delta AS src
+        WHERE src.action IN ('CREATE', 'UPDATE') AND src.reject_reason IS NULL AND src.group_key IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_GROUPS] AS tgt WHERE tgt.group_key = src.group_key);
+END;
+    SELECT @RunId AS run_id,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS NVARCHAR(MAX)) AS action,
+           CAST(COUNT(*) AS INT) AS [rows]
+    FROM #hdr_delta AS src
+    GROUP BY CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END,
+             CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.MergeLines.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[MergeLines]
+    @RunId BIGINT,
+    @DryRun BIT = 0
+AS
+-- Unpivot the sizes of changed orders; queue line creates, updates and deletes for monday.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    -- 1. Orders whose size fingerprint changed (or that are new), leaving out orders whose
+    --    header MergeHeaders rejected in this run.
+DROP TABLE IF EXISTS #ln_orders;
+CREATE TABLE #ln_orders (
+        order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
+        size_hash   VARBINARY(32) NOT NULL
+);    INSERT INTO #ln_orders (order_key, size_hash)
+    SELECT k.order_key, k.size_hash
+    FROM (
+        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
+               HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
+        FROM [dbo].[swp_ORDER'S [LIST]]] AS src
+    ) AS k
+    LEFT JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = k.order_key
+    WHERE k.order_key IS NOT NULL
+      AND (tgt.size_hash IS NULL OR tgt.size_hash <> k.size_hash)
+      AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_RUN_LOG] AS r
+                      WHERE r.run_id = @RunId AND r.step = 'MergeHeaders'
+                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key);
+    
+
+    -- 2. Their lines: one per canonical size, aliased columns summed; a negative cell
+    --    marks its line bad (bad_column / bad_qty name it).
+DROP TABLE IF EXISTS #ln_src;
+CREATE TABLE #ln_src (
+        order_key   NVARCHAR(400) NOT NULL,
+        size        NVARCHAR(100) NOT NULL,
+        qty         INT NULL,
+        bad_column  NVARCHAR(MAX) NULL,
+        bad_qty     INT NULL
+);    INSERT INTO #ln_src (order_key, size, qty, bad_column, bad_qty)
+    SELECT o.order_key, v.size, SUM(v.qty),
+           MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
+           MIN(CASE WHEN v.qty < 0 THEN v.qty END)
+    FROM [dbo].[swp_ORDER'S [LIST]]] AS src
+    INNER JOIN #ln_orders AS o ON o.order_key = CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400))
+    CROSS APPLY (VALUES
+        (N'S', N'S', src.[S]),
+        (N'M', N'M', src.[M]),
+        (N'L', N'L', src.[L]),
+        (N'ONE SIZE', N'ONE SIZE', src.[ONE SIZE]),
+        (N'ONE SIZE', N'O/S', src.[O/S])
+    ) AS v (size, size_column, qty)
+    WHERE v.qty <> 0
+    GROUP BY o.order_key, v.size;
+    
+
+    -- 3. The line delta, computed once: CREATE (new size), UPDATE (quantity changed, or a
+    --    size back while its DELETE waits), DELETE (size gone), or rejected.
+DROP TABLE IF EXISTS #ln_delta;
+CREATE TABLE #ln_delta (
+        order_key       NVARCHAR(400) NOT NULL,
+        size            NVARCHAR(100) NOT NULL,
+        action          NVARCHAR(10) NOT NULL,
+        qty             INT NULL,
+        reject_reason   NVARCHAR(MAX) NULL
+);    INSERT INTO #ln_delta (order_key, size, action, qty, reject_reason)
+    SELECT COALESCE(src.order_key, tgt.order_key),
+           COALESCE(src.size, tgt.size),
+           CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
+                WHEN src.order_key IS NULL THEN 'DELETE'
+                ELSE 'UPDATE' END,
+           src.qty,
+           CASE WHEN src.bad_qty < 0 THEN CONCAT('size column "', src.bad_column, '" = ', src.bad_qty,
+                ' is negative: line ', src.size, ' is rejected, the other lines go through') END
+    FROM #ln_src AS src
+    FULL OUTER JOIN (
+        SELECT l.order_key, l.size, l.qty
+        FROM [dbo].[ORDER_LIST_LINES] AS l
+        INNER JOIN #ln_orders AS o ON o.order_key = l.order_key
+    ) AS tgt ON tgt.order_key = src.order_key AND tgt.size = src.size
+    WHERE (src.order_key IS NULL AND tgt.qty <> 0)
+       OR tgt.order_key IS NULL
+       OR src.qty <> tgt.qty
+       OR src.bad_qty < 0;
+    
+
+    -- 4. Bad lines: one REJECTED run-log row each (a dry run logs them too).
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
+        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
+    SELECT @RunId, 'pipeline', N'MergeLines', @DryRun, SYSUTCDATETIME(), 'REJECTED',
+           src.order_key, LEFT(src.reject_reason, 4000)
+    FROM #ln_delta AS src
+    WHERE src.reject_reason IS NOT NULL;
+
+IF @DryRun = 0
+BEGIN
+        -- 5. Queue: coalesce into the line's PENDING/FAILED row (CREATE+UPDATE stays CREATE,
+        --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
+UPDATE tgt
+SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
+                          WHEN tgt.action = 'CREATE' THEN 'CREATE'
+                          ELSE src.action END,
+            qty = src.qty,
+            attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
+            sync_state = 'PENDING',
+            run_id = @RunId,
+            updated_at = SYSUTCDATETIME()
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+INNER JOIN #ln_delta AS src ON tgt.order_key = src.order_key AND tgt.size = src.size AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
+        INSERT INTO [dbo].[ORDER_LIST_LINES_DELTA] (order_key, size, action, qty, run_id)
+        SELECT src.order_key, src.size, src.action, src.qty, @RunId
+        FROM #ln_delta AS src
+        WHERE src.reject_reason IS NULL
+          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+                          WHERE tgt.order_key = src.order_key AND tgt.size = src.size
+                            AND tgt.sync_state IN ('PENDING', 'FAILED'));
+
+        -- 6. The current lines (a deleted size keeps qty 0 until its DELETE is synced).
+UPDATE tgt
+SET qty = COALESCE(src.qty, 0),
+            updated_at = SYSUTCDATETIME()
+FROM [dbo].[ORDER_LIST_LINES] AS tgt
+INNER JOIN #ln_delta AS src ON tgt.order_key = src.order_key AND tgt.size = src.size AND src.action IN ('UPDATE', 'DELETE') AND src.reject_reason IS NULL;
+        INSERT INTO [dbo].[ORDER_LIST_LINES] (order_key, size, qty)
+        SELECT src.order_key, src.size, src.qty
+        FROM #ln_delta AS src
+        WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
+
+        -- 7. Remember the fingerprints, so the next run skips these orders unless they change.
+UPDATE tgt
+SET size_hash = src.size_hash
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+INNER JOIN #ln_orders AS src ON tgt.order_key = src.order_key;
+END;
+    SELECT @RunId AS run_id,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN N'subitem' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS NVARCHAR(MAX)) AS action,
+           CAST(COUNT(*) AS INT) AS [rows]
+    FROM #ln_delta AS src
+    GROUP BY CASE WHEN src.reject_reason IS NULL THEN N'subitem' ELSE 'reject' END,
+             CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.RunPipeline.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[RunPipeline]
+    @DryRun BIT = 0
+AS
+-- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @RunId BIGINT;
+    DECLARE @LockResult INT;
+    DECLARE @TranCount INT;
+    DECLARE @Drift NVARCHAR(MAX);
+    DECLARE @Counts NVARCHAR(MAX);
+    DECLARE @FailMessage NVARCHAR(4000);
+    DECLARE @FailNumber INT;
+    DECLARE @FailHint NVARCHAR(MAX);
+    -- 1. The run's log row; its id is the run id every row of this run carries.
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run)
+    VALUES ('pipeline', 'RunPipeline', @DryRun);
+SET @RunId = SCOPE_IDENTITY();
+    UPDATE [dbo].[ORDER_LIST_RUN_LOG] SET run_id = run_log_id WHERE run_log_id = @RunId;
+
+DROP TABLE IF EXISTS #run_drift;
+CREATE TABLE #run_drift (
+        change          NVARCHAR(MAX) NOT NULL,
+        column_name     NVARCHAR(MAX) NOT NULL
+);
+DROP TABLE IF EXISTS #run_counts;
+CREATE TABLE #run_counts (
+        run_id          BIGINT NOT NULL,
+        entity          NVARCHAR(MAX) NOT NULL,
+        action          NVARCHAR(MAX) NOT NULL,
+        [rows]  INT NOT NULL
+);
+
+    SET @TranCount = @@TRANCOUNT;
+    BEGIN TRY
+        IF @TranCount = 0 BEGIN TRANSACTION;
+        ELSE SAVE TRANSACTION RunPipeline;
+        -- 2. Refuse to run on a staging table the procedures were not rendered for.
+        INSERT INTO #run_drift
+        EXEC [sync].[CheckDrift];
+        SET @Drift = CONCAT_WS('; ', (SELECT CONCAT(src.change, ' ', STRING_AGG(CAST(CONCAT('"', src.column_name, '"') AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.column_name, '"')))
+         FROM #run_drift AS src WHERE src.change = 'added' GROUP BY src.change), (SELECT CONCAT(src.change, ' ', STRING_AGG(CAST(CONCAT('"', src.column_name, '"') AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.column_name, '"')))
+         FROM #run_drift AS src WHERE src.change = 'removed' GROUP BY src.change));
+IF @Drift <> ''
+BEGIN
+            SET @ErrorMessage = CONCAT(N'RunPipeline refused: staging table dbo.swp_ORDER''S [LIST] differs from the columns the procedures were rendered for: ', @Drift, N'. Fix: run `ordersync render` and `ordersync deploy` (deploy renders from the live table), then run the pipeline again.');
+            THROW 50002, @ErrorMessage, 1;
+END;
+
+        -- 3. Single flight: one pipeline at a time; a second one is refused, not queued.
+        EXEC @LockResult = sp_getapplock @Resource = N'sync.RunPipeline', @LockMode = 'Exclusive',
+            @LockOwner = 'Transaction', @LockTimeout = 0;
+IF @LockResult < 0
+BEGIN
+            SET @ErrorMessage = N'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.';
+            THROW 50003, @ErrorMessage, 1;
+END;
+
+        -- 4. Both merges, one transaction.
+        INSERT INTO #run_counts
+        EXEC [sync].[MergeHeaders] @RunId = @RunId, @DryRun = @DryRun;
+        INSERT INTO #run_counts
+        EXEC [sync].[MergeLines] @RunId = @RunId, @DryRun = @DryRun;
+
+        -- 5. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        SET @Counts = (SELECT CONCAT('{', STRING_AGG(CAST(e.obj AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY e.obj), '}')
+         FROM (SELECT CONCAT('"', src.entity, '": {', STRING_AGG(CAST(CONCAT('"', src.action, '": ', src.[rows]) AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.action, '": ', src.[rows])), '}') AS obj
+               FROM #run_counts AS src
+               GROUP BY src.entity) AS e);
+        UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+        SET end_time = SYSUTCDATETIME(),
+            outcome = 'SUCCEEDED',
+            rows_affected = (SELECT COALESCE(SUM(src.[rows]), 0) FROM #run_counts AS src WHERE src.entity <> 'reject'),
+            counts = CAST(@Counts AS NVARCHAR(MAX))
+        WHERE run_log_id = @RunId;
+        IF @TranCount = 0 COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF XACT_STATE() = -1 OR (XACT_STATE() = 1 AND @TranCount = 0) ROLLBACK TRANSACTION;
+        ELSE IF XACT_STATE() = 1 ROLLBACK TRANSACTION RunPipeline;
+        SET @FailMessage = ERROR_MESSAGE();
+        SET @FailNumber = ERROR_NUMBER();
+        -- The failure, logged after the rollback (REFUSED for drift or a busy lock).
+        UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+        SET end_time = SYSUTCDATETIME(),
+            outcome = CASE WHEN @FailNumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            error_number = @FailNumber,
+            error_message = @FailMessage
+        WHERE run_log_id = @RunId;
+IF @@ROWCOUNT = 0
+BEGIN
+            -- The start row went with a caller's rolled-back transaction: log the run again.
+            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
+            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+                    @FailNumber, @FailMessage);
+END;
+        THROW;
+    END CATCH;
+
+    -- 6. The counts by entity and action (zero rows omitted).
+    SELECT @RunId AS run_id, src.entity, src.action,
+           CAST(SUM(src.[rows]) AS INT) AS [rows]
+    FROM #run_counts AS src
+    GROUP BY src.entity, src.action
+    ORDER BY src.entity, src.action;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.StartRunLog.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[StartRunLog]
+    @Component NVARCHAR(20),
+    @Step NVARCHAR(128),
+    @DryRun BIT = 0
+AS
+-- Open a run-log row (STARTED) and return its run_log_id.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @RunLogId BIGINT;
+    IF @Component IS NULL OR @Component NOT IN ('pipeline', 'pusher')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Component must be ''pipeline'' or ''pusher''');
+END;
+    IF @Step IS NULL OR @Step = ''
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Step is required');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'StartRunLog: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
+    VALUES (@Component, @Step, COALESCE(@DryRun, 0), SYSUTCDATETIME(),
+            'STARTED', HOST_NAME());
+SET @RunLogId = SCOPE_IDENTITY();
+
+    SELECT @RunLogId AS run_log_id;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.EndRunLog.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[EndRunLog]
+    @RunLogId BIGINT,
+    @Outcome NVARCHAR(20),
+    @RowsAffected INT = NULL,
+    @Counts NVARCHAR(MAX) = NULL,
+    @ErrorMessage NVARCHAR(4000) = NULL
+AS
+-- Close a run-log row with its outcome.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    IF @Outcome IS NULL OR @Outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Outcome must be SUCCEEDED, FAILED or REFUSED');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'EndRunLog: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+    SET end_time = SYSUTCDATETIME(),
+        outcome = @Outcome,
+        rows_affected = @RowsAffected,
+        counts = @Counts,
+        error_message = @ErrorMessage
+    WHERE run_log_id = @RunLogId;
+
+IF @@ROWCOUNT = 0
+BEGIN
+        SET @ErrorMessage = CONCAT(N'EndRunLog: no run-log row with id ', @RunLogId, N'; pass the id StartRunLog returned');
+THROW 50001, @ErrorMessage, 1;
+END;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
+    @Entity NVARCHAR(10),
+    @BatchSize INT,
+    @LeaseSeconds INT,
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Customer NVARCHAR(255) = NULL
+AS
+-- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @Lease INT;
+    DECLARE @Expired TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    DECLARE @Claimed TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
+END;
+    IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 1000
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @BatchSize must be 1 to 1000');
+END;
+    IF @LeaseSeconds < 1
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @LeaseSeconds must be at least 1 (NULL: the configured 300)');
+END;
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'ClaimBatch: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+    SET @Lease = COALESCE(@LeaseSeconds, 300);
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION ClaimBatch;
+
+IF @Entity = 'item'
+BEGIN
+        -- Expired leases on the last allowed attempt: dead letter, not another try.
+UPDATE tgt
+SET last_error_code = 'LEASE_EXPIRED',
+        last_error = N'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        updated_at = @Now
+OUTPUT inserted.delta_id INTO @Expired (id)
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
+
+        UPDATE tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = 0,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.delta_id IN (SELECT id FROM @Expired)) AS src ON src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM [dbo].[ORDER_LIST_DELTA]
+    WHERE delta_id IN (
+        SELECT finished.delta_id
+        FROM [dbo].[ORDER_LIST_DELTA] AS finished
+        INNER JOIN [dbo].[ORDER_LIST_DELTA] AS newer
+            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
+        WHERE finished.delta_id IN (SELECT id FROM @Expired)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE [dbo].[ORDER_LIST_DELTA]
+        SET sync_state = 'FAILED',
+            lease_expires_at = NULL
+        WHERE delta_id IN (SELECT id FROM @Expired);
+
+        -- The claim: oldest ready rows first.
+WITH batch AS (
+    SELECT TOP (@BatchSize) c.*
+    FROM [dbo].[ORDER_LIST_DELTA] AS c WITH (READPAST, UPDLOCK, ROWLOCK)
+    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < @Now))
+      AND NOT EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS earlier
+        WHERE earlier.order_key = c.order_key
+          AND earlier.delta_id < c.delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+
+      AND (@Customer IS NULL OR EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
+        WHERE customer_order.order_key = c.order_key
+          AND customer_order.[CUSTOMER'S NAME] = @Customer
+    ))
+    ORDER BY c.delta_id
+)
+UPDATE batch
+SET sync_state = 'IN_FLIGHT',
+        claim_token = @ClaimToken,
+        claimed_at = @Now,
+        lease_expires_at = DATEADD(SECOND, @Lease, @Now),
+        attempts = attempts + 1,
+        updated_at = @Now
+OUTPUT inserted.delta_id INTO @Claimed (id);
+END;
+IF @Entity = 'subitem'
+BEGIN
+        -- Expired leases on the last allowed attempt: dead letter, not another try.
+UPDATE tgt
+SET last_error_code = 'LEASE_EXPIRED',
+        last_error = N'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        updated_at = @Now
+OUTPUT inserted.line_delta_id INTO @Expired (id)
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
+
+        UPDATE tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = 0,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_subitem_id = COALESCE(tgt.monday_subitem_id, src.monday_subitem_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finished.line_delta_id IN (SELECT id FROM @Expired)) AS src ON src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_id > src.line_delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM [dbo].[ORDER_LIST_LINES_DELTA]
+    WHERE line_delta_id IN (
+        SELECT finished.line_delta_id
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished
+        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS newer
+            ON newer.order_key = finished.order_key AND newer.size = finished.size AND newer.line_delta_id > finished.line_delta_id
+        WHERE finished.line_delta_id IN (SELECT id FROM @Expired)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+        SET sync_state = 'FAILED',
+            lease_expires_at = NULL
+        WHERE line_delta_id IN (SELECT id FROM @Expired);
+
+        -- The claim: oldest ready rows first.
+WITH batch AS (
+    SELECT TOP (@BatchSize) c.*
+    FROM [dbo].[ORDER_LIST_LINES_DELTA] AS c WITH (READPAST, UPDLOCK, ROWLOCK)
+    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < @Now))
+      AND NOT EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS earlier
+        WHERE earlier.order_key = c.order_key AND earlier.size = c.size
+          AND earlier.line_delta_id < c.line_delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+    AND EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS parent
+        WHERE parent.order_key = c.order_key AND parent.monday_item_id IS NOT NULL
+    )
+
+      AND (@Customer IS NULL OR EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
+        WHERE customer_order.order_key = c.order_key
+          AND customer_order.[CUSTOMER'S NAME] = @Customer
+    ))
+    ORDER BY c.line_delta_id
+)
+UPDATE batch
+SET sync_state = 'IN_FLIGHT',
+        claim_token = @ClaimToken,
+        claimed_at = @Now,
+        lease_expires_at = DATEADD(SECOND, @Lease, @Now),
+        attempts = attempts + 1,
+        updated_at = @Now
+OUTPUT inserted.line_delta_id INTO @Claimed (id);
+END;
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION ClaimBatch;
+    THROW;
+END CATCH;
+IF @Entity = 'item'
+BEGIN
+        SELECT a.delta_id,
+            a.order_key,
+            CAST(NULL AS NVARCHAR(100)) AS size,
+            CAST(NULL AS NVARCHAR(MAX)) AS line_key,
+            a.action,
+            a.payload,
+            a.item_name,
+            a.group_key,
+            g.group_title,
+            g.monday_group_id,
+            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
+            CAST(NULL AS INT) AS qty,
+            CAST(NULL AS BIGINT) AS parent_item_id,
+            CAST(NULL AS BIGINT) AS monday_subitem_id,
+            a.attempts,
+            a.last_error_code
+        FROM [dbo].[ORDER_LIST_DELTA] AS a
+        LEFT JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
+        LEFT JOIN [dbo].[ORDER_LIST_GROUPS] AS g ON g.group_key = a.group_key
+        WHERE a.delta_id IN (SELECT id FROM @Claimed)
+        ORDER BY a.delta_id;
+END;
+IF @Entity = 'subitem'
+BEGIN
+        SELECT a.line_delta_id AS delta_id,
+            a.order_key,
+            a.size,
+            CAST(CONCAT(a.order_key, '|', a.size) AS NVARCHAR(MAX)) AS line_key,
+            a.action,
+            CAST(NULL AS NVARCHAR(MAX)) AS payload,
+            CAST(NULL AS NVARCHAR(MAX)) AS item_name,
+            CAST(NULL AS NVARCHAR(400)) AS group_key,
+            CAST(NULL AS NVARCHAR(255)) AS group_title,
+            CAST(NULL AS NVARCHAR(100)) AS monday_group_id,
+            CAST(NULL AS BIGINT) AS monday_item_id,
+            a.qty,
+            o.monday_item_id AS parent_item_id,
+            COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
+            a.attempts,
+            a.last_error_code
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS a
+        INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
+        LEFT JOIN [dbo].[ORDER_LIST_LINES] AS l ON l.order_key = a.order_key AND l.size = a.size
+        WHERE a.line_delta_id IN (SELECT id FROM @Claimed)
+        ORDER BY a.line_delta_id;
+END;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[MarkSynced]
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Entity NVARCHAR(10),
+    @Results NVARCHAR(MAX)
+AS
+-- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @Synced TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
+END;
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @Results IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Results is required (a JSON array)');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'MarkSynced: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION MarkSynced;
+
+IF @Entity = 'item'
+BEGIN
+UPDATE tgt
+SET sync_state = 'SYNCED',
+        monday_item_id = COALESCE(src.monday_id, tgt.monday_item_id),
+        lease_expires_at = NULL,
+        synced_at = @Now,
+        updated_at = @Now
+OUTPUT inserted.delta_id INTO @Synced (id)
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
+    delta_id BIGINT '$.delta_id',
+    monday_id BIGINT '$.monday_id'
+) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+
+UPDATE tgt
+SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
+        is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
+                     WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id) THEN 1 ELSE tgt.is_removed END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key;
+END;
+IF @Entity = 'subitem'
+BEGIN
+UPDATE tgt
+SET sync_state = 'SYNCED',
+        monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
+        lease_expires_at = NULL,
+        synced_at = @Now,
+        updated_at = @Now
+OUTPUT inserted.line_delta_id INTO @Synced (id)
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
+    delta_id BIGINT '$.delta_id',
+    monday_id BIGINT '$.monday_id'
+) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+
+UPDATE tgt
+SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(src.monday_subitem_id, tgt.monday_subitem_id) END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_LINES] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key AND src.size = tgt.size;
+        DELETE FROM [dbo].[ORDER_LIST_LINES]
+        WHERE EXISTS (
+            SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src
+            WHERE src.action = 'DELETE'
+              AND src.order_key = [ORDER_LIST_LINES].order_key
+              AND src.size = [ORDER_LIST_LINES].size
+              AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS newer
+                     WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
+        );
+END;
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION MarkSynced;
+    THROW;
+END CATCH;
+    SELECT CAST((SELECT COUNT(*) FROM @Synced) AS INT) AS updated;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.MarkFailed.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Entity NVARCHAR(10),
+    @Failures NVARCHAR(MAX)
+AS
+-- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @Failed TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    DECLARE @Retry TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
+END;
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @Failures IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Failures is required (a JSON array)');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'MarkFailed: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION MarkFailed;
+
+IF @Entity = 'item'
+BEGIN
+        -- Keep the error on each row (this also locks them for the rest of the call).
+UPDATE tgt
+SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
+        last_error = LEFT(src.message, 2000),
+        updated_at = @Now
+OUTPUT inserted.delta_id INTO @Failed (id)
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
+    delta_id BIGINT '$.delta_id',
+    code NVARCHAR(100) '$.code',
+    message NVARCHAR(MAX) '$.message',
+    retryable BIT '$.retryable'
+) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+
+INSERT INTO @Retry (id)
+        SELECT row_failed.delta_id
+        FROM [dbo].[ORDER_LIST_DELTA] AS row_failed
+        INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
+    delta_id BIGINT '$.delta_id',
+    code NVARCHAR(100) '$.code',
+    message NVARCHAR(MAX) '$.message',
+    retryable BIT '$.retryable'
+) AS j) AS src ON src.delta_id = row_failed.delta_id
+        WHERE row_failed.delta_id IN (SELECT id FROM @Failed)
+          AND src.retryable = 1
+          AND row_failed.attempts < 5;
+        UPDATE tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = CASE WHEN src.delta_id IN (SELECT id FROM @Retry) THEN src.attempts ELSE 0 END,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.delta_id IN (SELECT id FROM @Failed)) AS src ON src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM [dbo].[ORDER_LIST_DELTA]
+    WHERE delta_id IN (
+        SELECT finished.delta_id
+        FROM [dbo].[ORDER_LIST_DELTA] AS finished
+        INNER JOIN [dbo].[ORDER_LIST_DELTA] AS newer
+            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
+        WHERE finished.delta_id IN (SELECT id FROM @Failed)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE [dbo].[ORDER_LIST_DELTA]
+        SET sync_state = CASE WHEN delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
+            lease_expires_at = NULL
+        WHERE delta_id IN (SELECT id FROM @Failed);
+END;
+IF @Entity = 'subitem'
+BEGIN
+        -- Keep the error on each row (this also locks them for the rest of the call).
+UPDATE tgt
+SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
+        last_error = LEFT(src.message, 2000),
+        updated_at = @Now
+OUTPUT inserted.line_delta_id INTO @Failed (id)
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
+    delta_id BIGINT '$.delta_id',
+    code NVARCHAR(100) '$.code',
+    message NVARCHAR(MAX) '$.message',
+    retryable BIT '$.retryable'
+) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+
+INSERT INTO @Retry (id)
+        SELECT row_failed.line_delta_id
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS row_failed
+        INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
+    delta_id BIGINT '$.delta_id',
+    code NVARCHAR(100) '$.code',
+    message NVARCHAR(MAX) '$.message',
+    retryable BIT '$.retryable'
+) AS j) AS src ON src.delta_id = row_failed.line_delta_id
+        WHERE row_failed.line_delta_id IN (SELECT id FROM @Failed)
+          AND src.retryable = 1
+          AND row_failed.attempts < 5;
+        UPDATE tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = CASE WHEN src.line_delta_id IN (SELECT id FROM @Retry) THEN src.attempts ELSE 0 END,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_subitem_id = COALESCE(tgt.monday_subitem_id, src.monday_subitem_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finished.line_delta_id IN (SELECT id FROM @Failed)) AS src ON src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_id > src.line_delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM [dbo].[ORDER_LIST_LINES_DELTA]
+    WHERE line_delta_id IN (
+        SELECT finished.line_delta_id
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished
+        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS newer
+            ON newer.order_key = finished.order_key AND newer.size = finished.size AND newer.line_delta_id > finished.line_delta_id
+        WHERE finished.line_delta_id IN (SELECT id FROM @Failed)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+        SET sync_state = CASE WHEN line_delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
+            lease_expires_at = NULL
+        WHERE line_delta_id IN (SELECT id FROM @Failed);
+END;
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION MarkFailed;
+    THROW;
+END CATCH;
+    SELECT CAST((SELECT COUNT(*) FROM @Retry) AS INT) AS to_pending,
+        CAST((SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry) AS INT) AS to_failed;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.ReleaseClaim.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[ReleaseClaim]
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Entity NVARCHAR(10) = NULL
+AS
+-- Return the rows IN_FLIGHT under ClaimToken to PENDING, attempt given back.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @ItemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    DECLARE @SubitemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    IF @Entity NOT IN ('item', 'subitem')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'', ''subitem'' or NULL (both)');
+END;
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'ReleaseClaim: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION ReleaseClaim;
+
+IF @Entity IS NULL OR @Entity = 'item'
+BEGIN
+UPDATE tgt
+SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+        updated_at = @Now
+OUTPUT inserted.delta_id INTO @ItemReleased (id)
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+
+        UPDATE tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = src.attempts,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.delta_id IN (SELECT id FROM @ItemReleased)) AS src ON src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM [dbo].[ORDER_LIST_DELTA]
+    WHERE delta_id IN (
+        SELECT finished.delta_id
+        FROM [dbo].[ORDER_LIST_DELTA] AS finished
+        INNER JOIN [dbo].[ORDER_LIST_DELTA] AS newer
+            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
+        WHERE finished.delta_id IN (SELECT id FROM @ItemReleased)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE [dbo].[ORDER_LIST_DELTA]
+        SET sync_state = 'PENDING',
+            lease_expires_at = NULL
+        WHERE delta_id IN (SELECT id FROM @ItemReleased);
+END;
+IF @Entity IS NULL OR @Entity = 'subitem'
+BEGIN
+UPDATE tgt
+SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+        updated_at = @Now
+OUTPUT inserted.line_delta_id INTO @SubitemReleased (id)
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+
+        UPDATE tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = src.attempts,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_subitem_id = COALESCE(tgt.monday_subitem_id, src.monday_subitem_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finished.line_delta_id IN (SELECT id FROM @SubitemReleased)) AS src ON src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_id > src.line_delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM [dbo].[ORDER_LIST_LINES_DELTA]
+    WHERE line_delta_id IN (
+        SELECT finished.line_delta_id
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished
+        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS newer
+            ON newer.order_key = finished.order_key AND newer.size = finished.size AND newer.line_delta_id > finished.line_delta_id
+        WHERE finished.line_delta_id IN (SELECT id FROM @SubitemReleased)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+        SET sync_state = 'PENDING',
+            lease_expires_at = NULL
+        WHERE line_delta_id IN (SELECT id FROM @SubitemReleased);
+END;
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION ReleaseClaim;
+    THROW;
+END CATCH;
+    SELECT CAST((SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased) AS INT) AS released;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.RequeueFailed.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[RequeueFailed]
+    @Entity NVARCHAR(10) = NULL,
+    @Customer NVARCHAR(255) = NULL,
+    @DeltaId BIGINT = NULL,
+    @DryRun BIT = 0
+AS
+-- Move FAILED rows back to PENDING with attempts = 0 (filters optional; DryRun counts only).
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @ItemRequeued INT = 0;
+    DECLARE @SubitemRequeued INT = 0;
+    IF @Entity NOT IN ('item', 'subitem')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'', ''subitem'' or NULL (both)');
+END;
+    IF @DeltaId IS NOT NULL AND @Entity IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @DeltaId needs @Entity: item and subitem rows are numbered apart');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'RequeueFailed: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION RequeueFailed;
+
+IF @Entity IS NULL OR @Entity = 'item'
+BEGIN
+        SET @ItemRequeued = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_DELTA] WHERE sync_state = 'FAILED'
+          AND (@DeltaId IS NULL OR delta_id = @DeltaId)
+          AND (@Customer IS NULL OR EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
+        WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
+          AND customer_order.[CUSTOMER'S NAME] = @Customer
+    )));
+        UPDATE [dbo].[ORDER_LIST_DELTA]
+        SET sync_state = 'PENDING',
+            attempts = 0,
+            claim_token = NULL,
+            lease_expires_at = NULL,
+            updated_at = @Now
+        WHERE @DryRun = 0
+          AND sync_state = 'FAILED'
+          AND (@DeltaId IS NULL OR delta_id = @DeltaId)
+          AND (@Customer IS NULL OR EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
+        WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
+          AND customer_order.[CUSTOMER'S NAME] = @Customer
+    ));
+END;
+IF @Entity IS NULL OR @Entity = 'subitem'
+BEGIN
+        SET @SubitemRequeued = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_LINES_DELTA] WHERE sync_state = 'FAILED'
+          AND (@DeltaId IS NULL OR line_delta_id = @DeltaId)
+          AND (@Customer IS NULL OR EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
+        WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
+          AND customer_order.[CUSTOMER'S NAME] = @Customer
+    )));
+        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+        SET sync_state = 'PENDING',
+            attempts = 0,
+            claim_token = NULL,
+            lease_expires_at = NULL,
+            updated_at = @Now
+        WHERE @DryRun = 0
+          AND sync_state = 'FAILED'
+          AND (@DeltaId IS NULL OR line_delta_id = @DeltaId)
+          AND (@Customer IS NULL OR EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
+        WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
+          AND customer_order.[CUSTOMER'S NAME] = @Customer
+    ));
+END;
+INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
+        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', N'RequeueFailed', @DryRun, @Now, SYSUTCDATETIME(), @ItemRequeued + @SubitemRequeued,
+            'SUCCEEDED', HOST_NAME());
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION RequeueFailed;
+    THROW;
+END CATCH;
+    SELECT CAST('item' AS NVARCHAR(10)) AS entity, @ItemRequeued AS requeued
+    WHERE @Entity IS NULL OR @Entity = 'item'
+    UNION ALL
+SELECT CAST('subitem' AS NVARCHAR(10)) AS entity, @SubitemRequeued AS requeued
+    WHERE @Entity IS NULL OR @Entity = 'subitem'
+    ;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.Purge.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[Purge]
+    @SyncedOlderThanDays INT = 30,
+    @RunLogOlderThanDays INT = 90,
+    @DryRun BIT = 0
+AS
+-- Delete SYNCED deltas and run-log rows older than the given days (DryRun counts only).
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @SyncedBefore DATETIME2(3);
+    DECLARE @LoggedBefore DATETIME2(3);
+    DECLARE @ItemDeleted INT = 0;
+    DECLARE @SubitemDeleted INT = 0;
+    DECLARE @RunLogDeleted INT = 0;
+    IF @SyncedOlderThanDays IS NULL OR @SyncedOlderThanDays < 0
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @SyncedOlderThanDays must be 0 or more days');
+END;
+    IF @RunLogOlderThanDays IS NULL OR @RunLogOlderThanDays < 0
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @RunLogOlderThanDays must be 0 or more days');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'Purge: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+    SET @SyncedBefore = DATEADD(DAY, -@SyncedOlderThanDays, @Now);
+    SET @LoggedBefore = DATEADD(DAY, -@RunLogOlderThanDays, @Now);
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION Purge;
+
+        SET @ItemDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_DELTA] WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore);
+        DELETE FROM [dbo].[ORDER_LIST_DELTA]
+        WHERE @DryRun = 0
+          AND sync_state = 'SYNCED'
+          AND synced_at < @SyncedBefore;
+        SET @SubitemDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_LINES_DELTA] WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore);
+        DELETE FROM [dbo].[ORDER_LIST_LINES_DELTA]
+        WHERE @DryRun = 0
+          AND sync_state = 'SYNCED'
+          AND synced_at < @SyncedBefore;
+        SET @RunLogDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_RUN_LOG] WHERE start_time < @LoggedBefore);
+        DELETE FROM [dbo].[ORDER_LIST_RUN_LOG]
+        WHERE @DryRun = 0
+          AND start_time < @LoggedBefore;
+INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
+        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', N'Purge', @DryRun, @Now, SYSUTCDATETIME(), @ItemDeleted + @SubitemDeleted + @RunLogDeleted,
+            'SUCCEEDED', HOST_NAME());
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION Purge;
+    THROW;
+END CATCH;
+    SELECT CAST(N'ORDER_LIST_DELTA' AS NVARCHAR(128)) AS [object], @ItemDeleted AS deleted
+    UNION ALL
+    SELECT CAST(N'ORDER_LIST_LINES_DELTA' AS NVARCHAR(128)), @SubitemDeleted
+    UNION ALL
+    SELECT CAST(N'ORDER_LIST_RUN_LOG' AS NVARCHAR(128)), @RunLogDeleted;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.PendingItems.view.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER VIEW [sync].[PendingItems]
+AS
+SELECT a.delta_id,
+    a.order_key,
+    o.[CUSTOMER'S NAME] AS customer,
+    a.action,
+    a.payload,
+    a.item_name,
+    a.group_key,
+    g.group_title,
+    g.monday_group_id,
+    COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
+    a.attempts,
+    a.last_error_code,
+    a.last_error,
+    a.created_at
+FROM [dbo].[ORDER_LIST_DELTA] AS a
+LEFT JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
+LEFT JOIN [dbo].[ORDER_LIST_GROUPS] AS g ON g.group_key = a.group_key
+WHERE a.sync_state = 'PENDING'
+    AND NOT EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS earlier
+        WHERE earlier.order_key = a.order_key
+          AND earlier.delta_id < a.delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    );
+GO
+
+-- generated from procedures/sync.PendingSubitems.view.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER VIEW [sync].[PendingSubitems]
+AS
+SELECT a.line_delta_id AS delta_id,
+    a.order_key,
+    a.size,
+    CAST(CONCAT(a.order_key, '|', a.size) AS NVARCHAR(MAX)) AS line_key,
+    o.[CUSTOMER'S NAME] AS customer,
+    a.action,
+    a.qty,
+    o.monday_item_id AS parent_item_id,
+    COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
+    a.attempts,
+    a.last_error_code,
+    a.last_error,
+    a.created_at
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS a
+INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
+LEFT JOIN [dbo].[ORDER_LIST_LINES] AS l ON l.order_key = a.order_key AND l.size = a.size
+WHERE a.sync_state = 'PENDING'
+    AND NOT EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS earlier
+        WHERE earlier.order_key = a.order_key AND earlier.size = a.size
+          AND earlier.line_delta_id < a.line_delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+    AND EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS parent
+        WHERE parent.order_key = a.order_key AND parent.monday_item_id IS NOT NULL
+    );
+GO
+
+-- generated from procedures/sync.Failures.view.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER VIEW [sync].[Failures]
+AS
+SELECT CAST('item' AS NVARCHAR(10)) AS entity,
+    a.delta_id,
+    a.order_key,
+    CAST(NULL AS NVARCHAR(100)) AS size,
+    a.action,
+    a.attempts,
+    a.last_error_code,
+    a.last_error,
+    a.updated_at
+FROM [dbo].[ORDER_LIST_DELTA] AS a
+WHERE a.sync_state = 'FAILED'
+UNION ALL
+SELECT CAST('subitem' AS NVARCHAR(10)),
+    a.line_delta_id,
+    a.order_key,
+    a.size,
+    a.action,
+    a.attempts,
+    a.last_error_code,
+    a.last_error,
+    a.updated_at
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS a
+WHERE a.sync_state = 'FAILED'
+UNION ALL
+SELECT CAST('reject' AS NVARCHAR(10)),
+    CAST(NULL AS BIGINT),
+    r.order_key,
+    CAST(NULL AS NVARCHAR(100)),
+    CAST(NULL AS NVARCHAR(10)),
+    CAST(NULL AS INT),
+    CAST('REJECTED' AS NVARCHAR(100)),
+    r.error_message,
+    r.start_time
+FROM [dbo].[ORDER_LIST_RUN_LOG] AS r
+WHERE r.outcome = 'REJECTED'
+    AND r.run_id = (SELECT MAX(latest.run_id) FROM [dbo].[ORDER_LIST_RUN_LOG] AS latest WHERE latest.component = 'pipeline');
+GO
+
+-- generated from procedures/sync.StatusCounts.view.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER VIEW [sync].[StatusCounts]
+AS
+SELECT CAST('item' AS NVARCHAR(10)) AS entity,
+    a.sync_state,
+    a.action,
+    COUNT(*) AS [rows],
+    MIN(a.created_at) AS oldest_created_at
+FROM [dbo].[ORDER_LIST_DELTA] AS a
+GROUP BY a.sync_state, a.action
+UNION ALL
+SELECT CAST('subitem' AS NVARCHAR(10)) AS entity,
+    a.sync_state,
+    a.action,
+    COUNT(*) AS [rows],
+    MIN(a.created_at) AS oldest_created_at
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS a
+GROUP BY a.sync_state, a.action;
+GO
+
+-- generated from procedures/sync.RunHistory.view.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER VIEW [sync].[RunHistory]
+AS
+SELECT r.run_log_id,
+    r.run_id,
+    r.component,
+    r.step,
+    r.is_dry_run,
+    r.outcome,
+    r.start_time,
+    r.end_time,
+    CAST(DATEDIFF_BIG(MILLISECOND, r.start_time, r.end_time) / 1000.0 AS DECIMAL(18, 3)) AS duration_seconds,
+    r.rows_affected,
+    r.counts,
+    r.order_key,
+    r.error_number,
+    r.error_message,
+    r.host_name
+FROM [dbo].[ORDER_LIST_RUN_LOG] AS r;
+GO
+
+SET NOEXEC OFF;
+GO

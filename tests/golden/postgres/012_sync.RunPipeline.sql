@@ -1,0 +1,109 @@
+-- generated from procedures/sync.RunPipeline.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."RunPipeline"(
+    p_dryrun BOOLEAN DEFAULT FALSE
+)
+RETURNS TABLE (
+    run_id BIGINT,
+    entity TEXT,
+    action TEXT,
+    "rows" INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
+DECLARE
+    v_runid BIGINT;
+    v_lockresult INTEGER;
+    v_trancount INTEGER;
+    v_drift TEXT;
+    v_counts TEXT;
+    v_failmessage VARCHAR(4000);
+    v_failnumber INTEGER;
+    v_failhint TEXT;
+BEGIN
+    -- 1. The run's log row; its id is the run id every row of this run carries.
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run)
+    VALUES ('pipeline', 'RunPipeline', p_dryrun)
+RETURNING run_log_id INTO v_runid;
+    UPDATE "dbo"."ORDER_LIST_RUN_LOG" SET run_id = run_log_id WHERE run_log_id = v_runid;
+
+DROP TABLE IF EXISTS pg_temp.run_drift;
+CREATE TEMP TABLE run_drift (
+        change          TEXT NOT NULL,
+        column_name     TEXT NOT NULL
+) ON COMMIT DROP;
+DROP TABLE IF EXISTS pg_temp.run_counts;
+CREATE TEMP TABLE run_counts (
+        run_id          BIGINT NOT NULL,
+        entity          TEXT NOT NULL,
+        action          TEXT NOT NULL,
+        "rows"  INTEGER NOT NULL
+) ON COMMIT DROP;
+
+    BEGIN
+        -- 2. Refuse to run on a staging table the procedures were not rendered for.
+        INSERT INTO run_drift
+        SELECT * FROM "sync"."CheckDrift"();
+        v_drift := CONCAT_WS('; ', (SELECT CONCAT(src.change, ' ', string_agg(CAST(CONCAT('"', src.column_name, '"') AS TEXT), ', ' ORDER BY CONCAT('"', src.column_name, '"')))
+         FROM run_drift AS src WHERE src.change = 'added' GROUP BY src.change), (SELECT CONCAT(src.change, ' ', string_agg(CAST(CONCAT('"', src.column_name, '"') AS TEXT), ', ' ORDER BY CONCAT('"', src.column_name, '"')))
+         FROM run_drift AS src WHERE src.change = 'removed' GROUP BY src.change));
+IF v_drift <> '' THEN
+            RAISE EXCEPTION USING MESSAGE = CONCAT('RunPipeline refused: staging table dbo.swp_ORDER''S [LIST] differs from the columns the procedures were rendered for: ', v_drift, '. Fix: run `ordersync render` and `ordersync deploy` (deploy renders from the live table), then run the pipeline again.'), ERRCODE = 'P0001', HINT = '50002';
+END IF;
+
+        -- 3. Single flight: one pipeline at a time; a second one is refused, not queued.
+        v_lockresult := CASE WHEN pg_try_advisory_xact_lock(hashtext('sync.RunPipeline')) THEN 0 ELSE -1 END;
+IF v_lockresult < 0 THEN
+            RAISE EXCEPTION USING MESSAGE = 'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.', ERRCODE = 'P0001', HINT = '50003';
+END IF;
+
+        -- 4. Both merges, one transaction.
+        INSERT INTO run_counts
+        SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
+        INSERT INTO run_counts
+        SELECT * FROM "sync"."MergeLines"(p_runid => v_runid, p_dryrun => p_dryrun);
+
+        -- 5. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        v_counts := (SELECT CONCAT('{', string_agg(CAST(e.obj AS TEXT), ', ' ORDER BY e.obj), '}')
+         FROM (SELECT CONCAT('"', src.entity, '": {', string_agg(CAST(CONCAT('"', src.action, '": ', src."rows") AS TEXT), ', ' ORDER BY CONCAT('"', src.action, '": ', src."rows")), '}') AS obj
+               FROM run_counts AS src
+               GROUP BY src.entity) AS e);
+        UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+        SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
+            outcome = 'SUCCEEDED',
+            rows_affected = (SELECT COALESCE(SUM(src."rows"), 0) FROM run_counts AS src WHERE src.entity <> 'reject'),
+            counts = CAST(v_counts AS JSONB)
+        WHERE run_log_id = v_runid;
+        
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_failmessage = MESSAGE_TEXT, v_failhint = PG_EXCEPTION_HINT;
+        v_failnumber := CASE WHEN v_failhint ~ '^[0-9]+$' THEN CAST(v_failhint AS INTEGER) END;
+        -- The failure, logged after the rollback (REFUSED for drift or a busy lock).
+        UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+        SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
+            outcome = CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            error_number = v_failnumber,
+            error_message = v_failmessage
+        WHERE run_log_id = v_runid;
+IF NOT FOUND THEN
+            -- The start row went with a caller's rolled-back transaction: log the run again.
+            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
+            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+                    v_failnumber, v_failmessage);
+END IF;
+        RAISE WARNING '%', v_failmessage;
+        RETURN QUERY SELECT v_runid, CAST('error' AS TEXT), CAST(CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END AS TEXT), 0;
+        RETURN;
+    END;
+
+    -- 6. The counts by entity and action (zero rows omitted).
+    RETURN QUERY SELECT v_runid AS run_id, src.entity, src.action,
+           CAST(SUM(src."rows") AS INTEGER) AS "rows"
+    FROM run_counts AS src
+    GROUP BY src.entity, src.action
+    ORDER BY src.entity, src.action;
+    RETURN;
+END;
+$proc$;

@@ -1,0 +1,258 @@
+-- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."ClaimBatch"(
+    p_entity VARCHAR(10),
+    p_batchsize INTEGER,
+    p_leaseseconds INTEGER,
+    p_claimtoken UUID,
+    p_customer VARCHAR(255) DEFAULT NULL
+)
+RETURNS TABLE (
+    delta_id BIGINT,
+    order_key VARCHAR(400),
+    size VARCHAR(100),
+    line_key TEXT,
+    action VARCHAR(10),
+    payload JSONB,
+    item_name TEXT,
+    group_key VARCHAR(400),
+    group_title VARCHAR(255),
+    monday_group_id VARCHAR(100),
+    monday_item_id BIGINT,
+    qty INTEGER,
+    parent_item_id BIGINT,
+    monday_subitem_id BIGINT,
+    attempts INTEGER,
+    last_error_code VARCHAR(100)
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_lease INTEGER;
+    v_expired BIGINT[];
+    v_claimed BIGINT[];
+BEGIN
+    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
+        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
+END IF;
+    IF p_batchsize IS NULL OR p_batchsize NOT BETWEEN 1 AND 1000 THEN
+        v_problems := CONCAT(v_problems, '; p_batchsize must be 1 to 1000');
+END IF;
+    IF p_leaseseconds < 1 THEN
+        v_problems := CONCAT(v_problems, '; p_leaseseconds must be at least 1 (NULL: the configured 300)');
+END IF;
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('ClaimBatch: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+    v_lease := COALESCE(p_leaseseconds, 300);
+
+IF p_entity = 'item' THEN
+        -- Expired leases on the last allowed attempt: dead letter, not another try.
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    SET last_error_code = 'LEASE_EXPIRED',
+        last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        updated_at = v_now
+    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+    RETURNING tgt.delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_expired FROM changed;
+        UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = 0,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS finished WHERE finished.delta_id = ANY (v_expired)) AS src
+WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM "dbo"."ORDER_LIST_DELTA"
+    WHERE delta_id IN (
+        SELECT finished.delta_id
+        FROM "dbo"."ORDER_LIST_DELTA" AS finished
+        INNER JOIN "dbo"."ORDER_LIST_DELTA" AS newer
+            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
+        WHERE finished.delta_id = ANY (v_expired)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE "dbo"."ORDER_LIST_DELTA"
+        SET sync_state = 'FAILED',
+            lease_expires_at = NULL
+        WHERE delta_id = ANY (v_expired);
+
+        -- The claim: oldest ready rows first.
+WITH batch AS MATERIALIZED (
+    SELECT c.delta_id AS id
+    FROM "dbo"."ORDER_LIST_DELTA" AS c
+    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < v_now))
+      AND NOT EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS earlier
+        WHERE earlier.order_key = c.order_key
+          AND earlier.delta_id < c.delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+
+      AND (p_customer IS NULL OR EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
+        WHERE customer_order.order_key = c.order_key
+          AND customer_order."CUSTOMER'S NAME" = p_customer
+    ))
+    ORDER BY c.delta_id
+    LIMIT p_batchsize
+    FOR UPDATE OF c SKIP LOCKED
+), changed AS (
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS claimed
+    SET sync_state = 'IN_FLIGHT',
+        claim_token = p_claimtoken,
+        claimed_at = v_now,
+        lease_expires_at = (v_now + make_interval(secs => v_lease)),
+        attempts = attempts + 1,
+        updated_at = v_now
+    FROM batch
+    WHERE claimed.delta_id = batch.id
+    RETURNING claimed.delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_claimed FROM changed;
+END IF;
+IF p_entity = 'subitem' THEN
+        -- Expired leases on the last allowed attempt: dead letter, not another try.
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    SET last_error_code = 'LEASE_EXPIRED',
+        last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        updated_at = v_now
+    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+    RETURNING tgt.line_delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_expired FROM changed;
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = 0,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_subitem_id = COALESCE(tgt.monday_subitem_id, src.monday_subitem_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS finished WHERE finished.line_delta_id = ANY (v_expired)) AS src
+WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_id > src.line_delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM "dbo"."ORDER_LIST_LINES_DELTA"
+    WHERE line_delta_id IN (
+        SELECT finished.line_delta_id
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS finished
+        INNER JOIN "dbo"."ORDER_LIST_LINES_DELTA" AS newer
+            ON newer.order_key = finished.order_key AND newer.size = finished.size AND newer.line_delta_id > finished.line_delta_id
+        WHERE finished.line_delta_id = ANY (v_expired)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+        SET sync_state = 'FAILED',
+            lease_expires_at = NULL
+        WHERE line_delta_id = ANY (v_expired);
+
+        -- The claim: oldest ready rows first.
+WITH batch AS MATERIALIZED (
+    SELECT c.line_delta_id AS id
+    FROM "dbo"."ORDER_LIST_LINES_DELTA" AS c
+    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < v_now))
+      AND NOT EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS earlier
+        WHERE earlier.order_key = c.order_key AND earlier.size = c.size
+          AND earlier.line_delta_id < c.line_delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+    AND EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS parent
+        WHERE parent.order_key = c.order_key AND parent.monday_item_id IS NOT NULL
+    )
+
+      AND (p_customer IS NULL OR EXISTS (
+        SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
+        WHERE customer_order.order_key = c.order_key
+          AND customer_order."CUSTOMER'S NAME" = p_customer
+    ))
+    ORDER BY c.line_delta_id
+    LIMIT p_batchsize
+    FOR UPDATE OF c SKIP LOCKED
+), changed AS (
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS claimed
+    SET sync_state = 'IN_FLIGHT',
+        claim_token = p_claimtoken,
+        claimed_at = v_now,
+        lease_expires_at = (v_now + make_interval(secs => v_lease)),
+        attempts = attempts + 1,
+        updated_at = v_now
+    FROM batch
+    WHERE claimed.line_delta_id = batch.id
+    RETURNING claimed.line_delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_claimed FROM changed;
+END IF;
+IF p_entity = 'item' THEN
+        RETURN QUERY SELECT a.delta_id,
+            a.order_key,
+            CAST(NULL AS VARCHAR(100)) AS size,
+            CAST(NULL AS TEXT) AS line_key,
+            a.action,
+            a.payload,
+            a.item_name,
+            a.group_key,
+            g.group_title,
+            g.monday_group_id,
+            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
+            CAST(NULL AS INTEGER) AS qty,
+            CAST(NULL AS BIGINT) AS parent_item_id,
+            CAST(NULL AS BIGINT) AS monday_subitem_id,
+            a.attempts,
+            a.last_error_code
+        FROM "dbo"."ORDER_LIST_DELTA" AS a
+        LEFT JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = a.order_key
+        LEFT JOIN "dbo"."ORDER_LIST_GROUPS" AS g ON g.group_key = a.group_key
+        WHERE a.delta_id = ANY (v_claimed)
+        ORDER BY a.delta_id;
+END IF;
+IF p_entity = 'subitem' THEN
+        RETURN QUERY SELECT a.line_delta_id AS delta_id,
+            a.order_key,
+            a.size,
+            CAST(CONCAT(a.order_key, '|', a.size) AS TEXT) AS line_key,
+            a.action,
+            CAST(NULL AS JSONB) AS payload,
+            CAST(NULL AS TEXT) AS item_name,
+            CAST(NULL AS VARCHAR(400)) AS group_key,
+            CAST(NULL AS VARCHAR(255)) AS group_title,
+            CAST(NULL AS VARCHAR(100)) AS monday_group_id,
+            CAST(NULL AS BIGINT) AS monday_item_id,
+            a.qty,
+            o.monday_item_id AS parent_item_id,
+            COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
+            a.attempts,
+            a.last_error_code
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS a
+        INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = a.order_key
+        LEFT JOIN "dbo"."ORDER_LIST_LINES" AS l ON l.order_key = a.order_key AND l.size = a.size
+        WHERE a.line_delta_id = ANY (v_claimed)
+        ORDER BY a.line_delta_id;
+END IF;
+    RETURN;
+END;
+$proc$;

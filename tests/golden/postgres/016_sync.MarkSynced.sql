@@ -1,0 +1,93 @@
+-- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."MarkSynced"(
+    p_claimtoken UUID,
+    p_entity VARCHAR(10),
+    p_results JSONB
+)
+RETURNS TABLE (
+    updated INTEGER
+)
+LANGUAGE plpgsql
+AS $proc$
+#variable_conflict use_column
+-- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_synced BIGINT[];
+BEGIN
+    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
+        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
+END IF;
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
+END IF;
+    IF p_results IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_results is required (a JSON array)');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkSynced: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+IF p_entity = 'item' THEN
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    SET sync_state = 'SYNCED',
+        monday_item_id = COALESCE(src.monday_id, tgt.monday_item_id),
+        lease_expires_at = NULL,
+        synced_at = v_now,
+        updated_at = v_now
+    FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+    delta_id BIGINT,
+    monday_id BIGINT
+)) AS src
+    WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+    RETURNING tgt.delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_synced FROM changed;
+UPDATE "dbo"."ORDER_LIST_V2" AS tgt
+SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
+        is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer
+                     WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id) THEN TRUE ELSE tgt.is_removed END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+WHERE src.order_key = tgt.order_key;
+END IF;
+IF p_entity = 'subitem' THEN
+WITH changed AS (
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    SET sync_state = 'SYNCED',
+        monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
+        lease_expires_at = NULL,
+        synced_at = v_now,
+        updated_at = v_now
+    FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+    delta_id BIGINT,
+    monday_id BIGINT
+)) AS src
+    WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+    RETURNING tgt.line_delta_id AS id
+)
+SELECT array_agg(changed.id) INTO v_synced FROM changed;
+UPDATE "dbo"."ORDER_LIST_LINES" AS tgt
+SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(src.monday_subitem_id, tgt.monday_subitem_id) END,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
+WHERE src.order_key = tgt.order_key AND src.size = tgt.size;
+        DELETE FROM "dbo"."ORDER_LIST_LINES"
+        WHERE EXISTS (
+            SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
+            WHERE src.action = 'DELETE'
+              AND src.order_key = "ORDER_LIST_LINES".order_key
+              AND src.size = "ORDER_LIST_LINES".size
+              AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS newer
+                     WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
+        );
+END IF;
+    RETURN QUERY SELECT CAST(COALESCE(cardinality(v_synced), 0) AS INTEGER) AS updated;
+    RETURN;
+END;
+$proc$;

@@ -1,0 +1,228 @@
+-- generated from procedures/sync.MergeHeaders.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[MergeHeaders]
+    @RunId BIGINT,
+    @DryRun BIT = 0
+AS
+-- Detect new, changed, reappeared and removed orders; queue them for monday.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    -- 1. Every key in staging and how many rows carry it: duplicates are rejected, and in a
+    --    snapshot any key present (even rejected) keeps its order from being archived.
+DROP TABLE IF EXISTS #stg_keys;
+CREATE TABLE #stg_keys (
+        order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
+        copies      INT NOT NULL
+);    INSERT INTO #stg_keys (order_key, copies)
+    SELECT k.order_key, COUNT(*)
+    FROM (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
+    WHERE k.order_key IS NOT NULL
+    GROUP BY k.order_key;
+    
+
+    -- 2. The header delta, computed once: staging rows that are new (CREATE), changed or
+    --    back after an archive (UPDATE), or bad (reject_reason); unchanged rows are skipped
+    --    by comparing row hashes set-wise.
+DROP TABLE IF EXISTS #hdr_delta;
+CREATE TABLE #hdr_delta (
+        order_key       NVARCHAR(400) NULL,
+        action          NVARCHAR(10) NULL,
+        [AAG ORDER NUMBER] NVARCHAR(100) NULL,
+        [CUSTOMER'S NAME] NVARCHAR(100) NULL,
+        [STYLE [CODE]]] NVARCHAR(100) NULL,
+        [COLOUR "DESC"] NVARCHAR(100) NULL,
+        [SEASON] NVARCHAR(20) NULL,
+        [EX FACTORY DATE] DATETIME2 NULL,
+        [PRICE (USD)] DECIMAL(10,4) NULL,
+        [TOTAL QTY] INT NULL,
+        item_name       NVARCHAR(MAX) NULL,
+        group_key       NVARCHAR(MAX) NULL,
+        payload         NVARCHAR(MAX) NULL,
+        row_hash        VARBINARY(32) NULL,
+        reject_reason   NVARCHAR(MAX) NULL
+);    INSERT INTO #hdr_delta (order_key, action,
+        [AAG ORDER NUMBER],
+        [CUSTOMER'S NAME],
+        [STYLE [CODE]]],
+        [COLOUR "DESC"],
+        [SEASON],
+        [EX FACTORY DATE],
+        [PRICE (USD)],
+        [TOTAL QTY],
+        item_name, group_key, payload, row_hash, reject_reason)
+    SELECT chg.*
+    FROM (
+        SELECT k.order_key,
+               CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
+                    WHEN tgt.is_removed = 1 OR tgt.row_hash <> k.row_hash THEN 'UPDATE'
+               END AS action,
+               k.[AAG ORDER NUMBER],
+               k.[CUSTOMER'S NAME],
+               k.[STYLE [CODE]]],
+               k.[COLOUR "DESC"],
+               k.[SEASON],
+               k.[EX FACTORY DATE],
+               k.[PRICE (USD)],
+               k.[TOTAL QTY],
+               k.item_name, k.group_key, k.payload, k.row_hash,
+               NULLIF(CONCAT_WS('; ',
+                   CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
+                       CASE WHEN k.[AAG ORDER NUMBER] IS NULL THEN N' "AAG ORDER NUMBER"' END,
+                       ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
+                   CASE WHEN sk.copies > 1 THEN CONCAT('duplicate order key: ', sk.copies,
+                       ' staging rows have it; every copy is rejected') END,
+                   CASE WHEN LEN(k.item_name) > 255 THEN CONCAT('item name is ',
+                       LEN(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
+                       CONCAT(N'"STYLE [CODE]" = ', LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000))), ' characters ''',
+                              LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"COLOUR "DESC"" = ', LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000))), ' characters ''',
+                              LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"AAG ORDER NUMBER" = ', LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000))), ' characters ''',
+                              LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), '''')
+                       )) END,
+                   CASE WHEN LEN(k.group_key) > 255 THEN CONCAT('group name is ',
+                       LEN(k.group_key), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
+                   , CASE WHEN k.[EX FACTORY DATE] < CAST('1900-01-01' AS DATE) THEN CONCAT(N'"EX FACTORY DATE" = ',
+                       CAST(k.[EX FACTORY DATE] AS NVARCHAR(4000)), ' is before 1900') END
+               ), '') AS reject_reason
+        FROM (
+            SELECT src.*, HASHBYTES('SHA2_256', src.payload) AS row_hash
+            FROM (
+                SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
+                       src.[AAG ORDER NUMBER],
+                       src.[CUSTOMER'S NAME],
+                       src.[STYLE [CODE]]],
+                       src.[COLOUR "DESC"],
+                       src.[SEASON],
+                       src.[EX FACTORY DATE],
+                       src.[PRICE (USD)],
+                       src.[TOTAL QTY],
+                       NULLIF(CONCAT_WS(N' - ', CAST(src.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(src.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') AS item_name,
+                       NULLIF(CONCAT_WS(N' ', CAST(src.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(src.[SEASON] AS NVARCHAR(4000))), '') AS group_key,
+                       (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) AS payload
+                FROM [dbo].[swp_ORDER'S [LIST]]] AS src
+            ) AS src
+        ) AS k
+        LEFT JOIN #stg_keys AS sk ON sk.order_key = k.order_key
+        LEFT JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = k.order_key
+    ) AS chg
+    WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;
+
+    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values).
+    INSERT INTO #hdr_delta (order_key, action, item_name, group_key, payload, row_hash)
+    SELECT tgt.order_key, 'ARCHIVE', tgt.item_name, tgt.group_key, (SELECT tgt.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], tgt.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], tgt.[STYLE [CODE]]] AS [STYLE [CODE]]], tgt.[COLOUR "DESC"] AS [COLOUR "DESC"], tgt.[SEASON] AS [SEASON], tgt.[EX FACTORY DATE] AS [EX FACTORY DATE], tgt.[PRICE (USD)] AS [PRICE (USD)], tgt.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES), tgt.row_hash
+    FROM [dbo].[ORDER_LIST_V2] AS tgt
+    WHERE tgt.is_removed = 0
+      AND NOT EXISTS (SELECT 1 FROM #stg_keys AS sk WHERE sk.order_key = tgt.order_key);
+    
+
+    -- 4. Bad rows: one REJECTED run-log row each (a dry run logs them too).
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
+        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
+    SELECT @RunId, 'pipeline', N'MergeHeaders', @DryRun, SYSUTCDATETIME(), 'REJECTED',
+           src.order_key, LEFT(src.reject_reason, 4000)
+    FROM #hdr_delta AS src
+    WHERE src.reject_reason IS NOT NULL;
+
+IF @DryRun = 0
+BEGIN
+        -- 5. Queue: a change updates the order's PENDING/FAILED row in place (CREATE+UPDATE
+        --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
+        --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
+        --    new PENDING row that waits behind it.
+UPDATE tgt
+SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
+                          WHEN tgt.action = 'CREATE' THEN 'CREATE'
+                          ELSE src.action END,
+            payload = CAST(src.payload AS NVARCHAR(MAX)),
+            item_name = src.item_name,
+            group_key = src.group_key,
+            row_hash = src.row_hash,
+            attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
+            sync_state = 'PENDING',
+            run_id = @RunId,
+            updated_at = SYSUTCDATETIME()
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
+        INSERT INTO [dbo].[ORDER_LIST_DELTA] (order_key, action, payload, item_name, group_key, row_hash, run_id)
+        SELECT src.order_key, src.action, CAST(src.payload AS NVARCHAR(MAX)), src.item_name, src.group_key,
+               src.row_hash, @RunId
+        FROM #hdr_delta AS src
+        WHERE src.reject_reason IS NULL
+          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+                          WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED'));
+
+        -- 6. An order back after its archive reached monday gets a new item: its old lines
+        --    went with the archived one, so they are forgotten and MergeLines creates them.
+        DELETE FROM [dbo].[ORDER_LIST_LINES]
+        WHERE order_key IN (SELECT tgt.order_key
+                            FROM [dbo].[ORDER_LIST_V2] AS tgt
+                            INNER JOIN #hdr_delta AS src ON src.order_key = tgt.order_key
+                            WHERE src.action = 'UPDATE' AND src.reject_reason IS NULL
+                              AND tgt.is_removed = 1 AND tgt.monday_item_id IS NULL);
+
+        -- 7. The current copy.
+UPDATE tgt
+SET [AAG ORDER NUMBER] = src.[AAG ORDER NUMBER],
+            [CUSTOMER'S NAME] = src.[CUSTOMER'S NAME],
+            [STYLE [CODE]]] = src.[STYLE [CODE]]],
+            [COLOUR "DESC"] = src.[COLOUR "DESC"],
+            [SEASON] = src.[SEASON],
+            [EX FACTORY DATE] = src.[EX FACTORY DATE],
+            [PRICE (USD)] = src.[PRICE (USD)],
+            [TOTAL QTY] = src.[TOTAL QTY],
+            item_name = src.item_name,
+            group_key = src.group_key,
+            row_hash = src.row_hash,
+            size_hash = CASE WHEN tgt.is_removed = 1 AND tgt.monday_item_id IS NULL
+                             THEN NULL ELSE tgt.size_hash END,
+            is_removed = 0,
+            updated_at = SYSUTCDATETIME()
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = 'UPDATE' AND src.reject_reason IS NULL;
+UPDATE tgt
+SET is_removed = 1,
+            updated_at = SYSUTCDATETIME()
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
+        INSERT INTO [dbo].[ORDER_LIST_V2] (order_key,
+            [AAG ORDER NUMBER],
+            [CUSTOMER'S NAME],
+            [STYLE [CODE]]],
+            [COLOUR "DESC"],
+            [SEASON],
+            [EX FACTORY DATE],
+            [PRICE (USD)],
+            [TOTAL QTY],
+            item_name, group_key, row_hash)
+        SELECT src.order_key,
+               src.[AAG ORDER NUMBER],
+               src.[CUSTOMER'S NAME],
+               src.[STYLE [CODE]]],
+               src.[COLOUR "DESC"],
+               src.[SEASON],
+               src.[EX FACTORY DATE],
+               src.[PRICE (USD)],
+               src.[TOTAL QTY],
+               src.item_name, src.group_key, src.row_hash
+        FROM #hdr_delta AS src
+        WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
+
+        -- 8. Board groups the pusher has not seen yet (title = key).
+        INSERT INTO [dbo].[ORDER_LIST_GROUPS] (group_key, group_title)
+        SELECT DISTINCT src.group_key, src.group_key
+        FROM #hdr_delta AS src
+        WHERE src.action IN ('CREATE', 'UPDATE') AND src.reject_reason IS NULL AND src.group_key IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_GROUPS] AS tgt WHERE tgt.group_key = src.group_key);
+END;
+    SELECT @RunId AS run_id,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,
+           CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS NVARCHAR(MAX)) AS action,
+           CAST(COUNT(*) AS INT) AS [rows]
+    FROM #hdr_delta AS src
+    GROUP BY CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END,
+             CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
+    RETURN 0;
+END;

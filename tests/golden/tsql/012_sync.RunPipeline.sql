@@ -1,0 +1,111 @@
+-- generated from procedures/sync.RunPipeline.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[RunPipeline]
+    @DryRun BIT = 0
+AS
+-- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @RunId BIGINT;
+    DECLARE @LockResult INT;
+    DECLARE @TranCount INT;
+    DECLARE @Drift NVARCHAR(MAX);
+    DECLARE @Counts NVARCHAR(MAX);
+    DECLARE @FailMessage NVARCHAR(4000);
+    DECLARE @FailNumber INT;
+    DECLARE @FailHint NVARCHAR(MAX);
+    -- 1. The run's log row; its id is the run id every row of this run carries.
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run)
+    VALUES ('pipeline', 'RunPipeline', @DryRun);
+SET @RunId = SCOPE_IDENTITY();
+    UPDATE [dbo].[ORDER_LIST_RUN_LOG] SET run_id = run_log_id WHERE run_log_id = @RunId;
+
+DROP TABLE IF EXISTS #run_drift;
+CREATE TABLE #run_drift (
+        change          NVARCHAR(MAX) NOT NULL,
+        column_name     NVARCHAR(MAX) NOT NULL
+);
+DROP TABLE IF EXISTS #run_counts;
+CREATE TABLE #run_counts (
+        run_id          BIGINT NOT NULL,
+        entity          NVARCHAR(MAX) NOT NULL,
+        action          NVARCHAR(MAX) NOT NULL,
+        [rows]  INT NOT NULL
+);
+
+    SET @TranCount = @@TRANCOUNT;
+    BEGIN TRY
+        IF @TranCount = 0 BEGIN TRANSACTION;
+        ELSE SAVE TRANSACTION RunPipeline;
+        -- 2. Refuse to run on a staging table the procedures were not rendered for.
+        INSERT INTO #run_drift
+        EXEC [sync].[CheckDrift];
+        SET @Drift = CONCAT_WS('; ', (SELECT CONCAT(src.change, ' ', STRING_AGG(CAST(CONCAT('"', src.column_name, '"') AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.column_name, '"')))
+         FROM #run_drift AS src WHERE src.change = 'added' GROUP BY src.change), (SELECT CONCAT(src.change, ' ', STRING_AGG(CAST(CONCAT('"', src.column_name, '"') AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.column_name, '"')))
+         FROM #run_drift AS src WHERE src.change = 'removed' GROUP BY src.change));
+IF @Drift <> ''
+BEGIN
+            SET @ErrorMessage = CONCAT(N'RunPipeline refused: staging table dbo.swp_ORDER''S [LIST] differs from the columns the procedures were rendered for: ', @Drift, N'. Fix: run `ordersync render` and `ordersync deploy` (deploy renders from the live table), then run the pipeline again.');
+            THROW 50002, @ErrorMessage, 1;
+END;
+
+        -- 3. Single flight: one pipeline at a time; a second one is refused, not queued.
+        EXEC @LockResult = sp_getapplock @Resource = N'sync.RunPipeline', @LockMode = 'Exclusive',
+            @LockOwner = 'Transaction', @LockTimeout = 0;
+IF @LockResult < 0
+BEGIN
+            SET @ErrorMessage = N'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.';
+            THROW 50003, @ErrorMessage, 1;
+END;
+
+        -- 4. Both merges, one transaction.
+        INSERT INTO #run_counts
+        EXEC [sync].[MergeHeaders] @RunId = @RunId, @DryRun = @DryRun;
+        INSERT INTO #run_counts
+        EXEC [sync].[MergeLines] @RunId = @RunId, @DryRun = @DryRun;
+
+        -- 5. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        SET @Counts = (SELECT CONCAT('{', STRING_AGG(CAST(e.obj AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY e.obj), '}')
+         FROM (SELECT CONCAT('"', src.entity, '": {', STRING_AGG(CAST(CONCAT('"', src.action, '": ', src.[rows]) AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.action, '": ', src.[rows])), '}') AS obj
+               FROM #run_counts AS src
+               GROUP BY src.entity) AS e);
+        UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+        SET end_time = SYSUTCDATETIME(),
+            outcome = 'SUCCEEDED',
+            rows_affected = (SELECT COALESCE(SUM(src.[rows]), 0) FROM #run_counts AS src WHERE src.entity <> 'reject'),
+            counts = CAST(@Counts AS NVARCHAR(MAX))
+        WHERE run_log_id = @RunId;
+        IF @TranCount = 0 COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF XACT_STATE() = -1 OR (XACT_STATE() = 1 AND @TranCount = 0) ROLLBACK TRANSACTION;
+        ELSE IF XACT_STATE() = 1 ROLLBACK TRANSACTION RunPipeline;
+        SET @FailMessage = ERROR_MESSAGE();
+        SET @FailNumber = ERROR_NUMBER();
+        -- The failure, logged after the rollback (REFUSED for drift or a busy lock).
+        UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+        SET end_time = SYSUTCDATETIME(),
+            outcome = CASE WHEN @FailNumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            error_number = @FailNumber,
+            error_message = @FailMessage
+        WHERE run_log_id = @RunId;
+IF @@ROWCOUNT = 0
+BEGIN
+            -- The start row went with a caller's rolled-back transaction: log the run again.
+            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
+            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+                    @FailNumber, @FailMessage);
+END;
+        THROW;
+    END CATCH;
+
+    -- 6. The counts by entity and action (zero rows omitted).
+    SELECT @RunId AS run_id, src.entity, src.action,
+           CAST(SUM(src.[rows]) AS INT) AS [rows]
+    FROM #run_counts AS src
+    GROUP BY src.entity, src.action
+    ORDER BY src.entity, src.action;
+    RETURN 0;
+END;

@@ -1,0 +1,36 @@
+-- generated from procedures/sync.StartRunLog.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[StartRunLog]
+    @Component NVARCHAR(20),
+    @Step NVARCHAR(128),
+    @DryRun BIT = 0
+AS
+-- Open a run-log row (STARTED) and return its run_log_id.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @RunLogId BIGINT;
+    IF @Component IS NULL OR @Component NOT IN ('pipeline', 'pusher')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Component must be ''pipeline'' or ''pusher''');
+END;
+    IF @Step IS NULL OR @Step = ''
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Step is required');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'StartRunLog: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
+    VALUES (@Component, @Step, COALESCE(@DryRun, 0), SYSUTCDATETIME(),
+            'STARTED', HOST_NAME());
+SET @RunLogId = SCOPE_IDENTITY();
+
+    SELECT @RunLogId AS run_log_id;
+    RETURN 0;
+END;

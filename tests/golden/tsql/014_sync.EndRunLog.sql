@@ -1,0 +1,40 @@
+-- generated from procedures/sync.EndRunLog.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[EndRunLog]
+    @RunLogId BIGINT,
+    @Outcome NVARCHAR(20),
+    @RowsAffected INT = NULL,
+    @Counts NVARCHAR(MAX) = NULL,
+    @ErrorMessage NVARCHAR(4000) = NULL
+AS
+-- Close a run-log row with its outcome.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    IF @Outcome IS NULL OR @Outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Outcome must be SUCCEEDED, FAILED or REFUSED');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'EndRunLog: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+    SET end_time = SYSUTCDATETIME(),
+        outcome = @Outcome,
+        rows_affected = @RowsAffected,
+        counts = @Counts,
+        error_message = @ErrorMessage
+    WHERE run_log_id = @RunLogId;
+
+IF @@ROWCOUNT = 0
+BEGIN
+        SET @ErrorMessage = CONCAT(N'EndRunLog: no run-log row with id ', @RunLogId, N'; pass the id StartRunLog returned');
+THROW 50001, @ErrorMessage, 1;
+END;
+    RETURN 0;
+END;

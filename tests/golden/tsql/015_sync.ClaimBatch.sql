@@ -1,0 +1,255 @@
+-- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
+    @Entity NVARCHAR(10),
+    @BatchSize INT,
+    @LeaseSeconds INT,
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Customer NVARCHAR(255) = NULL
+AS
+-- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @Lease INT;
+    DECLARE @Expired TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    DECLARE @Claimed TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
+END;
+    IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 1000
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @BatchSize must be 1 to 1000');
+END;
+    IF @LeaseSeconds < 1
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @LeaseSeconds must be at least 1 (NULL: the configured 300)');
+END;
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'ClaimBatch: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+    SET @Lease = COALESCE(@LeaseSeconds, 300);
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION ClaimBatch;
+
+IF @Entity = 'item'
+BEGIN
+        -- Expired leases on the last allowed attempt: dead letter, not another try.
+UPDATE tgt
+SET last_error_code = 'LEASE_EXPIRED',
+        last_error = N'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        updated_at = @Now
+OUTPUT inserted.delta_id INTO @Expired (id)
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
+
+        UPDATE tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = 0,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.delta_id IN (SELECT id FROM @Expired)) AS src ON src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM [dbo].[ORDER_LIST_DELTA]
+    WHERE delta_id IN (
+        SELECT finished.delta_id
+        FROM [dbo].[ORDER_LIST_DELTA] AS finished
+        INNER JOIN [dbo].[ORDER_LIST_DELTA] AS newer
+            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
+        WHERE finished.delta_id IN (SELECT id FROM @Expired)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE [dbo].[ORDER_LIST_DELTA]
+        SET sync_state = 'FAILED',
+            lease_expires_at = NULL
+        WHERE delta_id IN (SELECT id FROM @Expired);
+
+        -- The claim: oldest ready rows first.
+WITH batch AS (
+    SELECT TOP (@BatchSize) c.*
+    FROM [dbo].[ORDER_LIST_DELTA] AS c WITH (READPAST, UPDLOCK, ROWLOCK)
+    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < @Now))
+      AND NOT EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS earlier
+        WHERE earlier.order_key = c.order_key
+          AND earlier.delta_id < c.delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+
+      AND (@Customer IS NULL OR EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
+        WHERE customer_order.order_key = c.order_key
+          AND customer_order.[CUSTOMER'S NAME] = @Customer
+    ))
+    ORDER BY c.delta_id
+)
+UPDATE batch
+SET sync_state = 'IN_FLIGHT',
+        claim_token = @ClaimToken,
+        claimed_at = @Now,
+        lease_expires_at = DATEADD(SECOND, @Lease, @Now),
+        attempts = attempts + 1,
+        updated_at = @Now
+OUTPUT inserted.delta_id INTO @Claimed (id);
+END;
+IF @Entity = 'subitem'
+BEGIN
+        -- Expired leases on the last allowed attempt: dead letter, not another try.
+UPDATE tgt
+SET last_error_code = 'LEASE_EXPIRED',
+        last_error = N'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        updated_at = @Now
+OUTPUT inserted.line_delta_id INTO @Expired (id)
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
+
+        UPDATE tgt
+SET action = CASE
+            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
+            WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
+            ELSE tgt.action
+        END,
+        sync_state = 'PENDING',
+        attempts = 0,
+        last_error_code = src.last_error_code,
+        last_error = src.last_error,
+        monday_subitem_id = COALESCE(tgt.monday_subitem_id, src.monday_subitem_id),
+        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finished.line_delta_id IN (SELECT id FROM @Expired)) AS src ON src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_id > src.line_delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
+    DELETE FROM [dbo].[ORDER_LIST_LINES_DELTA]
+    WHERE line_delta_id IN (
+        SELECT finished.line_delta_id
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished
+        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS newer
+            ON newer.order_key = finished.order_key AND newer.size = finished.size AND newer.line_delta_id > finished.line_delta_id
+        WHERE finished.line_delta_id IN (SELECT id FROM @Expired)
+          AND newer.sync_state IN ('PENDING', 'FAILED')
+    );
+        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+        SET sync_state = 'FAILED',
+            lease_expires_at = NULL
+        WHERE line_delta_id IN (SELECT id FROM @Expired);
+
+        -- The claim: oldest ready rows first.
+WITH batch AS (
+    SELECT TOP (@BatchSize) c.*
+    FROM [dbo].[ORDER_LIST_LINES_DELTA] AS c WITH (READPAST, UPDLOCK, ROWLOCK)
+    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < @Now))
+      AND NOT EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS earlier
+        WHERE earlier.order_key = c.order_key AND earlier.size = c.size
+          AND earlier.line_delta_id < c.line_delta_id
+          AND earlier.sync_state = 'IN_FLIGHT'
+    )
+    AND EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS parent
+        WHERE parent.order_key = c.order_key AND parent.monday_item_id IS NOT NULL
+    )
+
+      AND (@Customer IS NULL OR EXISTS (
+        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
+        WHERE customer_order.order_key = c.order_key
+          AND customer_order.[CUSTOMER'S NAME] = @Customer
+    ))
+    ORDER BY c.line_delta_id
+)
+UPDATE batch
+SET sync_state = 'IN_FLIGHT',
+        claim_token = @ClaimToken,
+        claimed_at = @Now,
+        lease_expires_at = DATEADD(SECOND, @Lease, @Now),
+        attempts = attempts + 1,
+        updated_at = @Now
+OUTPUT inserted.line_delta_id INTO @Claimed (id);
+END;
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION ClaimBatch;
+    THROW;
+END CATCH;
+IF @Entity = 'item'
+BEGIN
+        SELECT a.delta_id,
+            a.order_key,
+            CAST(NULL AS NVARCHAR(100)) AS size,
+            CAST(NULL AS NVARCHAR(MAX)) AS line_key,
+            a.action,
+            a.payload,
+            a.item_name,
+            a.group_key,
+            g.group_title,
+            g.monday_group_id,
+            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
+            CAST(NULL AS INT) AS qty,
+            CAST(NULL AS BIGINT) AS parent_item_id,
+            CAST(NULL AS BIGINT) AS monday_subitem_id,
+            a.attempts,
+            a.last_error_code
+        FROM [dbo].[ORDER_LIST_DELTA] AS a
+        LEFT JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
+        LEFT JOIN [dbo].[ORDER_LIST_GROUPS] AS g ON g.group_key = a.group_key
+        WHERE a.delta_id IN (SELECT id FROM @Claimed)
+        ORDER BY a.delta_id;
+END;
+IF @Entity = 'subitem'
+BEGIN
+        SELECT a.line_delta_id AS delta_id,
+            a.order_key,
+            a.size,
+            CAST(CONCAT(a.order_key, '|', a.size) AS NVARCHAR(MAX)) AS line_key,
+            a.action,
+            CAST(NULL AS NVARCHAR(MAX)) AS payload,
+            CAST(NULL AS NVARCHAR(MAX)) AS item_name,
+            CAST(NULL AS NVARCHAR(400)) AS group_key,
+            CAST(NULL AS NVARCHAR(255)) AS group_title,
+            CAST(NULL AS NVARCHAR(100)) AS monday_group_id,
+            CAST(NULL AS BIGINT) AS monday_item_id,
+            a.qty,
+            o.monday_item_id AS parent_item_id,
+            COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
+            a.attempts,
+            a.last_error_code
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS a
+        INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
+        LEFT JOIN [dbo].[ORDER_LIST_LINES] AS l ON l.order_key = a.order_key AND l.size = a.size
+        WHERE a.line_delta_id IN (SELECT id FROM @Claimed)
+        ORDER BY a.line_delta_id;
+END;
+    RETURN 0;
+END;

@@ -1,0 +1,112 @@
+-- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[MarkSynced]
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Entity NVARCHAR(10),
+    @Results NVARCHAR(MAX)
+AS
+-- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @Synced TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
+END;
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @Results IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Results is required (a JSON array)');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ErrorMessage = CONCAT(N'MarkSynced: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ErrorMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION MarkSynced;
+
+IF @Entity = 'item'
+BEGIN
+UPDATE tgt
+SET sync_state = 'SYNCED',
+        monday_item_id = COALESCE(src.monday_id, tgt.monday_item_id),
+        lease_expires_at = NULL,
+        synced_at = @Now,
+        updated_at = @Now
+OUTPUT inserted.delta_id INTO @Synced (id)
+FROM [dbo].[ORDER_LIST_DELTA] AS tgt
+INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
+    delta_id BIGINT '$.delta_id',
+    monday_id BIGINT '$.monday_id'
+) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+
+UPDATE tgt
+SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
+        is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
+                     WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id) THEN 1 ELSE tgt.is_removed END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key;
+END;
+IF @Entity = 'subitem'
+BEGIN
+UPDATE tgt
+SET sync_state = 'SYNCED',
+        monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
+        lease_expires_at = NULL,
+        synced_at = @Now,
+        updated_at = @Now
+OUTPUT inserted.line_delta_id INTO @Synced (id)
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
+INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
+    delta_id BIGINT '$.delta_id',
+    monday_id BIGINT '$.monday_id'
+) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+
+UPDATE tgt
+SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(src.monday_subitem_id, tgt.monday_subitem_id) END,
+        updated_at = @Now
+FROM [dbo].[ORDER_LIST_LINES] AS tgt
+INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key AND src.size = tgt.size;
+        DELETE FROM [dbo].[ORDER_LIST_LINES]
+        WHERE EXISTS (
+            SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src
+            WHERE src.action = 'DELETE'
+              AND src.order_key = [ORDER_LIST_LINES].order_key
+              AND src.size = [ORDER_LIST_LINES].size
+              AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS newer
+                     WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
+        );
+END;
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION MarkSynced;
+    THROW;
+END CATCH;
+    SELECT CAST((SELECT COUNT(*) FROM @Synced) AS INT) AS updated;
+    RETURN 0;
+END;

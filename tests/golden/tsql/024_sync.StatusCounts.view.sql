@@ -1,0 +1,19 @@
+-- generated from procedures/sync.StatusCounts.view.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER VIEW [sync].[StatusCounts]
+AS
+SELECT CAST('item' AS NVARCHAR(10)) AS entity,
+    a.sync_state,
+    a.action,
+    COUNT(*) AS [rows],
+    MIN(a.created_at) AS oldest_created_at
+FROM [dbo].[ORDER_LIST_DELTA] AS a
+GROUP BY a.sync_state, a.action
+UNION ALL
+SELECT CAST('subitem' AS NVARCHAR(10)) AS entity,
+    a.sync_state,
+    a.action,
+    COUNT(*) AS [rows],
+    MIN(a.created_at) AS oldest_created_at
+FROM [dbo].[ORDER_LIST_LINES_DELTA] AS a
+GROUP BY a.sync_state, a.action;
