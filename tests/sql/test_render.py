@@ -16,6 +16,7 @@ from pusher.cli import main as ordersync
 from pusher.commands.render import rendered_drift
 from pusher.config import Config
 from pusher.errors import ConfigError
+from pusher.sample_data import load_snapshot
 from pusher.sql.catalog import Column, read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging, deploy
@@ -140,7 +141,7 @@ def test_brackets_quotes_and_apostrophes_are_quoted_for_tsql(golden_config):
         assert f"    {quoted} " in staging
 
 
-def test_brackets_quotes_and_apostrophes_survive_a_real_postgresql(golden_config, pg_url):
+def test_brackets_quotes_and_apostrophes_survive_deploy_and_a_pipeline_run_on_postgresql(golden_config, pg_url):
     columns = _columns(golden_config)
     staging = Renderer(golden_config, "postgres", columns).render(STAGING_TEMPLATE).sql
     assert '"COLOUR ""DESC"""' in staging and "\"swp_ORDER'S [LIST]\"" in staging
@@ -150,6 +151,21 @@ def test_brackets_quotes_and_apostrophes_survive_a_real_postgresql(golden_config
         assert [c.name for c in db.live_columns("dbo", "swp_ORDER'S [LIST]")] == [c.name for c in columns]
         orders = {c.name for c in db.live_columns("dbo", "ORDER_LIST_V2")}
         assert {"CUSTOMER'S NAME", "STYLE [CODE]", 'COLOUR "DESC"'} <= orders
+        load_snapshot(db, [
+            {"AAG ORDER NUMBER": "A-1", "CUSTOMER'S NAME": "O'Neill", "STYLE [CODE]": "S]1",
+             'COLOUR "DESC"': 'Navy "x"', "SEASON": "FW26", "S": 5, "M": 3, "TOTAL QTY": 8},
+            {"AAG ORDER NUMBER": "A-2", "CUSTOMER'S NAME": "Société", "STYLE [CODE]": "S2",
+             'COLOUR "DESC"': "Red", "SEASON": "FW26", "ONE SIZE": 4, "O/S": 2, "TOTAL QTY": 6},
+        ])
+        db.call("RunPipeline")
+        assert db.fetch('SELECT order_key, item_name, group_key FROM dbo."ORDER_LIST_V2" ORDER BY 1') == [
+            {"order_key": "A-1", "item_name": 'S]1 - Navy "x" - A-1', "group_key": "O'Neill FW26"},
+            {"order_key": "A-2", "item_name": "S2 - Red - A-2", "group_key": "Société FW26"},
+        ]
+        assert db.fetch('SELECT order_key, size, qty FROM dbo."ORDER_LIST_LINES" ORDER BY 1, 2') == [
+            {"order_key": "A-1", "size": "M", "qty": 3}, {"order_key": "A-1", "size": "S", "qty": 5},
+            {"order_key": "A-2", "size": "ONE SIZE", "qty": 6},
+        ]
 
 
 def _with_long_column(config: Config) -> tuple[list[Column], str]:
