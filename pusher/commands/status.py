@@ -1,0 +1,121 @@
+"""`ordersync status`: what the queue holds, how old it is, how the last runs went, and why
+rows failed: the first thing to run when monday and the database disagree."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pusher import queue
+from pusher.commands.common import add_common_options, open_database
+from pusher.sql.connection import Database
+
+DESCRIPTION = """\
+Read the sync views (nothing is changed) and print:
+
+  queue     rows by entity (item | subitem), state and action, with the oldest row's age;
+            "ready" counts the PENDING rows the pusher could claim right now (the others
+            wait behind an in-flight change of their order, or for their parent item)
+  runs      the latest pipeline and pusher runs from the run log
+  failures  the most frequent error codes among dead-lettered rows (FAILED) and the
+            latest pipeline run's rejected staging rows
+
+FAILED rows stay until someone acts: fix the cause, then `ordersync retry-failed`.
+"""
+
+EPILOG = """\
+examples:
+  ordersync status                         # readable tables
+  ordersync status --output-json | jq .queue
+  ordersync status --runs 20 --env production
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "status",
+        help="queue counts by state and action, oldest pending age, last runs, top failure reasons",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--output-json", action="store_true", help="print one JSON document instead of tables")
+    p.add_argument("--runs", type=int, default=5, metavar="N", help="how many recent runs to show (default 5)")
+    p.add_argument("--reasons", type=int, default=10, metavar="N",
+                   help="how many failure reasons to show (default 10)")
+    add_common_options(p)
+    p.set_defaults(func=run)
+
+
+def collect(db: Database, runs: int = 5, reasons: int = 10) -> dict[str, Any]:
+    """The whole status as one JSON-ready document (what --output-json prints)."""
+    counts = queue.status_counts(db)
+    pending = [r["oldest_created_at"] for r in counts if r["sync_state"] == "PENDING"]
+    oldest = min(pending) if pending else None
+    return {
+        "queue": counts,
+        "ready": queue.ready_counts(db),
+        "oldest_pending_created_at": oldest,
+        "oldest_pending_age_seconds": _age(oldest),
+        "runs": queue.run_history(db, runs),
+        "failure_reasons": queue.failure_reasons(db, reasons),
+    }
+
+
+def _age(created_at: str | None) -> int | None:
+    """Seconds since a UTC timestamp as the views give it (ISO text, no zone)."""
+    if created_at is None:
+        return None
+    then = datetime.fromisoformat(created_at).replace(tzinfo=UTC)
+    return max(0, int((datetime.now(UTC) - then).total_seconds()))
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        status = collect(db, args.runs, args.reasons)
+    print(json.dumps(status, indent=2, default=str) if args.output_json else format_status(status))
+    return 0
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    return [("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
+            for r in [headers, *cells]]
+
+
+def _duration(seconds: int | None) -> str:
+    """Two largest units, e.g. `3h 12m`."""
+    if seconds is None:
+        return "none"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{v}{u}" for v, u in ((days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")) if v]
+    return " ".join(parts[:2]) or "0s"
+
+
+def format_status(status: dict[str, Any]) -> str:
+    """The readable form: three small tables."""
+    lines = ["queue"]
+    if status["queue"]:
+        lines += _table(["entity", "state", "action", "rows", "oldest"],
+                        [[r["entity"], r["sync_state"], r["action"], r["rows"], r["oldest_created_at"]]
+                         for r in status["queue"]])
+    else:
+        lines.append("  empty: nothing queued yet (run `ordersync pipeline`)")
+    ready = status["ready"]
+    lines.append(f"  ready to claim now: {ready['item']} item(s), {ready['subitem']} subitem(s); "
+                 f"oldest pending: {_duration(status['oldest_pending_age_seconds'])}")
+    lines += ["", "runs (newest first)"]
+    runs = [[r["run_log_id"], r["component"], r["step"], r["outcome"] + (" (dry run)" if r["is_dry_run"] else ""),
+             r["start_time"], r["duration_seconds"], r["rows_affected"], (r["error_message"] or "")[:60]]
+            for r in status["runs"]]
+    lines += _table(["id", "component", "step", "outcome", "started", "seconds", "rows", "error"], runs) \
+        if runs else ["  none"]
+    lines += ["", "failure reasons"]
+    reasons = [[r["entity"], r["last_error_code"], r["n"]] for r in status["failure_reasons"]]
+    lines += _table(["entity", "code", "rows"], reasons) if reasons else ["  none"]
+    return "\n".join(lines)
