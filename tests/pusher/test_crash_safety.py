@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -31,7 +32,7 @@ def _config_file(tmp_path: Path, api_url: str) -> Path:
     text = text.replace('monday_api_url = "http://127.0.0.1:8765/v2"',
                         f'monday_api_url = "{api_url}"\ndatabase_url_env = "ORDERSYNC_TEST_DATABASE_URL"', 1)
     text = text.replace("lease_seconds = 300", "lease_seconds = 10")
-    text = text.replace("batch_size = 25", "batch_size = 10")
+    text = re.sub(r"^batch_size = \d+", "batch_size = 10", text, count=1, flags=re.MULTILINE)
     path = tmp_path / "sync_order_list.toml"
     path.write_text(text, encoding="utf-8")
     return path
