@@ -131,11 +131,9 @@ class SampleShape:
     """
 
     def __init__(self, config: Config, columns: list[Column]):
-        self.config = config
-        self.columns = list(columns)
         self.names = frozenset(c.name for c in columns)
         self.key_columns = config.key_columns
-        self.sizes = size_columns(config, self.columns)
+        self.sizes = size_columns(config, columns)
         size_set = set(self.sizes)
         self.canonical = {s: config.sizes.canonical(s) for s in self.sizes}
         self.groups: dict[str, tuple[str, ...]] = {}
@@ -161,7 +159,8 @@ class SampleShape:
         return {size: qty for size, qty in totals.items() if qty != 0}
 
     def total(self, row: Row) -> int:
-        return sum(row.get(c) or 0 for c in self.sizes)
+        """TOTAL QTY as upstream computes it: every size cell, aliases included."""
+        return sum(qty for column, qty in row.items() if qty and column in self.canonical)
 
     def run_of(self, row: Row) -> tuple[str, ...] | None:
         """The size run a row's sizes come from (None for a row with no sizes)."""
