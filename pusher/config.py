@@ -401,7 +401,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         api_version=r.value(m, "monday", "api_version", str, default="2026-07"),
         item_key_column=r.value(m, "monday", "item_key_column", str),
         line_key_column=r.value(m, "monday", "line_key_column", str),
-        batch_size=r.value(m, "monday", "batch_size", int, default=50),
+        batch_size=r.value(m, "monday", "batch_size", int, default=25),
         timeout_seconds=r.value(m, "monday", "timeout_seconds", float, default=30.0),
         max_attempts=r.value(m, "monday", "max_attempts", int, default=5),
         lease_seconds=r.value(m, "monday", "lease_seconds", int, default=300),

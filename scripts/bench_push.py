@@ -213,10 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="window = 60/SCALE seconds (budgets unchanged)")
     parser.add_argument("--slow-rate", type=float, default=0.0,
                         help="share of requests answered after 35 s (past both clients' 30 s timeout)")
+    parser.add_argument("--batch-size", type=int, default=None, help="mutations per request (default: the config's)")
     parser.add_argument("--skip-baseline", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = load_config(DEFAULT_CONFIG, "development")
+    if args.batch_size:
+        config = dataclasses.replace(config, monday=dataclasses.replace(config.monday, batch_size=args.batch_size))
     shape = SampleShape(config, read_columns_file(config.columns_file))
     rows = list(snapshot(shape, args.orders, seed=7))
     lines = sum(len(shape.lines(r)) for r in rows)
