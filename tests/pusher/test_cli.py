@@ -1,0 +1,46 @@
+"""`ordersync sync` from the command line: a dry run sends no mutation, spends no attempt and prints
+the counts and the first payload; --output-json is machine-readable; exit codes are the documented ones."""
+
+from __future__ import annotations
+
+import json
+
+from tests.pusher.conftest import ITEMS_BOARD, point_at, push, queue_states
+
+
+def test_a_dry_run_sends_no_mutation_spends_no_attempt_and_shows_the_first_payload(
+        db, config, monday_emulator, load_reference):
+    load_reference()
+    report, code = push(point_at(config, monday_emulator), db, dry_run=True)
+    assert code == 0, report.as_dict()
+    assert monday_emulator.stats()["mutations_total"] == 0
+    assert report.counts["item"]["create:planned"] == 69
+    assert report.counts["item"]["create_group:planned"] == 1
+    assert queue_states(db)["item"] == {"PENDING": 69}
+    attempts = db.fetch(f'SELECT DISTINCT attempts FROM dbo."{config.tables.order_delta}"')
+    assert attempts == [{"attempts": 0}]
+    first = report.payloads[0]
+    assert first["entity"] == "item" and "create_item(" in first["query"]
+    assert json.loads(first["variables"]["column_values_0"])["text_order_key"]
+    runs = db.fetch(f'SELECT outcome, is_dry_run FROM dbo."{config.tables.run_log}" WHERE component = %s',
+                    ("pusher",))
+    assert runs == [{"outcome": "SUCCEEDED", "is_dry_run": True}]
+
+
+def test_the_sync_command_prints_json_and_returns_the_documented_exit_code(
+        db, config, monday_emulator, load_reference, monkeypatch, capsys):
+    """The command path itself (argument parsing, token, JSON output), on the test database."""
+    from pusher.commands import sync as sync_command
+    from pusher.sql.connection import Database
+
+    load_reference()
+    cfg = point_at(config, monday_emulator)
+    monkeypatch.setattr(sync_command, "load", lambda args: cfg)
+    monkeypatch.setattr(sync_command, "open_database", lambda args: Database(cfg, url=db.url))
+    monkeypatch.setenv("MONDAY_API_TOKEN", "test-token")
+    from pusher.cli import main
+
+    code = main(["sync", "--execute", "--output-json", "--limit", "5", "--quiet"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["exit_code"] == 0 and out["synced"] == 10  # 5 items, then 5 of their subitems
+    assert len(monday_emulator.items(ITEMS_BOARD)) == 5
