@@ -103,5 +103,9 @@ def fingerprint(names: list[str]) -> str:
 
 
 def _hint(name: str, names: list[str]) -> str:
+    """The fix: the closest real name, or else where to find the real ones."""
     close = difflib.get_close_matches(name, names, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return (" (fix the spelling or remove it; `ordersync render --from-database` uses the live columns, "
+            "and the staging table's column list is in staging.columns_file)")
