@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Benchmark the pipeline on the real 245-size shape on the embedded PostgreSQL (not a test).
+
+    .venv/bin/python scripts/bench_pipeline.py [--orders 10000 100000] [--seed 1]
+
+For each size: a fresh database with staging built from the reference catalog
+(`../shared/reference/order_list_columns.tsv`), loaded with `pusher.sample_data` (COPY, then
+ANALYZE); then a full pipeline run, a no-op rerun, and a rerun after 1% of the orders
+changed (half a header value, half a size quantity). Each rerun is also shown as a share of
+the full run measured in the same process. Targets (2 cores): full run at 100k <= 60 s,
+no-op <= 2 % and 1 % change <= 10 % of the full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+import uuid
+
+import psycopg
+
+from pusher.config import Config, load_config
+from pusher.paths import DEFAULT_CONFIG, SHARED_DIR, STATE_DIR
+from pusher.pipeline import PipelineResult, run_pipeline
+from pusher.sample_data import SampleShape, load_snapshot, snapshot
+from pusher.sql.catalog import read_columns_file
+from pusher.sql.connection import Database
+from pusher.sql.deploy import create_staging, deploy
+from pusher.sql.embedded import server_url
+
+REFERENCE = SHARED_DIR / "reference" / "order_list_columns.tsv"
+BENCH_PG_DIR = STATE_DIR / "bench-pg"
+
+
+def reference_config() -> Config:
+    """The shipped config, pointed at the reference catalog (every mapped column exists there)."""
+    return dataclasses.replace(load_config(DEFAULT_CONFIG, "development"), columns_file=REFERENCE)
+
+
+def timed(db: Database) -> tuple[float, PipelineResult]:
+    start = time.perf_counter()
+    result = run_pipeline(db)
+    return time.perf_counter() - start, result
+
+
+def change_one_percent(db: Database) -> int:
+    """Change 1% of the staging rows in SQL: odd ones a header value, even ones a size."""
+    staging = db.dialect.qualified(db.config.environment.data_schema, db.config.tables.staging)
+    key = db.dialect.quote(db.config.key_columns[0])
+    picked = f"(SELECT {key} FROM {staging} ORDER BY md5({key}) LIMIT (SELECT COUNT(*) / 100 FROM {staging}))"
+    conn = db.connection()
+    with conn.cursor() as cur:
+        cur.execute(f"""UPDATE {staging} SET
+                "DESTINATION" = CASE WHEN right({key}, 1) IN ('1', '3', '5', '7', '9') THEN 'BENCH'
+                                     ELSE "DESTINATION" END,
+                "XL" = CASE WHEN right({key}, 1) IN ('1', '3', '5', '7', '9') THEN "XL"
+                            ELSE COALESCE("XL", 0) + 1 END
+            WHERE {key} IN {picked}""")
+        changed = cur.rowcount
+        cur.execute(f"ANALYZE {staging}")
+    conn.commit()
+    return changed
+
+
+def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[str, float, str, str]]:
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        db = Database(config, url=admin_url.replace("/postgres?", f"/{name}?", 1))
+        columns = read_columns_file(REFERENCE)
+        create_staging(db, columns)
+        deploy(db, columns)
+        start = time.perf_counter()
+        load_snapshot(db, snapshot(SampleShape(config, columns), orders, seed))
+        print(f"  loaded {orders:,} orders in {time.perf_counter() - start:.1f} s", flush=True)
+        full, result = timed(db)
+        detail = f"{result.count('item', 'CREATE'):,} items, {result.count('subitem', 'CREATE'):,} lines"
+        report = [(f"{orders:,} orders: full run", full, "100 %", detail)]
+        noop, result = timed(db)
+        report.append(("  no-op rerun", noop, f"{100 * noop / full:.1f} %", f"{result.changed} changes"))
+        changed = change_one_percent(db)
+        delta, result = timed(db)
+        report.append((f"  1% changed ({changed:,} rows)", delta, f"{100 * delta / full:.1f} %",
+                       f"{result.count('item', 'UPDATE'):,} item / {result.changed - result.count('item', 'UPDATE'):,} "
+                       f"line changes"))
+        db.close()
+        return report
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    admin_url = server_url(BENCH_PG_DIR)
+    config = reference_config()
+    rows = []
+    for orders in args.orders:
+        print(f"benchmarking {orders:,} orders ...", flush=True)
+        rows += bench(admin_url, config, orders, args.seed)
+    print(f"\n{'case':<32} {'seconds':>8} {'of full':>8}  detail")
+    for case, seconds, share, detail in rows:
+        print(f"{case:<32} {seconds:>8.2f} {share:>8}  {detail}")
+
+
+if __name__ == "__main__":
+    main()
