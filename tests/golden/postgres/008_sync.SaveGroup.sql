@@ -6,6 +6,8 @@ CREATE OR REPLACE FUNCTION "sync"."SaveGroup"(
 )
 RETURNS INTEGER
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Store the monday group id for one board group.

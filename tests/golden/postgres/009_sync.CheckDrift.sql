@@ -7,6 +7,8 @@ RETURNS TABLE (
     column_name TEXT
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Columns added to or removed from the staging table since the procedures were rendered.

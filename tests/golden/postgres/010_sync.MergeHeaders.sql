@@ -11,22 +11,24 @@ RETURNS TABLE (
     "rows" INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Detect new, changed, reappeared and removed orders; queue them for monday.
 BEGIN
-    -- 1. Every key in staging and how many rows carry it: duplicates are rejected, and in a
-    --    snapshot any key present (even rejected) keeps its order from being archived.
-DROP TABLE IF EXISTS pg_temp.stg_keys;
-CREATE TEMP TABLE stg_keys (
+    -- 1. Keys more than one staging row carries: every copy is rejected.
+DROP TABLE IF EXISTS pg_temp.stg_dups;
+CREATE TEMP TABLE stg_dups (
         order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
         copies      INTEGER NOT NULL
-) ON COMMIT DROP;    INSERT INTO stg_keys (order_key, copies)
+) ON COMMIT DROP;
+    INSERT INTO stg_dups (order_key, copies)
     SELECT k.order_key, COUNT(*)
     FROM (SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
     WHERE k.order_key IS NOT NULL
-    GROUP BY k.order_key;
-    ANALYZE pg_temp.stg_keys;
+    GROUP BY k.order_key
+    HAVING COUNT(*) > 1;
 
     -- 2. The header delta, computed once: staging rows that are new (CREATE), changed or
     --    back after an archive (UPDATE), or bad (reject_reason); unchanged rows are skipped
@@ -48,7 +50,8 @@ CREATE TEMP TABLE hdr_delta (
         payload         TEXT NULL,
         row_hash        BYTEA NULL,
         reject_reason   TEXT NULL
-) ON COMMIT DROP;    INSERT INTO hdr_delta (order_key, action,
+) ON COMMIT DROP;
+    INSERT INTO hdr_delta (order_key, action,
         "AAG ORDER NUMBER",
         "CUSTOMER'S NAME",
         "STYLE [CODE]",
@@ -61,8 +64,8 @@ CREATE TEMP TABLE hdr_delta (
     SELECT chg.*
     FROM (
         SELECT k.order_key,
-               CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
-                    WHEN tgt.is_removed = TRUE OR tgt.row_hash <> k.row_hash THEN 'UPDATE'
+               CASE WHEN k.tgt_key IS NULL THEN 'CREATE'
+                    WHEN k.tgt_removed = TRUE OR k.tgt_hash <> k.row_hash THEN 'UPDATE'
                END AS action,
                k."AAG ORDER NUMBER",
                k."CUSTOMER'S NAME",
@@ -77,7 +80,7 @@ CREATE TEMP TABLE hdr_delta (
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k."AAG ORDER NUMBER" IS NULL THEN ' "AAG ORDER NUMBER"' END,
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
-                   CASE WHEN sk.copies > 1 THEN CONCAT('duplicate order key: ', sk.copies,
+                   CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
                    CASE WHEN char_length(k.item_name) > 255 THEN CONCAT('item name is ',
                        char_length(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
@@ -96,6 +99,7 @@ CREATE TEMP TABLE hdr_delta (
         FROM (
             SELECT src.*, sha256(convert_to(src.payload, 'UTF8')) AS row_hash
             FROM (
+                -- Candidates only: new, back, duplicated, or different from the current copy.
                 SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
                        src."AAG ORDER NUMBER",
                        src."CUSTOMER'S NAME",
@@ -107,21 +111,26 @@ CREATE TEMP TABLE hdr_delta (
                        src."TOTAL QTY",
                        NULLIF(CONCAT_WS(' - ', CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."AAG ORDER NUMBER" AS TEXT)), '') AS item_name,
                        NULLIF(CONCAT_WS(' ', CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."SEASON" AS TEXT)), '') AS group_key,
-                       (SELECT row_to_json(j)::text FROM (SELECT src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY") AS j) AS payload
+                       (SELECT row_to_json(j)::text FROM (SELECT src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY") AS j) AS payload,
+                       tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash, sk.copies
                 FROM "dbo"."swp_ORDER'S [LIST]" AS src
+                LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+                LEFT JOIN stg_dups AS sk ON sk.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+                WHERE tgt.order_key IS NULL OR tgt.is_removed = TRUE OR sk.copies > 1
+                   OR ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY")
+    IS DISTINCT FROM ROW(tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY")
             ) AS src
         ) AS k
-        LEFT JOIN stg_keys AS sk ON sk.order_key = k.order_key
-        LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = k.order_key
     ) AS chg
     WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;
 
-    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values).
+    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values);
+    --    an order whose row is there, even rejected, stays.
     INSERT INTO hdr_delta (order_key, action, item_name, group_key, payload, row_hash)
     SELECT tgt.order_key, 'ARCHIVE', tgt.item_name, tgt.group_key, (SELECT row_to_json(j)::text FROM (SELECT tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY") AS j), tgt.row_hash
     FROM "dbo"."ORDER_LIST_V2" AS tgt
     WHERE tgt.is_removed = FALSE
-      AND NOT EXISTS (SELECT 1 FROM stg_keys AS sk WHERE sk.order_key = tgt.order_key);
+      AND NOT EXISTS (SELECT 1 FROM "dbo"."swp_ORDER'S [LIST]" AS src WHERE CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) = tgt.order_key);
     ANALYZE pg_temp.hdr_delta;
 
     -- 4. Bad rows: one REJECTED run-log row each (a dry run logs them too).

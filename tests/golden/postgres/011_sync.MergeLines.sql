@@ -11,6 +11,8 @@ RETURNS TABLE (
     "rows" INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Unpivot the sizes of changed orders; queue line creates, updates and deletes for monday.
@@ -21,7 +23,8 @@ DROP TABLE IF EXISTS pg_temp.ln_orders;
 CREATE TEMP TABLE ln_orders (
         order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
         size_hash   BYTEA NOT NULL
-) ON COMMIT DROP;    INSERT INTO ln_orders (order_key, size_hash)
+) ON COMMIT DROP;
+    INSERT INTO ln_orders (order_key, size_hash)
     SELECT k.order_key, k.size_hash
     FROM (
         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
@@ -45,7 +48,8 @@ CREATE TEMP TABLE ln_src (
         qty         INTEGER NULL,
         bad_column  TEXT NULL,
         bad_qty     INTEGER NULL
-) ON COMMIT DROP;    INSERT INTO ln_src (order_key, size, qty, bad_column, bad_qty)
+) ON COMMIT DROP;
+    INSERT INTO ln_src (order_key, size, qty, bad_column, bad_qty)
     SELECT o.order_key, v.size, SUM(v.qty),
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
@@ -71,7 +75,8 @@ CREATE TEMP TABLE ln_delta (
         action          VARCHAR(10) NOT NULL,
         qty             INTEGER NULL,
         reject_reason   TEXT NULL
-) ON COMMIT DROP;    INSERT INTO ln_delta (order_key, size, action, qty, reject_reason)
+) ON COMMIT DROP;
+    INSERT INTO ln_delta (order_key, size, action, qty, reject_reason)
     SELECT COALESCE(src.order_key, tgt.order_key),
            COALESCE(src.size, tgt.size),
            CASE WHEN tgt.order_key IS NULL THEN 'CREATE'

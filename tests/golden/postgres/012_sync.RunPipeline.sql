@@ -10,6 +10,8 @@ RETURNS TABLE (
     "rows" INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
@@ -60,6 +62,7 @@ IF v_lockresult < 0 THEN
 END IF;
 
         -- 4. Both merges, one transaction.
+        PERFORM set_config('work_mem', '64MB', true);
         INSERT INTO run_counts
         SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
         INSERT INTO run_counts

@@ -9,6 +9,8 @@ RETURNS TABLE (
     run_log_id BIGINT
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Open a run-log row (STARTED) and return its run_log_id.

@@ -9,6 +9,8 @@ CREATE OR REPLACE FUNCTION "sync"."EndRunLog"(
 )
 RETURNS INTEGER
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Close a run-log row with its outcome.

@@ -26,6 +26,8 @@ RETURNS TABLE (
     last_error_code VARCHAR(100)
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.

@@ -10,6 +10,8 @@ RETURNS TABLE (
     to_failed INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].

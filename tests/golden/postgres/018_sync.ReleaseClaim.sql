@@ -8,6 +8,8 @@ RETURNS TABLE (
     released INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Return the rows IN_FLIGHT under ClaimToken to PENDING, attempt given back.

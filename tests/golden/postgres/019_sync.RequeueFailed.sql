@@ -11,6 +11,8 @@ RETURNS TABLE (
     requeued INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Move FAILED rows back to PENDING with attempts = 0 (filters optional; DryRun counts only).

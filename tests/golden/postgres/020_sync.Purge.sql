@@ -10,6 +10,8 @@ RETURNS TABLE (
     deleted INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Delete SYNCED deltas and run-log rows older than the given days (DryRun counts only).

@@ -148,6 +148,8 @@ CREATE OR REPLACE FUNCTION "sync"."SaveGroup"(
 )
 RETURNS INTEGER
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Store the monday group id for one board group.
@@ -172,6 +174,8 @@ RETURNS TABLE (
     column_name TEXT
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Columns added to or removed from the staging table since the procedures were rendered.
@@ -216,22 +220,24 @@ RETURNS TABLE (
     "rows" INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Detect new, changed, reappeared and removed orders; queue them for monday.
 BEGIN
-    -- 1. Every key in staging and how many rows carry it: duplicates are rejected, and in a
-    --    snapshot any key present (even rejected) keeps its order from being archived.
-DROP TABLE IF EXISTS pg_temp.stg_keys;
-CREATE TEMP TABLE stg_keys (
+    -- 1. Keys more than one staging row carries: every copy is rejected.
+DROP TABLE IF EXISTS pg_temp.stg_dups;
+CREATE TEMP TABLE stg_dups (
         order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
         copies      INTEGER NOT NULL
-) ON COMMIT DROP;    INSERT INTO stg_keys (order_key, copies)
+) ON COMMIT DROP;
+    INSERT INTO stg_dups (order_key, copies)
     SELECT k.order_key, COUNT(*)
     FROM (SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
     WHERE k.order_key IS NOT NULL
-    GROUP BY k.order_key;
-    ANALYZE pg_temp.stg_keys;
+    GROUP BY k.order_key
+    HAVING COUNT(*) > 1;
 
     -- 2. The header delta, computed once: staging rows that are new (CREATE), changed or
     --    back after an archive (UPDATE), or bad (reject_reason); unchanged rows are skipped
@@ -253,7 +259,8 @@ CREATE TEMP TABLE hdr_delta (
         payload         TEXT NULL,
         row_hash        BYTEA NULL,
         reject_reason   TEXT NULL
-) ON COMMIT DROP;    INSERT INTO hdr_delta (order_key, action,
+) ON COMMIT DROP;
+    INSERT INTO hdr_delta (order_key, action,
         "AAG ORDER NUMBER",
         "CUSTOMER'S NAME",
         "STYLE [CODE]",
@@ -266,8 +273,8 @@ CREATE TEMP TABLE hdr_delta (
     SELECT chg.*
     FROM (
         SELECT k.order_key,
-               CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
-                    WHEN tgt.is_removed = TRUE OR tgt.row_hash <> k.row_hash THEN 'UPDATE'
+               CASE WHEN k.tgt_key IS NULL THEN 'CREATE'
+                    WHEN k.tgt_removed = TRUE OR k.tgt_hash <> k.row_hash THEN 'UPDATE'
                END AS action,
                k."AAG ORDER NUMBER",
                k."CUSTOMER'S NAME",
@@ -282,7 +289,7 @@ CREATE TEMP TABLE hdr_delta (
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k."AAG ORDER NUMBER" IS NULL THEN ' "AAG ORDER NUMBER"' END,
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
-                   CASE WHEN sk.copies > 1 THEN CONCAT('duplicate order key: ', sk.copies,
+                   CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
                    CASE WHEN char_length(k.item_name) > 255 THEN CONCAT('item name is ',
                        char_length(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
@@ -301,6 +308,7 @@ CREATE TEMP TABLE hdr_delta (
         FROM (
             SELECT src.*, sha256(convert_to(src.payload, 'UTF8')) AS row_hash
             FROM (
+                -- Candidates only: new, back, duplicated, or different from the current copy.
                 SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
                        src."AAG ORDER NUMBER",
                        src."CUSTOMER'S NAME",
@@ -312,21 +320,26 @@ CREATE TEMP TABLE hdr_delta (
                        src."TOTAL QTY",
                        NULLIF(CONCAT_WS(' - ', CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."AAG ORDER NUMBER" AS TEXT)), '') AS item_name,
                        NULLIF(CONCAT_WS(' ', CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."SEASON" AS TEXT)), '') AS group_key,
-                       (SELECT row_to_json(j)::text FROM (SELECT src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY") AS j) AS payload
+                       (SELECT row_to_json(j)::text FROM (SELECT src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY") AS j) AS payload,
+                       tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash, sk.copies
                 FROM "dbo"."swp_ORDER'S [LIST]" AS src
+                LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+                LEFT JOIN stg_dups AS sk ON sk.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+                WHERE tgt.order_key IS NULL OR tgt.is_removed = TRUE OR sk.copies > 1
+                   OR ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY")
+    IS DISTINCT FROM ROW(tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY")
             ) AS src
         ) AS k
-        LEFT JOIN stg_keys AS sk ON sk.order_key = k.order_key
-        LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = k.order_key
     ) AS chg
     WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;
 
-    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values).
+    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values);
+    --    an order whose row is there, even rejected, stays.
     INSERT INTO hdr_delta (order_key, action, item_name, group_key, payload, row_hash)
     SELECT tgt.order_key, 'ARCHIVE', tgt.item_name, tgt.group_key, (SELECT row_to_json(j)::text FROM (SELECT tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY") AS j), tgt.row_hash
     FROM "dbo"."ORDER_LIST_V2" AS tgt
     WHERE tgt.is_removed = FALSE
-      AND NOT EXISTS (SELECT 1 FROM stg_keys AS sk WHERE sk.order_key = tgt.order_key);
+      AND NOT EXISTS (SELECT 1 FROM "dbo"."swp_ORDER'S [LIST]" AS src WHERE CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) = tgt.order_key);
     ANALYZE pg_temp.hdr_delta;
 
     -- 4. Bad rows: one REJECTED run-log row each (a dry run logs them too).
@@ -450,6 +463,8 @@ RETURNS TABLE (
     "rows" INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Unpivot the sizes of changed orders; queue line creates, updates and deletes for monday.
@@ -460,7 +475,8 @@ DROP TABLE IF EXISTS pg_temp.ln_orders;
 CREATE TEMP TABLE ln_orders (
         order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
         size_hash   BYTEA NOT NULL
-) ON COMMIT DROP;    INSERT INTO ln_orders (order_key, size_hash)
+) ON COMMIT DROP;
+    INSERT INTO ln_orders (order_key, size_hash)
     SELECT k.order_key, k.size_hash
     FROM (
         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
@@ -484,7 +500,8 @@ CREATE TEMP TABLE ln_src (
         qty         INTEGER NULL,
         bad_column  TEXT NULL,
         bad_qty     INTEGER NULL
-) ON COMMIT DROP;    INSERT INTO ln_src (order_key, size, qty, bad_column, bad_qty)
+) ON COMMIT DROP;
+    INSERT INTO ln_src (order_key, size, qty, bad_column, bad_qty)
     SELECT o.order_key, v.size, SUM(v.qty),
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
@@ -510,7 +527,8 @@ CREATE TEMP TABLE ln_delta (
         action          VARCHAR(10) NOT NULL,
         qty             INTEGER NULL,
         reject_reason   TEXT NULL
-) ON COMMIT DROP;    INSERT INTO ln_delta (order_key, size, action, qty, reject_reason)
+) ON COMMIT DROP;
+    INSERT INTO ln_delta (order_key, size, action, qty, reject_reason)
     SELECT COALESCE(src.order_key, tgt.order_key),
            COALESCE(src.size, tgt.size),
            CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
@@ -600,6 +618,8 @@ RETURNS TABLE (
     "rows" INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
@@ -650,6 +670,7 @@ IF v_lockresult < 0 THEN
 END IF;
 
         -- 4. Both merges, one transaction.
+        PERFORM set_config('work_mem', '64MB', true);
         INSERT INTO run_counts
         SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
         INSERT INTO run_counts
@@ -708,6 +729,8 @@ RETURNS TABLE (
     run_log_id BIGINT
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Open a run-log row (STARTED) and return its run_log_id.
@@ -745,6 +768,8 @@ CREATE OR REPLACE FUNCTION "sync"."EndRunLog"(
 )
 RETURNS INTEGER
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Close a run-log row with its outcome.
@@ -800,6 +825,8 @@ RETURNS TABLE (
     last_error_code VARCHAR(100)
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
@@ -1041,6 +1068,8 @@ RETURNS TABLE (
     updated INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
@@ -1135,6 +1164,8 @@ RETURNS TABLE (
     to_failed INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
@@ -1294,6 +1325,8 @@ RETURNS TABLE (
     released INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Return the rows IN_FLIGHT under ClaimToken to PENDING, attempt given back.
@@ -1408,6 +1441,8 @@ RETURNS TABLE (
     requeued INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Move FAILED rows back to PENDING with attempts = 0 (filters optional; DryRun counts only).
@@ -1500,6 +1535,8 @@ RETURNS TABLE (
     deleted INTEGER
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Delete SYNCED deltas and run-log rows older than the given days (DryRun counts only).

@@ -15,7 +15,8 @@ DROP TABLE IF EXISTS #ln_orders;
 CREATE TABLE #ln_orders (
         order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
         size_hash   VARBINARY(32) NOT NULL
-);    INSERT INTO #ln_orders (order_key, size_hash)
+);
+    INSERT INTO #ln_orders (order_key, size_hash)
     SELECT k.order_key, k.size_hash
     FROM (
         SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
@@ -39,7 +40,8 @@ CREATE TABLE #ln_src (
         qty         INT NULL,
         bad_column  NVARCHAR(MAX) NULL,
         bad_qty     INT NULL
-);    INSERT INTO #ln_src (order_key, size, qty, bad_column, bad_qty)
+);
+    INSERT INTO #ln_src (order_key, size, qty, bad_column, bad_qty)
     SELECT o.order_key, v.size, SUM(v.qty),
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
@@ -65,7 +67,8 @@ CREATE TABLE #ln_delta (
         action          NVARCHAR(10) NOT NULL,
         qty             INT NULL,
         reject_reason   NVARCHAR(MAX) NULL
-);    INSERT INTO #ln_delta (order_key, size, action, qty, reject_reason)
+);
+    INSERT INTO #ln_delta (order_key, size, action, qty, reject_reason)
     SELECT COALESCE(src.order_key, tgt.order_key),
            COALESCE(src.size, tgt.size),
            CASE WHEN tgt.order_key IS NULL THEN 'CREATE'

@@ -61,6 +61,7 @@ BEGIN
 END;
 
         -- 4. Both merges, one transaction.
+        
         INSERT INTO #run_counts
         EXEC [sync].[MergeHeaders] @RunId = @RunId, @DryRun = @DryRun;
         INSERT INTO #run_counts

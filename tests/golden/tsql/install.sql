@@ -315,18 +315,18 @@ BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
     DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
-    -- 1. Every key in staging and how many rows carry it: duplicates are rejected, and in a
-    --    snapshot any key present (even rejected) keeps its order from being archived.
-DROP TABLE IF EXISTS #stg_keys;
-CREATE TABLE #stg_keys (
+    -- 1. Keys more than one staging row carries: every copy is rejected.
+DROP TABLE IF EXISTS #stg_dups;
+CREATE TABLE #stg_dups (
         order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
         copies      INT NOT NULL
-);    INSERT INTO #stg_keys (order_key, copies)
+);
+    INSERT INTO #stg_dups (order_key, copies)
     SELECT k.order_key, COUNT(*)
     FROM (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
     WHERE k.order_key IS NOT NULL
-    GROUP BY k.order_key;
-    
+    GROUP BY k.order_key
+    HAVING COUNT(*) > 1;
 
     -- 2. The header delta, computed once: staging rows that are new (CREATE), changed or
     --    back after an archive (UPDATE), or bad (reject_reason); unchanged rows are skipped
@@ -348,7 +348,8 @@ CREATE TABLE #hdr_delta (
         payload         NVARCHAR(MAX) NULL,
         row_hash        VARBINARY(32) NULL,
         reject_reason   NVARCHAR(MAX) NULL
-);    INSERT INTO #hdr_delta (order_key, action,
+);
+    INSERT INTO #hdr_delta (order_key, action,
         [AAG ORDER NUMBER],
         [CUSTOMER'S NAME],
         [STYLE [CODE]]],
@@ -361,8 +362,8 @@ CREATE TABLE #hdr_delta (
     SELECT chg.*
     FROM (
         SELECT k.order_key,
-               CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
-                    WHEN tgt.is_removed = 1 OR tgt.row_hash <> k.row_hash THEN 'UPDATE'
+               CASE WHEN k.tgt_key IS NULL THEN 'CREATE'
+                    WHEN k.tgt_removed = 1 OR k.tgt_hash <> k.row_hash THEN 'UPDATE'
                END AS action,
                k.[AAG ORDER NUMBER],
                k.[CUSTOMER'S NAME],
@@ -377,7 +378,7 @@ CREATE TABLE #hdr_delta (
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k.[AAG ORDER NUMBER] IS NULL THEN N' "AAG ORDER NUMBER"' END,
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
-                   CASE WHEN sk.copies > 1 THEN CONCAT('duplicate order key: ', sk.copies,
+                   CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
                    CASE WHEN LEN(k.item_name) > 255 THEN CONCAT('item name is ',
                        LEN(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
@@ -396,6 +397,7 @@ CREATE TABLE #hdr_delta (
         FROM (
             SELECT src.*, HASHBYTES('SHA2_256', src.payload) AS row_hash
             FROM (
+                -- Candidates only: new, back, duplicated, or different from the current copy.
                 SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
                        src.[AAG ORDER NUMBER],
                        src.[CUSTOMER'S NAME],
@@ -407,21 +409,25 @@ CREATE TABLE #hdr_delta (
                        src.[TOTAL QTY],
                        NULLIF(CONCAT_WS(N' - ', CAST(src.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(src.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') AS item_name,
                        NULLIF(CONCAT_WS(N' ', CAST(src.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(src.[SEASON] AS NVARCHAR(4000))), '') AS group_key,
-                       (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) AS payload
+                       (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) AS payload,
+                       tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash, sk.copies
                 FROM [dbo].[swp_ORDER'S [LIST]]] AS src
+                LEFT JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400))
+                LEFT JOIN #stg_dups AS sk ON sk.order_key = CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400))
+                WHERE tgt.order_key IS NULL OR tgt.is_removed = 1 OR sk.copies > 1
+                   OR tgt.row_hash <> HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))
             ) AS src
         ) AS k
-        LEFT JOIN #stg_keys AS sk ON sk.order_key = k.order_key
-        LEFT JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = k.order_key
     ) AS chg
     WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;
 
-    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values).
+    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values);
+    --    an order whose row is there, even rejected, stays.
     INSERT INTO #hdr_delta (order_key, action, item_name, group_key, payload, row_hash)
     SELECT tgt.order_key, 'ARCHIVE', tgt.item_name, tgt.group_key, (SELECT tgt.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], tgt.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], tgt.[STYLE [CODE]]] AS [STYLE [CODE]]], tgt.[COLOUR "DESC"] AS [COLOUR "DESC"], tgt.[SEASON] AS [SEASON], tgt.[EX FACTORY DATE] AS [EX FACTORY DATE], tgt.[PRICE (USD)] AS [PRICE (USD)], tgt.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES), tgt.row_hash
     FROM [dbo].[ORDER_LIST_V2] AS tgt
     WHERE tgt.is_removed = 0
-      AND NOT EXISTS (SELECT 1 FROM #stg_keys AS sk WHERE sk.order_key = tgt.order_key);
+      AND NOT EXISTS (SELECT 1 FROM [dbo].[swp_ORDER'S [LIST]]] AS src WHERE CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) = tgt.order_key);
     
 
     -- 4. Bad rows: one REJECTED run-log row each (a dry run logs them too).
@@ -551,7 +557,8 @@ DROP TABLE IF EXISTS #ln_orders;
 CREATE TABLE #ln_orders (
         order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
         size_hash   VARBINARY(32) NOT NULL
-);    INSERT INTO #ln_orders (order_key, size_hash)
+);
+    INSERT INTO #ln_orders (order_key, size_hash)
     SELECT k.order_key, k.size_hash
     FROM (
         SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
@@ -575,7 +582,8 @@ CREATE TABLE #ln_src (
         qty         INT NULL,
         bad_column  NVARCHAR(MAX) NULL,
         bad_qty     INT NULL
-);    INSERT INTO #ln_src (order_key, size, qty, bad_column, bad_qty)
+);
+    INSERT INTO #ln_src (order_key, size, qty, bad_column, bad_qty)
     SELECT o.order_key, v.size, SUM(v.qty),
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
@@ -601,7 +609,8 @@ CREATE TABLE #ln_delta (
         action          NVARCHAR(10) NOT NULL,
         qty             INT NULL,
         reject_reason   NVARCHAR(MAX) NULL
-);    INSERT INTO #ln_delta (order_key, size, action, qty, reject_reason)
+);
+    INSERT INTO #ln_delta (order_key, size, action, qty, reject_reason)
     SELECT COALESCE(src.order_key, tgt.order_key),
            COALESCE(src.size, tgt.size),
            CASE WHEN tgt.order_key IS NULL THEN 'CREATE'
@@ -744,6 +753,7 @@ BEGIN
 END;
 
         -- 4. Both merges, one transaction.
+        
         INSERT INTO #run_counts
         EXEC [sync].[MergeHeaders] @RunId = @RunId, @DryRun = @DryRun;
         INSERT INTO #run_counts
