@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -41,6 +42,22 @@ def ensure_venv() -> None:
     STAMP.write_text(want)
 
 
+def ensure_chromium() -> None:
+    """Install Debian's chromium for the status report's browser test, when it can be done
+    unattended (root, apt-get present); otherwise that one test skips and says how to install it."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("chromium is missing: the report's browser test will skip (apt-get install chromium)", flush=True)
+        return
+    print("installing chromium for the report's browser test (apt-get) ...", flush=True)
+    quiet = {"env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, "stdin": subprocess.DEVNULL}
+    done = subprocess.run(["apt-get", "update", "-qq"], **quiet).returncode == 0 and subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "chromium"], **quiet).returncode == 0
+    if not done:
+        print("could not install chromium: the report's browser test will skip", flush=True)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("test", "demo"):
         print(__doc__)
@@ -48,6 +65,7 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     command, rest = argv[0], argv[1:]
     if command == "test":
+        ensure_chromium()
         args = [str(PYTHON), "-m", "pytest", *rest]
     else:
         args = [str(PYTHON), "-m", "pusher.cli", "demo", *rest]

@@ -1,0 +1,162 @@
+"""`ordersync report --html`: the data behind the charts, and the charts drawn in Chromium.
+
+The page is built from a real history: the reference PO queued by the pipeline and pushed
+to the emulator, a change set, a few rows refused for good, and a second sync. Headless
+Chromium (Debian's `chromium`) then loads the file with the network off and the DOM after
+its script ran must hold one drawn shape per data point.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+import tempfile
+import uuid
+from html.parser import HTMLParser
+
+import pytest
+
+from pusher import queue
+from pusher.cli import main as ordersync
+from pusher.commands import report as report_command
+from pusher.pipeline import run_pipeline
+from pusher.report import QueuePoint, collect, queue_over_time, render_html
+from pusher.sample_data import SampleShape, apply_change_set, load_snapshot, reference_po
+from pusher.sql.catalog import read_columns_file
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+INSTALL_HINT = ("Debian's chromium is not installed: run `apt-get install -y chromium` (as root, "
+                "`python3 scripts/dev.py test` installs it itself), then run the tests again")
+
+
+def test_the_queue_is_rebuilt_backwards_from_the_current_counts():
+    runs = [
+        {"component": "pipeline", "end_time": "2026-01-05T06:00:00", "counts": {"item": {"CREATE": 10},
+                                                                               "subitem": {"CREATE": 30},
+                                                                               "reject": {"REJECTED": 2}}},
+        {"component": "pusher", "end_time": "2026-01-05T06:05:00",
+         "counts": '{"item": {"create:synced": 9, "create:failed": 1}, "subitem": {"create:synced": 20}}'},
+        {"component": "pusher", "end_time": "2026-01-05T06:06:00", "is_dry_run": True,
+         "counts": {"item": {"create:planned": 10}}},
+        {"component": "pusher", "end_time": None, "counts": None},  # still running: no point yet
+        {"component": "pipeline", "end_time": "2026-01-05T06:10:00", "counts": {"item": {"UPDATE": 2}}},
+    ]
+    now = QueuePoint("2026-01-05T06:12:00", pending=12, synced=29, failed=1)
+
+    points = queue_over_time(runs, now)
+
+    assert [(p.at[11:16], p.pending, p.synced, p.failed) for p in points] == [
+        ("06:00", 40, 0, 0),  # the first run queued 10 items + 30 subitems; rejects are not queued
+        ("06:05", 10, 29, 1),
+        ("06:10", 12, 29, 1),
+        ("06:12", 12, 29, 1),
+    ]
+
+
+@pytest.fixture
+def history(db, config, monday_emulator):
+    """Two pipeline runs, two sync runs, three rows dead-lettered with two reasons."""
+    from pusher.sync.session import run_sync
+
+    env = dataclasses.replace(config.environment, monday_api_url=monday_emulator.url)
+    pushing = dataclasses.replace(config, environment=env)
+    shape = SampleShape(config, read_columns_file(config.columns_file))
+    rows = reference_po(shape)
+    load_snapshot(db, rows)
+    run_pipeline(db)
+    assert run_sync(pushing, db, "test-token", dry_run=False)[1] == 0
+    changed, _ = apply_change_set(shape, rows, "demo")
+    load_snapshot(db, changed)
+    run_pipeline(db)
+    run = queue.start_run_log(db, "sync")  # a pusher run that monday refused three rows in
+    token = uuid.uuid4()
+    claimed = queue.claim_batch(db, "item", 3, 60, token)
+    queue.mark_failed(db, token, "item", [
+        queue.Failure(claimed[0].delta_id, "ColumnValueException", "invalid date", False),
+        queue.Failure(claimed[1].delta_id, "ColumnValueException", "invalid date", False),
+        queue.Failure(claimed[2].delta_id, "ItemNameTooLongException", "name over 255", False),
+    ])
+    queue.end_run_log(db, run, "FAILED", 3, {"item": {"update:failed": 3}, "subitem": {}})
+    assert run_sync(pushing, db, "test-token", dry_run=False)[1] == 0
+    return db
+
+
+def test_the_report_data_comes_from_the_views(history):
+    data = collect(history)
+    assert data.totals["failed"] == 3 and data.totals["pending"] == 0
+    assert data.queue[-1].failed == 3 and data.queue[-1].pending == 0
+    assert data.queue[0].pending == 69 + 317  # the reference PO, queued by the first pipeline run
+    assert [t.synced for t in data.throughput][0] == 69 + 317
+    assert [t.failed for t in data.throughput] == [0, 3, 0]
+    assert {(r["code"], r["n"]) for r in data.reasons} == {("ColumnValueException", 2),
+                                                         ("ItemNameTooLongException", 1)}
+
+
+class _Drawn(HTMLParser):
+    """Counts the SVG elements the page's script drew, by class."""
+
+    def __init__(self):
+        super().__init__()
+        self.classes: dict[str, int] = {}
+        self.body: dict[str, str | None] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "body":
+            self.body = attrs
+        for name in (attrs.get("class") or "").split():
+            self.classes[name] = self.classes.get(name, 0) + 1
+
+
+def _chromium() -> str:
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not binary:
+        pytest.skip(INSTALL_HINT)
+    return binary
+
+
+def _run_chromium(binary: str, *args: str) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        return subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                              capture_output=True, text=True, timeout=120)
+
+
+def test_the_page_draws_its_charts_in_headless_chromium(history, tmp_path, capsys, monkeypatch):
+    page = tmp_path / "status.html"
+    monkeypatch.setattr(report_command, "open_database", lambda args: history)  # the test database
+    assert ordersync(["report", "--html", str(page)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    data = collect(history)
+    text = page.read_text(encoding="utf-8")
+    # self-contained: the only URL is the SVG namespace, which is a name, not a fetch
+    assert set(re.findall(r"https?://[^\s\"'<>]+", text)) == {"http://www.w3.org/2000/svg"}
+    assert "default-src 'none'" in text
+
+    binary = _chromium()
+    dom = _run_chromium(binary, "--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    drawn = _Drawn()
+    drawn.feed(dom.stdout)
+    assert drawn.body.get("data-charts") == "drawn", "the chart script did not run to its end"
+    assert drawn.classes.get("series") == 3  # pending, synced, failed
+    assert drawn.classes.get("bar-synced") == drawn.classes.get("bar-failed") == len(data.throughput)
+    assert drawn.classes.get("bar-reason") == len(data.reasons) == 2
+    assert drawn.classes.get("tick", 0) >= 2
+
+    shot = tmp_path / "status.png"
+    result = _run_chromium(binary, f"--screenshot={shot}", "--window-size=1000,1200", page.as_uri())
+    assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_an_empty_history_says_so_instead_of_drawing(db, tmp_path):
+    page = tmp_path / "empty.html"
+    page.write_text(render_html(collect(db)), encoding="utf-8")
+    dom = _run_chromium(_chromium(), "--dump-dom", page.as_uri())
+    drawn = _Drawn()
+    drawn.feed(dom.stdout)
+    assert drawn.body.get("data-charts") == "drawn"
+    assert drawn.classes.get("empty") == 3 and "series" not in drawn.classes
