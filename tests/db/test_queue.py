@@ -55,6 +55,21 @@ def test_a_synced_archive_of_an_order_that_came_back_leaves_it_live(db):
     assert (order["monday_item_id"], order["is_removed"]) == (None, False)
 
 
+def test_a_synced_archive_closes_the_line_changes_still_queued_for_that_order(db):
+    add_order(db, "O1", monday_item_id=4242)
+    add_order(db, "O2", monday_item_id=4343)
+    token = uuid.uuid4()
+    delta = add_item_delta(db, "O1", action="ARCHIVE", state="IN_FLIGHT", attempts=1, token=token)
+    orphan = add_line_delta(db, "O1", "XS", action="UPDATE", qty=3)
+    other = add_line_delta(db, "O2", "XS", action="UPDATE", qty=3)
+
+    queue.mark_synced(db, token, "item", [queue.SyncResult(delta, 4242)])
+
+    closed = line_delta(db, orphan)
+    assert (closed["sync_state"], closed["last_error_code"]) == ("SYNCED", "PARENT_ARCHIVED")
+    assert line_delta(db, other)["sync_state"] == "PENDING"
+
+
 def test_mark_synced_stores_the_subitem_id_on_the_delta_and_the_line(db):
     add_order(db, "O1", monday_item_id=1)
     add_line(db, "O1", "S", 3)

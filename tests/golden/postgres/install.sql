@@ -1116,6 +1116,17 @@ SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(sr
         updated_at = v_now
 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
 WHERE src.order_key = tgt.order_key;
+        -- monday archives an item's subitems with it: line changes still queued for an
+        -- archived order have nothing left to reach, and would wait forever for a parent id.
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET sync_state = 'SYNCED',
+        last_error_code = 'PARENT_ARCHIVED',
+        last_error = 'closed without a push: the parent item was archived, and its subitems with it',
+        synced_at = v_now,
+        updated_at = v_now
+FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+WHERE src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_state IN ('PENDING', 'FAILED') AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer
+                     WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id);
 END IF;
 IF p_entity = 'subitem' THEN
 WITH changed AS (
