@@ -40,6 +40,10 @@ def database_url(data_dir: Path = DEFAULT_DATA_DIR, database: str = DATABASE_NAM
     """URL of the ordersync database on the embedded server, creating the database once."""
     admin_url = server_url(data_dir)
     create_database(admin_url, database)
+    return _database_url(admin_url, database)
+
+
+def _database_url(admin_url: str, database: str) -> str:
     return admin_url.replace("/postgres?", f"/{database}?", 1)
 
 
@@ -49,3 +53,13 @@ def create_database(admin_url: str, database: str) -> None:
         if not exists:
             log.info("creating database %s on the embedded PostgreSQL", database)
             conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(database)))
+
+
+def fresh_database(database: str, data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """URL of an empty database on the embedded server, dropped and created anew (demo runs)."""
+    admin_url = server_url(data_dir)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        drop = psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        conn.execute(drop.format(psycopg.sql.Identifier(database)))
+    create_database(admin_url, database)
+    return _database_url(admin_url, database)
