@@ -65,16 +65,17 @@ def run_pipeline(db: Database, dry_run: bool = False) -> PipelineResult:
 
 def _run_log(db: Database, columns: str, key: str, value: int, rejected: bool = False) -> list[dict]:
     """Run-log rows by id or run id (REJECTED ones only when asked), oldest first."""
-    cfg = db.config
-    table = db.dialect.qualified(cfg.environment.data_schema, cfg.tables.run_log)
     where = f"{key} = {db.dialect.placeholder}" + (" AND outcome = 'REJECTED'" if rejected else "")
-    return db.fetch(f"SELECT {columns} FROM {table} WHERE {where} ORDER BY run_log_id", (value,))
+    return db.fetch(f"SELECT {columns} FROM {_run_history(db)} WHERE {where} ORDER BY run_log_id", (value,))
 
 
 def _last_run_id(db: Database) -> int:
     """The id of the newest pipeline run (a run with nothing to report returns no rows)."""
-    cfg = db.config
-    table = db.dialect.qualified(cfg.environment.data_schema, cfg.tables.run_log)
-    rows = db.fetch(f"SELECT MAX(run_id) AS run_id FROM {table} WHERE component = 'pipeline' "
+    rows = db.fetch(f"SELECT MAX(run_id) AS run_id FROM {_run_history(db)} WHERE component = 'pipeline' "
                     f"AND step = '{PROCEDURE}'")
     return int(rows[0]["run_id"]) if rows and rows[0]["run_id"] is not None else 0
+
+
+def _run_history(db: Database) -> str:
+    """The run log through its view: the pipeline role may read views, never the tables."""
+    return db.dialect.qualified(db.config.environment.sync_schema, "RunHistory")
