@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import logging
 import sys
 
@@ -56,8 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ordersync {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
-        if importlib.util.find_spec(f"pusher.commands.{name}") is None:  # BUILD-OUT: removed once all land
-            continue
         module = importlib.import_module(f"pusher.commands.{name}")
         module.register(subparsers)
     return parser
