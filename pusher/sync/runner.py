@@ -271,11 +271,16 @@ class _Batch:
         return plans, failures
 
     def needs_lookup(self, row: Any) -> bool:
-        """Look up by key when an earlier attempt may have created it, or no id is known for a change."""
+        """Look up by key when an earlier attempt may have created it, or no id is known for a change.
+
+        An earlier attempt shows as attempts > 1, or as any error the row carries: RequeueFailed
+        restarts attempts at 0 but keeps the error (e.g. LEASE_EXPIRED: a pusher died after sending).
+        """
         if self.own_id(row) is not None and row.last_error_code != errors.ITEM_MISSING:
             return False
         removing = row.action in ("ARCHIVE", "DELETE")
-        return removing or row.attempts > 1 or row.action == "UPDATE" or row.last_error_code == errors.ITEM_MISSING
+        tried_before = row.attempts > 1 or row.last_error_code is not None
+        return removing or tried_before or row.action == "UPDATE"
 
     def own_id(self, row: Any) -> str | None:
         value = row.monday_item_id if self.entity == ITEM else row.monday_subitem_id
