@@ -24,14 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pusher.commands.render_ops import tsqlt_templates
 from pusher.config import load_config
 from pusher.errors import ConfigError, DatabaseError, ExitCode, OrdersyncError
-from pusher.paths import PROJECT_ROOT
 from pusher.sql.connection import Database
 from pusher.sql.deploy import staging_columns
 from pusher.sql.render import Renderer
 
-TSQLT_DIR = PROJECT_ROOT / "tests" / "tsqlt"
 CLASS_SUFFIX = ".class.sql.j2"
 RESULT_QUERY = (
     "SELECT Class, TestCase, Result, Msg, TestStartTime, TestEndTime FROM tSQLt.TestResult ORDER BY Id"
@@ -55,12 +54,9 @@ class TestOutcome:
         return self.result not in (PASSED, SKIPPED)
 
 
-def class_templates(directory: Path = TSQLT_DIR) -> dict[str, str]:
-    """Test class name -> template path relative to the project root, in name order."""
-    return {
-        p.name.removesuffix(CLASS_SUFFIX): p.relative_to(PROJECT_ROOT).as_posix()
-        for p in sorted(directory.glob(f"*{CLASS_SUFFIX}"))
-    }
+def class_templates() -> dict[str, str]:
+    """Test class name -> template (the files `ordersync render-ops` renders), in name order."""
+    return {Path(t).name.removesuffix(CLASS_SUFFIX): t for t in tsqlt_templates()}
 
 
 def install_classes(db: Database, renderer: Renderer, templates: list[str]) -> None:
