@@ -22,6 +22,7 @@ from pusher.sql.render import RenderedObject, Renderer
 # output file -> template; SQL Agent and tSQLt exist on SQL Server only.
 SECURITY_TEMPLATE = "db/security/roles.sql.j2"
 SQLAGENT_TEMPLATE = "ops/sqlagent/sqlagent_jobs.sql.j2"
+UNINSTALL_TEMPLATE = "ops/uninstall/uninstall.sql.j2"
 TSQLT_DIR = PROJECT_ROOT / "tests" / "tsqlt"
 
 DESCRIPTION = """\
@@ -30,6 +31,8 @@ Write into DIR, from the config:
                       procedures and SELECT on the views, no table access (both dialects)
   sqlagent_jobs.sql   SQL Agent jobs: sync.RunPipeline every [sql_agent] pipeline_every_minutes,
                       sync.Purge daily at retention_at (tsql only)
+  uninstall.sql       removes jobs, roles, procedures, views and the sync schema; the tables
+                      only when @DropTables = 1 is set in it (tsql only)
   tsqlt/*.class.sql   the tSQLt test classes (tsql only; scripts/run_tsqlt.py installs and runs them)
 Every script is idempotent: run it again after changing the config or deploying again.
 The Windows scheduled task is not rendered: see ops/windows/.
@@ -75,6 +78,7 @@ def render_ops(renderer: Renderer) -> dict[str, RenderedObject]:
     outputs = {"security.sql": renderer.render(SECURITY_TEMPLATE)}
     if renderer.dialect.name == "tsql":
         outputs["sqlagent_jobs.sql"] = renderer.render(SQLAGENT_TEMPLATE)
+        outputs["uninstall.sql"] = renderer.render(UNINSTALL_TEMPLATE)
         for template in tsqlt_templates():
             outputs[f"tsqlt/{Path(template).name.removesuffix('.j2')}"] = renderer.render(template)
     return outputs
