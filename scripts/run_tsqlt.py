@@ -177,19 +177,23 @@ def run(db: Database, classes: list[str], install: bool, junit: Path) -> int:
     return exit_code(outcomes)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", metavar="PATH", default=None, help="config file (default: the shipped one)")
     parser.add_argument("--env", metavar="NAME", default=None, help="environment whose SQL Server to test")
     parser.add_argument("--url", metavar="ODBC", default=None,
-                        help="connection string instead of the environment's database_url_env")
+                        help="ODBC string or mssql+pyodbc:// URL instead of the environment's database_url_env")
     parser.add_argument("--class", dest="classes", metavar="NAME", action="append", default=[],
                         help="run only this test class (repeatable); default: every ordersync class")
     parser.add_argument("--no-install", dest="install", action="store_false",
                         help="run the classes already installed instead of rendering them again")
     parser.add_argument("--junit", metavar="FILE", type=Path, default=Path("tsqlt-results.xml"),
                         help="JUnit XML output (default: tsqlt-results.xml)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         config = load_config(args.config, args.env)
         if config.environment.dialect != "tsql":

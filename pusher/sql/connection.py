@@ -160,7 +160,9 @@ def odbc_connection_string(url: str) -> str:
     if parts.scheme not in ("mssql", "mssql+pyodbc"):
         return url
     query = dict(parse_qsl(parts.query))
-    server = (parts.hostname or "localhost") + (f",{parts.port}" if parts.port else "")
+    host = unquote(parts.netloc.rpartition("@")[2]) or "localhost"  # case and a %5C named instance kept
+    name, _, port = host.rpartition(":")
+    server = f"{name},{port}" if name and port.isdigit() else host
     pairs = {"DRIVER": query.pop("driver", "ODBC Driver 18 for SQL Server"), "SERVER": server,
              "DATABASE": unquote(parts.path.lstrip("/"))}
     if parts.username:

@@ -123,6 +123,8 @@ def test_the_postgres_install_script_runs_twice_on_postgres(config, pg_url):
      "TrustServerCertificate=yes"),
     ("mssql://svc_ordersync:p%3Bw@sqlprod01/OrderDB?driver=FreeTDS",
      "DRIVER={FreeTDS};SERVER=sqlprod01;DATABASE=OrderDB;UID=svc_ordersync;PWD={p;w}"),
+    ("mssql+pyodbc://SQLPROD01%5CORDERS/OrderDB", "DRIVER={ODBC Driver 18 for SQL Server};SERVER=SQLPROD01\\ORDERS;"
+                                                  "DATABASE=OrderDB;Trusted_Connection=yes"),
     ("DRIVER={ODBC Driver 18 for SQL Server};SERVER=sqlprod01;Trusted_Connection=yes",
      "DRIVER={ODBC Driver 18 for SQL Server};SERVER=sqlprod01;Trusted_Connection=yes"),
 ])
