@@ -145,11 +145,16 @@ def test_the_security_script_can_run_again(logins, config):
     assert queue.status_counts(logins.pusher) == []
 
 
-@pytest.mark.xfail(strict=True, reason="pusher.pipeline.run_pipeline reads the run-log table directly "
-                                       "(_last_run_id/_run_log) instead of sync.RunHistory, which the "
-                                       "pipeline role may not; EXEC/SELECT sync.RunPipeline itself works")
 def test_ordersync_pipeline_works_as_the_pipeline_role(logins, config):
     from pusher.pipeline import run_pipeline
 
     _load_reference_po(logins, config)
-    run_pipeline(logins.pipeline)  # nothing changed: returns no rows, so it looks up the run id
+    unchanged = run_pipeline(logins.pipeline)  # nothing changed: no rows back, the run id is read from RunHistory
+    assert unchanged.changed == 0 and unchanged.run_id > 0
+
+    rows = reference_po(SampleShape(config, read_columns_file(config.columns_file)))
+    rows[0][config.key_columns[0]] = None
+    load_snapshot(logins.owner, rows)
+    rejected = run_pipeline(logins.pipeline)  # the reject's message is read back through RunHistory too
+    assert [r.order_key for r in rejected.rejects] == [None]
+    assert config.key_columns[0] in rejected.rejects[0].message

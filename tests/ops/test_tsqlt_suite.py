@@ -130,11 +130,7 @@ def _redeclared(sql: str) -> list[tuple[str, str]]:
 def _procedure_params():
     config = load_config(DEFAULT_CONFIG, "production")
     renderer = ops_renderer(config, "tsql")
-    return [pytest.param(obj, id=obj.file_name,
-                         marks=[pytest.mark.xfail(strict=True, reason=(
-                             "sync.EndRunLog's @ErrorMessage parameter (docs/contracts.md) collides with "
-                             "the DECLARE @ErrorMessage of d.procedure(): SQL Server will not create it"))]
-                         if obj.file_name == "sync.EndRunLog.sql" else [])
+    return [pytest.param(obj, id=obj.file_name)
             for obj in renderer.render_all()
             if obj.template.startswith("procedures/") and not obj.template.endswith(".view.sql.j2")]
 

@@ -8,7 +8,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     UPDATE [dbo].[ORDER_LIST_GROUPS]
     SET monday_group_id = @MondayGroupId,
         updated_at = SYSUTCDATETIME()
@@ -16,8 +16,8 @@ BEGIN
 
 IF @@ROWCOUNT = 0
 BEGIN
-        SET @ErrorMessage = CONCAT(N'SaveGroup: no group with key ', @GroupKey, N'; run the pipeline first');
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'SaveGroup: no group with key ', @GroupKey, N'; run the pipeline first');
+THROW 50001, @ThrowMessage, 1;
 END;
     RETURN 0;
 END;

@@ -6,7 +6,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     -- Rendered for 14 staging columns (fingerprint 986f58b2a19193f0),
     -- 5 of them sizes (fingerprint 2e23269c2622663c).
     SELECT CAST(CASE WHEN tgt.column_name IS NULL THEN 'added' ELSE 'removed' END AS NVARCHAR(MAX)) AS change,

@@ -7,7 +7,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @RunId BIGINT;
     DECLARE @LockResult INT;
     DECLARE @TranCount INT;
@@ -47,8 +47,8 @@ CREATE TABLE #run_counts (
          FROM #run_drift AS src WHERE src.change = 'removed' GROUP BY src.change));
 IF @Drift <> ''
 BEGIN
-            SET @ErrorMessage = CONCAT(N'RunPipeline refused: staging table dbo.swp_ORDER''S [LIST] differs from the columns the procedures were rendered for: ', @Drift, N'. Fix: run `ordersync render` and `ordersync deploy` (deploy renders from the live table), then run the pipeline again.');
-            THROW 50002, @ErrorMessage, 1;
+            SET @ThrowMessage = CONCAT(N'RunPipeline refused: staging table dbo.swp_ORDER''S [LIST] differs from the columns the procedures were rendered for: ', @Drift, N'. Fix: run `ordersync render` and `ordersync deploy` (deploy renders from the live table), then run the pipeline again.');
+            THROW 50002, @ThrowMessage, 1;
 END;
 
         -- 3. Single flight: one pipeline at a time; a second one is refused, not queued.
@@ -56,8 +56,8 @@ END;
             @LockOwner = 'Transaction', @LockTimeout = 0;
 IF @LockResult < 0
 BEGIN
-            SET @ErrorMessage = N'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.';
-            THROW 50003, @ErrorMessage, 1;
+            SET @ThrowMessage = N'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.';
+            THROW 50003, @ThrowMessage, 1;
 END;
 
         -- 4. Both merges, one transaction.

@@ -9,7 +9,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @RunLogId BIGINT;
     IF @Component IS NULL OR @Component NOT IN ('pipeline', 'pusher')
@@ -22,8 +22,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'StartRunLog: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'StartRunLog: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)

@@ -11,7 +11,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     IF @Outcome IS NULL OR @Outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED')
 BEGIN
@@ -19,8 +19,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'EndRunLog: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'EndRunLog: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     UPDATE [dbo].[ORDER_LIST_RUN_LOG]
@@ -33,8 +33,8 @@ END;
 
 IF @@ROWCOUNT = 0
 BEGIN
-        SET @ErrorMessage = CONCAT(N'EndRunLog: no run-log row with id ', @RunLogId, N'; pass the id StartRunLog returned');
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'EndRunLog: no run-log row with id ', @RunLogId, N'; pass the id StartRunLog returned');
+THROW 50001, @ThrowMessage, 1;
 END;
     RETURN 0;
 END;

@@ -10,7 +10,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
     DECLARE @ItemRequeued INT = 0;
@@ -25,8 +25,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'RequeueFailed: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'RequeueFailed: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();

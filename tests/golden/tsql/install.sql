@@ -252,7 +252,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     UPDATE [dbo].[ORDER_LIST_GROUPS]
     SET monday_group_id = @MondayGroupId,
         updated_at = SYSUTCDATETIME()
@@ -260,8 +260,8 @@ BEGIN
 
 IF @@ROWCOUNT = 0
 BEGIN
-        SET @ErrorMessage = CONCAT(N'SaveGroup: no group with key ', @GroupKey, N'; run the pipeline first');
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'SaveGroup: no group with key ', @GroupKey, N'; run the pipeline first');
+THROW 50001, @ThrowMessage, 1;
 END;
     RETURN 0;
 END;
@@ -275,7 +275,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     -- Rendered for 14 staging columns (fingerprint 986f58b2a19193f0),
     -- 5 of them sizes (fingerprint 2e23269c2622663c).
     SELECT CAST(CASE WHEN tgt.column_name IS NULL THEN 'added' ELSE 'removed' END AS NVARCHAR(MAX)) AS change,
@@ -314,7 +314,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     -- 1. Keys more than one staging row carries: every copy is rejected.
 DROP TABLE IF EXISTS #stg_dups;
 CREATE TABLE #stg_dups (
@@ -550,7 +550,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     -- 1. Orders whose size fingerprint changed (or that are new), leaving out orders whose
     --    header MergeHeaders rejected in this run.
 DROP TABLE IF EXISTS #ln_orders;
@@ -699,7 +699,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @RunId BIGINT;
     DECLARE @LockResult INT;
     DECLARE @TranCount INT;
@@ -739,8 +739,8 @@ CREATE TABLE #run_counts (
          FROM #run_drift AS src WHERE src.change = 'removed' GROUP BY src.change));
 IF @Drift <> ''
 BEGIN
-            SET @ErrorMessage = CONCAT(N'RunPipeline refused: staging table dbo.swp_ORDER''S [LIST] differs from the columns the procedures were rendered for: ', @Drift, N'. Fix: run `ordersync render` and `ordersync deploy` (deploy renders from the live table), then run the pipeline again.');
-            THROW 50002, @ErrorMessage, 1;
+            SET @ThrowMessage = CONCAT(N'RunPipeline refused: staging table dbo.swp_ORDER''S [LIST] differs from the columns the procedures were rendered for: ', @Drift, N'. Fix: run `ordersync render` and `ordersync deploy` (deploy renders from the live table), then run the pipeline again.');
+            THROW 50002, @ThrowMessage, 1;
 END;
 
         -- 3. Single flight: one pipeline at a time; a second one is refused, not queued.
@@ -748,8 +748,8 @@ END;
             @LockOwner = 'Transaction', @LockTimeout = 0;
 IF @LockResult < 0
 BEGIN
-            SET @ErrorMessage = N'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.';
-            THROW 50003, @ErrorMessage, 1;
+            SET @ThrowMessage = N'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.';
+            THROW 50003, @ThrowMessage, 1;
 END;
 
         -- 4. Both merges, one transaction.
@@ -815,7 +815,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @RunLogId BIGINT;
     IF @Component IS NULL OR @Component NOT IN ('pipeline', 'pusher')
@@ -828,8 +828,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'StartRunLog: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'StartRunLog: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
@@ -855,7 +855,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     IF @Outcome IS NULL OR @Outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED')
 BEGIN
@@ -863,8 +863,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'EndRunLog: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'EndRunLog: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     UPDATE [dbo].[ORDER_LIST_RUN_LOG]
@@ -877,8 +877,8 @@ END;
 
 IF @@ROWCOUNT = 0
 BEGIN
-        SET @ErrorMessage = CONCAT(N'EndRunLog: no run-log row with id ', @RunLogId, N'; pass the id StartRunLog returned');
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'EndRunLog: no run-log row with id ', @RunLogId, N'; pass the id StartRunLog returned');
+THROW 50001, @ThrowMessage, 1;
 END;
     RETURN 0;
 END;
@@ -897,7 +897,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
     DECLARE @Lease INT;
@@ -921,8 +921,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'ClaimBatch: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'ClaimBatch: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
@@ -1152,7 +1152,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
     DECLARE @Synced TABLE (id BIGINT NOT NULL PRIMARY KEY);
@@ -1170,8 +1170,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'MarkSynced: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'MarkSynced: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
@@ -1277,7 +1277,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
     DECLARE @Failed TABLE (id BIGINT NOT NULL PRIMARY KEY);
@@ -1296,8 +1296,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'MarkFailed: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'MarkFailed: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
@@ -1453,7 +1453,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
     DECLARE @ItemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
@@ -1468,8 +1468,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'ReleaseClaim: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'ReleaseClaim: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
@@ -1588,7 +1588,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
     DECLARE @ItemRequeued INT = 0;
@@ -1603,8 +1603,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'RequeueFailed: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'RequeueFailed: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
@@ -1703,7 +1703,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
-    DECLARE @ErrorMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
     DECLARE @SyncedBefore DATETIME2(3);
@@ -1721,8 +1721,8 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ErrorMessage = CONCAT(N'Purge: ', SUBSTRING(@Problems, 3, 2000));
-THROW 50001, @ErrorMessage, 1;
+        SET @ThrowMessage = CONCAT(N'Purge: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
