@@ -235,8 +235,9 @@ def test_options_from_args_carries_every_setting():
 
 
 @pytest.mark.skipif(shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash")
-def test_the_curl_example_in_docs_emulator_md_works_verbatim():
-    doc = (PROJECT_ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("document", ["docs/emulator.md", "README.md"])
+def test_the_curl_example_in_the_docs_works_verbatim(document):
+    doc = (PROJECT_ROOT / document).read_text(encoding="utf-8")
     script = doc.split("```bash\n", 1)[1].split("```", 1)[0]
     assert "create_item" in script and "http://127.0.0.1:8765/v2" in script
     process, url = start()
