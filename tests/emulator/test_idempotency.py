@@ -7,6 +7,8 @@ import time
 
 import requests
 
+from tests.waiting import wait_until
+
 CREATE = 'mutation { create_item(board_id: 5000000001, item_name: "once") { id } }'
 
 
@@ -35,7 +37,8 @@ def test_a_duplicate_arriving_while_the_first_runs_gets_409(monday_emulator_fact
     first: list[requests.Response] = []
     worker = threading.Thread(target=lambda: first.append(api(server, CREATE, headers={"Idempotency-Key": "k"})))
     worker.start()
-    time.sleep(0.3)
+    # charged = past the key's claim and into the slow run: the duplicate now meets a key in use
+    wait_until(lambda: server.stats()["complexity_spent"] > 0, "the first request is running")
     conflict = api(server, CREATE, headers={"Idempotency-Key": "k"})
     worker.join()
     assert conflict.status_code == 409

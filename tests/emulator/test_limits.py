@@ -8,6 +8,8 @@ import time
 import pytest
 import requests
 
+from tests.waiting import wait_until
+
 CREATE = 'mutation { create_item(board_id: 5000000001, item_name: "x") { id } }'
 COMPLEXITY = "{ complexity { before after query reset_in_x_seconds } }"
 
@@ -117,7 +119,8 @@ def test_concurrent_requests_over_the_limit_get_max_concurrency_exceeded(monday_
     first: list[requests.Response] = []
     worker = threading.Thread(target=lambda: first.append(api(server, CREATE)))
     worker.start()
-    time.sleep(0.3)
+    # charged = inside the concurrency gate and sleeping: the second request finds no free slot
+    wait_until(lambda: server.stats()["complexity_spent"] > 0, "the first request holds the only slot")
     refused = api(server, COMPLEXITY)
     worker.join()
     assert_429(refused, "maxConcurrencyExceeded")
