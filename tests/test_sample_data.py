@@ -6,7 +6,6 @@ summary that claims more, less or other changes than the rows show fails.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -217,10 +216,8 @@ def test_load_snapshot_names_a_missing_staging_table(config: Config, pg_url: str
 
 
 @pytest.mark.slow
-def test_100k_orders_generate_and_load_well_within_a_minute(db):
+def test_100k_orders_generate_and_load_with_distinct_keys(db):
+    """How long this takes is scripts/bench_pipeline.py's business ("loaded N orders in S s"), not a test's."""
     shape = SampleShape(db.config, read_columns_file(db.config.columns_file))
-    started = time.perf_counter()
     assert load_snapshot(db, snapshot(shape, 100_000, seed=1)) == 100_000
-    elapsed = time.perf_counter() - started
-    assert elapsed < 30, f"100k orders took {elapsed:.1f} s"
     assert db.fetch('SELECT COUNT(DISTINCT "AAG ORDER NUMBER") AS n FROM dbo."swp_ORDER_LIST_V2"') == [{"n": 100_000}]
