@@ -28,7 +28,6 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -91,11 +90,9 @@ def measure(server: EmulatorServer, elapsed: float, scale: float) -> dict:
 
 
 def duplicates(server: EmulatorServer) -> int:
-    dup = 0
-    for board, column in ((ITEMS_BOARD, "text_order_key"), (SUBITEMS_BOARD, "text_line_key")):
-        counts = Counter(i["column_values"][column]["text"] for i in server.items(board))
-        dup += sum(n - 1 for n in counts.values() if n > 1)
-    return dup
+    """Extra items beyond the first per key, on both boards."""
+    return sum(n - 1 for board, column in ((ITEMS_BOARD, "text_order_key"), (SUBITEMS_BOARD, "text_line_key"))
+               for n in server.duplicate_keys(board, column).values())
 
 
 def run_ours(config, rows, scale: float, slow_rate: float) -> dict:

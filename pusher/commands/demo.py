@@ -118,7 +118,7 @@ def _demo(config, db: Database, emulator: EmulatorServer, orders: int | None, sa
     say.changes(before, after)
     say.board_summary(after, config)
 
-    duplicates = _duplicates(after, config)
+    duplicates = _duplicates(emulator, config)
     if duplicates:
         print(f"\nDUPLICATES on the board: {duplicates}", file=sys.stderr)
         return int(ExitCode.ROWS_FAILED)
@@ -148,14 +148,13 @@ def _board(emulator: EmulatorServer, config) -> dict[str, dict[str, Any]]:
     return {i["id"]: i for i in [*items, *subitems]}
 
 
-def _key_of(item: dict[str, Any], config) -> str | None:
-    column = config.monday.line_key_column if item.get("parent_item_id") else config.monday.item_key_column
-    return (item["column_values"].get(column) or {}).get("text")
-
-
-def _duplicates(board: dict[str, dict[str, Any]], config) -> list[str]:
-    live = Counter(_key_of(i, config) for i in board.values() if i["state"] != "deleted")
-    return sorted(k for k, n in live.items() if n > 1 and k)
+def _duplicates(emulator: EmulatorServer, config) -> list[str]:
+    """Keys held by two live items, on the items board or the subitems board."""
+    env, monday = config.environment, config.monday
+    boards = [(env.items_board_id, monday.item_key_column)]
+    if env.subitems_board_id:
+        boards.append((env.subitems_board_id, monday.line_key_column))
+    return sorted(str(k) for board, column in boards for k in emulator.duplicate_keys(board, column))
 
 
 class _Printer:

@@ -6,6 +6,7 @@ archived and (on request) deleted items included, without going through the Grap
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from pusher.emulator.state import BoardStore
@@ -69,3 +70,10 @@ def items_snapshot(
                 }
             )
         return result
+
+
+def key_counts(store: BoardStore, board_id: str, key_column: str) -> Counter:
+    """How many live (not deleted) items of a board hold each value of its key column, archived
+    ones included: the "no duplicates" check is ``all(n == 1 ...)`` on this."""
+    items = items_snapshot(store, board_id, include_archived=True)
+    return Counter((i["column_values"].get(key_column) or {}).get("text") for i in items)

@@ -12,6 +12,7 @@ import json
 import logging
 import socket
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,7 +23,7 @@ from pusher.emulator.api import ApiService
 from pusher.emulator.faults import FaultPlan, FaultRule
 from pusher.emulator.fixtures import SAMPLE_BOARD_PATH, load_fixture_file, normalize_fixture
 from pusher.emulator.idempotency import IdempotencyCache
-from pusher.emulator.inspection import boards_snapshot, items_snapshot
+from pusher.emulator.inspection import boards_snapshot, items_snapshot, key_counts
 from pusher.emulator.limits import Limits
 from pusher.emulator.options import EmulatorOptions
 from pusher.emulator.state import BoardStore
@@ -201,6 +202,13 @@ class EmulatorServer:
 
     def items(self, board_id: str | int, include_archived: bool = True, include_deleted: bool = False) -> list[dict]:
         return items_snapshot(self.store, str(board_id), include_archived, include_deleted)
+
+    def key_counts(self, board_id: str | int, key_column: str) -> Counter:
+        return key_counts(self.store, str(board_id), key_column)
+
+    def duplicate_keys(self, board_id: str | int, key_column: str) -> dict[str | None, int]:
+        """Key values held by more than one live item of the board (none: no duplicates)."""
+        return {k: n for k, n in self.key_counts(board_id, key_column).items() if n > 1}
 
     def stats(self) -> dict[str, Any]:
         return self.stats_counter.snapshot()
