@@ -2,9 +2,11 @@
 SIGKILL at random points, then run again -> no duplicate, no lost row; two pushers started at once on
 the same queue -> no row pushed twice.
 
-The emulator runs in the test process with a tight complexity budget so a push takes seconds and
-the kill lands mid-push. A killed pusher's lease would expire on its own after lease_seconds; the
-test lets that time pass by moving the lease end into the past instead of sleeping.
+The emulator runs in the test process with a tight complexity budget so a push takes seconds. The
+kill is not timed by a sleep: the test watches the emulator and kills the pusher once monday has
+applied a seeded random number of mutations, so it always lands mid-push. A killed pusher's lease
+would expire on its own after lease_seconds; the test lets that time pass by moving the lease end
+into the past instead of sleeping.
 """
 
 from __future__ import annotations
@@ -15,16 +17,23 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT
-from tests.pusher.conftest import ITEMS_BOARD, SUBITEMS_BOARD, TOKEN, assert_no_duplicates, queue_states
+from tests.pusher.conftest import (
+    ITEMS_BOARD,
+    SUBITEMS_BOARD,
+    TOKEN,
+    assert_no_duplicates,
+    queue_states,
+)
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL does not exist on Windows")
 DONE = {"item": {"SYNCED": 69}, "subitem": {"SYNCED": 317}}
+MUTATIONS = 1 + 69 + 317  # one group, the items, the subitems
 
 
 def _config_file(tmp_path: Path, api_url: str) -> Path:
@@ -57,12 +66,16 @@ def test_a_pusher_killed_at_a_random_point_and_run_again_leaves_no_duplicate_and
     server = monday_emulator_factory(complexity_per_minute=3_000_000, budget_window_seconds=1.0)
     load_reference()
     config_path = _config_file(tmp_path, server.url)
+    kill_after = random.Random(seed).randint(5, MUTATIONS - 40)  # a batch of 10 may land before the kill
     process = _start(config_path, pg_url)
-    time.sleep(random.Random(seed).uniform(0.8, 4.0))
+    wait_until(lambda: server.stats()["mutations_total"] >= kill_after or process.poll() is not None,
+               f"monday has applied {kill_after} mutations", timeout=60)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL, "the pusher ended before the kill: it proves nothing"
+    applied = server.stats()["mutations_total"]
     killed_with = queue_states(db)
-    assert killed_with != DONE, "the kill came after the push finished: it proves nothing"
+    assert kill_after <= applied < MUTATIONS and killed_with != DONE, (applied, killed_with)
     for _ in range(5):
         _expire_leases(db)
         rerun = _start(config_path, pg_url)
@@ -77,7 +90,8 @@ def test_a_pusher_killed_at_a_random_point_and_run_again_leaves_no_duplicate_and
 
 def test_two_pushers_started_at_once_never_push_a_row_twice(db, pg_url, monday_emulator_factory, load_reference,
                                                             tmp_path):
-    server = monday_emulator_factory()
+    # a tight budget makes the push take seconds, so both pushers are still at work at the same time
+    server = monday_emulator_factory(complexity_per_minute=3_000_000, budget_window_seconds=1.0)
     load_reference()
     config_path = _config_file(tmp_path, server.url)
     first, second = _start(config_path, pg_url), _start(config_path, pg_url)
@@ -85,8 +99,16 @@ def test_two_pushers_started_at_once_never_push_a_row_twice(db, pg_url, monday_e
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err.decode()
     assert queue_states(db) == DONE
+    runs = db.fetch(f'SELECT rows_affected FROM dbo."{db.config.tables.run_log}" '
+                    f"WHERE component = 'pusher' AND outcome = 'SUCCEEDED'")
+    assert len(runs) == 2 and all(r["rows_affected"] > 0 for r in runs), f"one pusher did all the work: {runs}"
     mutations = server.stats()["mutations"]
     assert mutations["create_item"] == 69 and mutations["create_subitem"] == 317
     assert mutations.get("change_multiple_column_values", 0) == 0
     assert mutations["create_group"] == 1  # both needed the group; one Idempotency-Key made it once
-    assert_no_duplicates(server)
+    # per row: every order and every line holds exactly one item on the board, created once
+    orders = {r["order_key"] for r in db.fetch(f'SELECT order_key FROM dbo."{db.config.tables.orders}"')}
+    lines = {f"{r['order_key']}|{r['size']}"
+             for r in db.fetch(f'SELECT order_key, size FROM dbo."{db.config.tables.lines}"')}
+    assert server.key_counts(ITEMS_BOARD, "text_order_key") == dict.fromkeys(orders, 1)
+    assert server.key_counts(SUBITEMS_BOARD, "text_line_key") == dict.fromkeys(lines, 1)
