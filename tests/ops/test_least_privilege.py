@@ -90,10 +90,11 @@ def test_the_pusher_role_runs_a_whole_sync_through_procedures_and_views(logins, 
     report, code = run_sync(pusher_config, logins.pusher, "test-token", dry_run=False)
 
     assert code == 0 and report.failed == 0
-    states = logins.owner.fetch(
-        f'SELECT sync_state, count(*) AS n FROM "{config.environment.data_schema}"."{config.tables.order_delta}" '
-        f"GROUP BY sync_state")
-    assert states == [{"sync_state": "SYNCED", "n": items}]
+    schema = config.environment.data_schema
+    for table, rows in ((config.tables.order_delta, items), (config.tables.line_delta, 317)):
+        states = logins.owner.fetch(f'SELECT sync_state, count(*) AS n FROM "{schema}"."{table}" GROUP BY sync_state')
+        assert states == [{"sync_state": "SYNCED", "n": rows}], table
+    assert len(monday_emulator.items(config.environment.items_board_id)) == items
     # the operator's views are open to the pusher role too
     assert {r["sync_state"] for r in queue.status_counts(logins.pusher)} == {"SYNCED"}
     assert queue.failures(logins.pusher) == []
@@ -113,7 +114,18 @@ def test_the_pusher_role_claims_marks_releases_and_requeues(logins, config):
     assert queue.requeue_failed(logins.pusher, entity="item") == {"item": 1}
     run = queue.start_run_log(logins.pusher, "least-privilege test")
     queue.end_run_log(logins.pusher, run, "SUCCEEDED", 3)
-    assert third.delta_id not in {r["delta_id"] for r in queue.failures(logins.pusher)}
+
+    # what each call did, read by the owner: the pusher role itself cannot read the table
+    table = f'"{config.environment.data_schema}"."{config.tables.order_delta}"'
+    rows = {r["delta_id"]: (r["sync_state"], r["attempts"], r["monday_item_id"]) for r in logins.owner.fetch(
+        f"SELECT delta_id, sync_state, attempts, monday_item_id FROM {table} WHERE delta_id IN (%s, %s, %s)",
+        (first.delta_id, second.delta_id, third.delta_id))}
+    assert rows == {first.delta_id: ("SYNCED", 1, 4242),  # marked synced
+                    second.delta_id: ("PENDING", 0, None),  # failed for good, then requeued
+                    third.delta_id: ("PENDING", 0, None)}  # released: attempt given back
+    logged = queue.run_history(logins.pusher, limit=1)[0]
+    assert (logged["run_log_id"], logged["step"], logged["outcome"], logged["rows_affected"]) == (
+        run, "least-privilege test", "SUCCEEDED", 3)
 
 
 def test_the_pusher_role_cannot_run_the_pipeline_or_purge(logins):
