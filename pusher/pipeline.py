@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pusher.errors import DatabaseError
+from pusher.queue import view_rows
 from pusher.sql.connection import Database
 
 PROCEDURE = "RunPipeline"
@@ -64,18 +65,14 @@ def run_pipeline(db: Database, dry_run: bool = False) -> PipelineResult:
 
 
 def _run_log(db: Database, columns: str, key: str, value: int, rejected: bool = False) -> list[dict]:
-    """Run-log rows by id or run id (REJECTED ones only when asked), oldest first."""
+    """Run-log rows by id or run id (REJECTED ones only when asked), oldest first, through the
+    RunHistory view: the pipeline role may read views, never the tables."""
     where = f"{key} = {db.dialect.placeholder}" + (" AND outcome = 'REJECTED'" if rejected else "")
-    return db.fetch(f"SELECT {columns} FROM {_run_history(db)} WHERE {where} ORDER BY run_log_id", (value,))
+    return view_rows(db, "RunHistory", columns=columns, where=where, params=(value,), order_by="run_log_id")
 
 
 def _last_run_id(db: Database) -> int:
     """The id of the newest pipeline run (a run with nothing to report returns no rows)."""
-    rows = db.fetch(f"SELECT MAX(run_id) AS run_id FROM {_run_history(db)} WHERE component = 'pipeline' "
-                    f"AND step = '{PROCEDURE}'")
+    rows = view_rows(db, "RunHistory", columns="MAX(run_id) AS run_id",
+                     where=f"component = 'pipeline' AND step = '{PROCEDURE}'")
     return int(rows[0]["run_id"]) if rows and rows[0]["run_id"] is not None else 0
-
-
-def _run_history(db: Database) -> str:
-    """The run log through its view: the pipeline role may read views, never the tables."""
-    return db.dialect.qualified(db.config.environment.sync_schema, "RunHistory")

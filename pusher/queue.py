@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -175,13 +175,14 @@ def end_run_log(db: Database, run_log_id: int, outcome: str, rows_affected: int 
 
 
 # -- views -------------------------------------------------------------------------------
-def _view(db: Database, view: str, *, columns: str = "*", where: str = "", group_by: str = "",
-          order_by: str = "", limit: int | None = None) -> list[dict[str, Any]]:
-    """Rows of a sync view; OFFSET/FETCH is the one paging syntax both engines accept."""
+def view_rows(db: Database, view: str, *, columns: str = "*", where: str = "", params: Sequence[Any] = (),
+              group_by: str = "", order_by: str = "", limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows of a sync view (``params`` fill the placeholders of ``where``); OFFSET/FETCH is the
+    one paging syntax both engines accept. Roles read the run log and queues only this way."""
     sql = f"SELECT {columns} FROM {db.dialect.qualified(db.config.environment.sync_schema, view)}"
     sql += f" WHERE {where}" if where else ""
     sql += f" GROUP BY {group_by}" if group_by else ""
-    params: list[Any] = []
+    params = list(params)
     if order_by:
         sql += f" ORDER BY {order_by}"
         if limit is not None:
@@ -203,31 +204,31 @@ def _plain(value: Any) -> Any:
 
 def status_counts(db: Database) -> list[dict[str, Any]]:
     """Rows by entity, state and action with the oldest row's creation time (UTC)."""
-    return _view(db, "StatusCounts", order_by="entity, sync_state, action")
+    return view_rows(db, "StatusCounts", order_by="entity, sync_state, action")
 
 
 def ready_counts(db: Database) -> dict[str, int]:
     """How many PENDING rows ClaimBatch could hand out right now, per entity (the rest wait
     behind an in-flight change of their order, or for their parent item)."""
     return {
-        entity: int(_view(db, view, columns="COUNT(*) AS n")[0]["n"])
+        entity: int(view_rows(db, view, columns="COUNT(*) AS n")[0]["n"])
         for entity, view in (("item", "PendingItems"), ("subitem", "PendingSubitems"))
     }
 
 
 def failures(db: Database, limit: int = 100) -> list[dict[str, Any]]:
     """Dead-lettered rows and the latest pipeline run's rejected staging rows, newest first."""
-    return _view(db, "Failures", order_by="updated_at DESC, entity, delta_id", limit=limit)
+    return view_rows(db, "Failures", order_by="updated_at DESC, entity, delta_id", limit=limit)
 
 
 def failure_reasons(db: Database, limit: int = 10) -> list[dict[str, Any]]:
     """The most frequent (entity, error code) pairs among the rows in sync.Failures."""
-    return _view(db, "Failures", columns="entity, last_error_code, COUNT(*) AS n",
-                 group_by="entity, last_error_code", order_by="COUNT(*) DESC, entity, last_error_code",
-                 limit=limit)
+    return view_rows(db, "Failures", columns="entity, last_error_code, COUNT(*) AS n",
+                     group_by="entity, last_error_code", order_by="COUNT(*) DESC, entity, last_error_code",
+                     limit=limit)
 
 
 def run_history(db: Database, limit: int = 20, include_rejects: bool = False) -> list[dict[str, Any]]:
     """The latest run-log rows, newest first; per-row rejects only when asked for."""
     where = "" if include_rejects else "outcome <> 'REJECTED'"
-    return _view(db, "RunHistory", where=where, order_by="run_log_id DESC", limit=limit)
+    return view_rows(db, "RunHistory", where=where, order_by="run_log_id DESC", limit=limit)
