@@ -100,13 +100,6 @@ class Pacer:
                 return 1
             self._wait(wait + 0.05)
 
-    def wait_until_reset(self) -> None:
-        with self._lock:
-            self._refresh()
-            wait = None if self.reset_at is None else max(0.0, self.reset_at - self._clock())
-        if wait:
-            self._wait(wait + 0.05)
-
     def _wait(self, seconds: float) -> None:
         log.info("complexity budget: waiting %.1f s for the window to reset", seconds)
         self.waited_seconds += seconds
