@@ -1,8 +1,8 @@
 -- generated from db/schemas.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 IF SCHEMA_ID(N'dbo') IS NULL
-    EXEC (N'CREATE SCHEMA [dbo]');
+    EXEC (N'CREATE SCHEMA [dbo] AUTHORIZATION [dbo]');
 
 GO
 IF SCHEMA_ID(N'sync') IS NULL
-    EXEC (N'CREATE SCHEMA [sync]');
+    EXEC (N'CREATE SCHEMA [sync] AUTHORIZATION [dbo]');

@@ -12,7 +12,7 @@ BEGIN
     -- 1. Keys more than one staging row carries: every copy is rejected.
 DROP TABLE IF EXISTS #stg_dups;
 CREATE TABLE #stg_dups (
-        order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
+        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
         copies      INT NOT NULL
 );
     INSERT INTO #stg_dups (order_key, copies)
@@ -27,21 +27,21 @@ CREATE TABLE #stg_dups (
     --    by comparing row hashes set-wise.
 DROP TABLE IF EXISTS #hdr_delta;
 CREATE TABLE #hdr_delta (
-        order_key       NVARCHAR(400) NULL,
-        action          NVARCHAR(10) NULL,
-        [AAG ORDER NUMBER] NVARCHAR(100) NULL,
-        [CUSTOMER'S NAME] NVARCHAR(100) NULL,
-        [STYLE [CODE]]] NVARCHAR(100) NULL,
-        [COLOUR "DESC"] NVARCHAR(100) NULL,
-        [SEASON] NVARCHAR(20) NULL,
+        order_key       NVARCHAR(400) COLLATE DATABASE_DEFAULT NULL,
+        action          NVARCHAR(10) COLLATE DATABASE_DEFAULT NULL,
+        [AAG ORDER NUMBER] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
+        [CUSTOMER'S NAME] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
+        [STYLE [CODE]]] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
+        [COLOUR "DESC"] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
+        [SEASON] NVARCHAR(20) COLLATE DATABASE_DEFAULT NULL,
         [EX FACTORY DATE] DATETIME2 NULL,
         [PRICE (USD)] DECIMAL(10,4) NULL,
         [TOTAL QTY] INT NULL,
-        item_name       NVARCHAR(MAX) NULL,
-        group_key       NVARCHAR(MAX) NULL,
-        payload         NVARCHAR(MAX) NULL,
+        item_name       NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
+        group_key       NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
+        payload         NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
         row_hash        VARBINARY(32) NULL,
-        reject_reason   NVARCHAR(MAX) NULL
+        reject_reason   NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL
 );
     INSERT INTO #hdr_delta (order_key, action,
         [AAG ORDER NUMBER],
@@ -74,17 +74,17 @@ CREATE TABLE #hdr_delta (
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
                    CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
-                   CASE WHEN LEN(k.item_name) > 255 THEN CONCAT('item name is ',
-                       LEN(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
-                       CONCAT(N'"STYLE [CODE]" = ', LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000))), ' characters ''',
+                   CASE WHEN (LEN(k.item_name + N'x') - 1) > 255 THEN CONCAT('item name is ',
+                       (LEN(k.item_name + N'x') - 1), ' characters, over monday''s 255: ', CONCAT_WS(', ',
+                       CONCAT(N'"STYLE [CODE]" = ', (LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
                               LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"COLOUR "DESC"" = ', LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000))), ' characters ''',
+                       CONCAT(N'"COLOUR "DESC"" = ', (LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
                               LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"AAG ORDER NUMBER" = ', LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000))), ' characters ''',
+                       CONCAT(N'"AAG ORDER NUMBER" = ', (LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
                               LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), '''')
                        )) END,
-                   CASE WHEN LEN(k.group_key) > 255 THEN CONCAT('group name is ',
-                       LEN(k.group_key), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
+                   CASE WHEN (LEN(k.group_key + N'x') - 1) > 255 THEN CONCAT('group name is ',
+                       (LEN(k.group_key + N'x') - 1), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k.[EX FACTORY DATE] < CAST('1900-01-01' AS DATE) THEN CONCAT(N'"EX FACTORY DATE" = ',
                        CAST(k.[EX FACTORY DATE] AS NVARCHAR(4000)), ' is before 1900') END
                ), '') AS reject_reason

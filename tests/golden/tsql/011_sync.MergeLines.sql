@@ -13,7 +13,7 @@ BEGIN
     --    header MergeHeaders rejected in this run.
 DROP TABLE IF EXISTS #ln_orders;
 CREATE TABLE #ln_orders (
-        order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
+        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
         size_hash   VARBINARY(32) NOT NULL
 );
     INSERT INTO #ln_orders (order_key, size_hash)
@@ -35,10 +35,10 @@ CREATE TABLE #ln_orders (
     --    marks its line bad (bad_column / bad_qty name it).
 DROP TABLE IF EXISTS #ln_src;
 CREATE TABLE #ln_src (
-        order_key   NVARCHAR(400) NOT NULL,
-        size        NVARCHAR(100) NOT NULL,
+        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL,
+        size        NVARCHAR(100) COLLATE DATABASE_DEFAULT NOT NULL,
         qty         INT NULL,
-        bad_column  NVARCHAR(MAX) NULL,
+        bad_column  NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
         bad_qty     INT NULL
 );
     INSERT INTO #ln_src (order_key, size, qty, bad_column, bad_qty)
@@ -62,11 +62,11 @@ CREATE TABLE #ln_src (
     --    size back while its DELETE waits), DELETE (size gone), or rejected.
 DROP TABLE IF EXISTS #ln_delta;
 CREATE TABLE #ln_delta (
-        order_key       NVARCHAR(400) NOT NULL,
-        size            NVARCHAR(100) NOT NULL,
-        action          NVARCHAR(10) NOT NULL,
+        order_key       NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL,
+        size            NVARCHAR(100) COLLATE DATABASE_DEFAULT NOT NULL,
+        action          NVARCHAR(10) COLLATE DATABASE_DEFAULT NOT NULL,
         qty             INT NULL,
-        reject_reason   NVARCHAR(MAX) NULL
+        reject_reason   NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL
 );
     INSERT INTO #ln_delta (order_key, size, action, qty, reject_reason)
     SELECT COALESCE(src.order_key, tgt.order_key),

@@ -24,14 +24,14 @@ SET @RunId = SCOPE_IDENTITY();
 
 DROP TABLE IF EXISTS #run_drift;
 CREATE TABLE #run_drift (
-        change          NVARCHAR(MAX) NOT NULL,
-        column_name     NVARCHAR(MAX) NOT NULL
+        change          NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NOT NULL,
+        column_name     NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NOT NULL
 );
 DROP TABLE IF EXISTS #run_counts;
 CREATE TABLE #run_counts (
         run_id          BIGINT NOT NULL,
-        entity          NVARCHAR(MAX) NOT NULL,
-        action          NVARCHAR(MAX) NOT NULL,
+        entity          NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NOT NULL,
+        action          NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NOT NULL,
         [rows]  INT NOT NULL
 );
 

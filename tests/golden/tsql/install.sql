@@ -30,11 +30,11 @@ GO
 -- generated from db/schemas.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 IF SCHEMA_ID(N'dbo') IS NULL
-    EXEC (N'CREATE SCHEMA [dbo]');
+    EXEC (N'CREATE SCHEMA [dbo] AUTHORIZATION [dbo]');
 
 GO
 IF SCHEMA_ID(N'sync') IS NULL
-    EXEC (N'CREATE SCHEMA [sync]');
+    EXEC (N'CREATE SCHEMA [sync] AUTHORIZATION [dbo]');
 GO
 
 -- generated from db/tables/ORDER_LIST_V2.sql.j2 by `ordersync render --dialect tsql`;
@@ -318,7 +318,7 @@ BEGIN
     -- 1. Keys more than one staging row carries: every copy is rejected.
 DROP TABLE IF EXISTS #stg_dups;
 CREATE TABLE #stg_dups (
-        order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
+        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
         copies      INT NOT NULL
 );
     INSERT INTO #stg_dups (order_key, copies)
@@ -333,21 +333,21 @@ CREATE TABLE #stg_dups (
     --    by comparing row hashes set-wise.
 DROP TABLE IF EXISTS #hdr_delta;
 CREATE TABLE #hdr_delta (
-        order_key       NVARCHAR(400) NULL,
-        action          NVARCHAR(10) NULL,
-        [AAG ORDER NUMBER] NVARCHAR(100) NULL,
-        [CUSTOMER'S NAME] NVARCHAR(100) NULL,
-        [STYLE [CODE]]] NVARCHAR(100) NULL,
-        [COLOUR "DESC"] NVARCHAR(100) NULL,
-        [SEASON] NVARCHAR(20) NULL,
+        order_key       NVARCHAR(400) COLLATE DATABASE_DEFAULT NULL,
+        action          NVARCHAR(10) COLLATE DATABASE_DEFAULT NULL,
+        [AAG ORDER NUMBER] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
+        [CUSTOMER'S NAME] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
+        [STYLE [CODE]]] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
+        [COLOUR "DESC"] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
+        [SEASON] NVARCHAR(20) COLLATE DATABASE_DEFAULT NULL,
         [EX FACTORY DATE] DATETIME2 NULL,
         [PRICE (USD)] DECIMAL(10,4) NULL,
         [TOTAL QTY] INT NULL,
-        item_name       NVARCHAR(MAX) NULL,
-        group_key       NVARCHAR(MAX) NULL,
-        payload         NVARCHAR(MAX) NULL,
+        item_name       NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
+        group_key       NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
+        payload         NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
         row_hash        VARBINARY(32) NULL,
-        reject_reason   NVARCHAR(MAX) NULL
+        reject_reason   NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL
 );
     INSERT INTO #hdr_delta (order_key, action,
         [AAG ORDER NUMBER],
@@ -380,17 +380,17 @@ CREATE TABLE #hdr_delta (
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
                    CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
-                   CASE WHEN LEN(k.item_name) > 255 THEN CONCAT('item name is ',
-                       LEN(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
-                       CONCAT(N'"STYLE [CODE]" = ', LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000))), ' characters ''',
+                   CASE WHEN (LEN(k.item_name + N'x') - 1) > 255 THEN CONCAT('item name is ',
+                       (LEN(k.item_name + N'x') - 1), ' characters, over monday''s 255: ', CONCAT_WS(', ',
+                       CONCAT(N'"STYLE [CODE]" = ', (LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
                               LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"COLOUR "DESC"" = ', LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000))), ' characters ''',
+                       CONCAT(N'"COLOUR "DESC"" = ', (LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
                               LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"AAG ORDER NUMBER" = ', LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000))), ' characters ''',
+                       CONCAT(N'"AAG ORDER NUMBER" = ', (LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
                               LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), '''')
                        )) END,
-                   CASE WHEN LEN(k.group_key) > 255 THEN CONCAT('group name is ',
-                       LEN(k.group_key), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
+                   CASE WHEN (LEN(k.group_key + N'x') - 1) > 255 THEN CONCAT('group name is ',
+                       (LEN(k.group_key + N'x') - 1), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k.[EX FACTORY DATE] < CAST('1900-01-01' AS DATE) THEN CONCAT(N'"EX FACTORY DATE" = ',
                        CAST(k.[EX FACTORY DATE] AS NVARCHAR(4000)), ' is before 1900') END
                ), '') AS reject_reason
@@ -555,7 +555,7 @@ BEGIN
     --    header MergeHeaders rejected in this run.
 DROP TABLE IF EXISTS #ln_orders;
 CREATE TABLE #ln_orders (
-        order_key   NVARCHAR(400) NOT NULL PRIMARY KEY,
+        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
         size_hash   VARBINARY(32) NOT NULL
 );
     INSERT INTO #ln_orders (order_key, size_hash)
@@ -577,10 +577,10 @@ CREATE TABLE #ln_orders (
     --    marks its line bad (bad_column / bad_qty name it).
 DROP TABLE IF EXISTS #ln_src;
 CREATE TABLE #ln_src (
-        order_key   NVARCHAR(400) NOT NULL,
-        size        NVARCHAR(100) NOT NULL,
+        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL,
+        size        NVARCHAR(100) COLLATE DATABASE_DEFAULT NOT NULL,
         qty         INT NULL,
-        bad_column  NVARCHAR(MAX) NULL,
+        bad_column  NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
         bad_qty     INT NULL
 );
     INSERT INTO #ln_src (order_key, size, qty, bad_column, bad_qty)
@@ -604,11 +604,11 @@ CREATE TABLE #ln_src (
     --    size back while its DELETE waits), DELETE (size gone), or rejected.
 DROP TABLE IF EXISTS #ln_delta;
 CREATE TABLE #ln_delta (
-        order_key       NVARCHAR(400) NOT NULL,
-        size            NVARCHAR(100) NOT NULL,
-        action          NVARCHAR(10) NOT NULL,
+        order_key       NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL,
+        size            NVARCHAR(100) COLLATE DATABASE_DEFAULT NOT NULL,
+        action          NVARCHAR(10) COLLATE DATABASE_DEFAULT NOT NULL,
         qty             INT NULL,
-        reject_reason   NVARCHAR(MAX) NULL
+        reject_reason   NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL
 );
     INSERT INTO #ln_delta (order_key, size, action, qty, reject_reason)
     SELECT COALESCE(src.order_key, tgt.order_key),
@@ -716,14 +716,14 @@ SET @RunId = SCOPE_IDENTITY();
 
 DROP TABLE IF EXISTS #run_drift;
 CREATE TABLE #run_drift (
-        change          NVARCHAR(MAX) NOT NULL,
-        column_name     NVARCHAR(MAX) NOT NULL
+        change          NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NOT NULL,
+        column_name     NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NOT NULL
 );
 DROP TABLE IF EXISTS #run_counts;
 CREATE TABLE #run_counts (
         run_id          BIGINT NOT NULL,
-        entity          NVARCHAR(MAX) NOT NULL,
-        action          NVARCHAR(MAX) NOT NULL,
+        entity          NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NOT NULL,
+        action          NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NOT NULL,
         [rows]  INT NOT NULL
 );
 
