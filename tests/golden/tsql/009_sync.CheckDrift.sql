@@ -6,6 +6,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
+    SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     -- Rendered for 14 staging columns (fingerprint 986f58b2a19193f0),
     -- 5 of them sizes (fingerprint 2e23269c2622663c).

@@ -7,6 +7,7 @@ AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
+    SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @RunId BIGINT;
     DECLARE @LockResult INT;
