@@ -25,6 +25,19 @@ BEGIN
     );
     SET NOEXEC ON;
 END;
+-- OPENJSON (MarkSynced, MarkFailed) needs compatibility level 130 or higher, whatever the
+-- server's version: a database restored from an older server keeps its old level, and the
+-- procedures would then fail at their first call, not here.
+DECLARE @DatabaseName NVARCHAR(128) = DB_NAME();
+DECLARE @CompatibilityLevel INT = (SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID());
+IF @CompatibilityLevel < 130
+BEGIN
+    RAISERROR (
+        N'ordersync needs database compatibility level 130 or higher; %s is at %d (ALTER DATABASE ... SET COMPATIBILITY_LEVEL = 140). Nothing was installed.',
+        16, 1, @DatabaseName, @CompatibilityLevel
+    );
+    SET NOEXEC ON;
+END;
 GO
 
 -- generated from db/schemas.sql.j2 by `ordersync render --dialect tsql`;
