@@ -22,6 +22,7 @@ from pusher.sql.dialect import Dialect, get_dialect
 
 DEPLOY_ORDER = DB_DIR / "deploy_order.txt"
 STAGING_TEMPLATE = "db/staging/swp_ORDER_LIST_V2.sql.j2"
+MAX_SIZE_NAME = 50  # characters in ORDER_LIST_LINES.size (see db/tables/ORDER_LIST_LINES.sql.j2)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Renderer:
         size_groups: dict[str, list[str]] = {}
         for column in sizes:
             size_groups.setdefault(cfg.sizes.canonical(column), []).append(column)
+        self._refuse_unstorable(cfg, list(size_groups))
         for name in (cfg.environment.data_schema, cfg.environment.sync_schema, *vars(cfg.tables).values()):
             self.dialect.quote(name)  # refuses identifiers the engine cannot hold
         return {
@@ -100,6 +102,19 @@ class Renderer:
             "max_attempts": cfg.monday.max_attempts,
             "lease_seconds": cfg.monday.lease_seconds,
         }
+
+    def _refuse_unstorable(self, cfg: Config, sizes: list[str]) -> None:
+        """Names the tables could not hold or the T-SQL payload would mangle, refused up front."""
+        problems = [f"size {s!r} is {len(s)} characters; ORDER_LIST_LINES.size holds {MAX_SIZE_NAME} "
+                    f"(SQL Server's 900-byte key limit): shorten it with an entry in [sizes.aliases]"
+                    for s in sizes if len(s) > MAX_SIZE_NAME]
+        if self.dialect.name == "tsql":
+            problems += [f"column {c!r} reaches monday but has a dot in its name, which SQL Server's "
+                         f"FOR JSON PATH turns into a nested object: remove it from monday.item_columns "
+                         f"and order.* or rename it in staging"
+                         for c in cfg.monday_columns if "." in c]
+        if problems:
+            raise ConfigError(f"{cfg.path}:\n  - " + "\n  - ".join(problems))
 
     def render(self, template: str) -> RenderedObject:
         try:

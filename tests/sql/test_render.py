@@ -117,6 +117,28 @@ def test_an_unknown_column_with_no_close_name_still_says_how_to_fix_it(config):
     assert "monday.item_columns" in message and "fix the spelling or remove it" in message
 
 
+def test_a_size_name_longer_than_the_lines_key_allows_is_refused_with_the_alias_fix(config):
+    columns = _columns(config)
+    long_size = "EXTRA LONG SIZE NAME FOR A VERY PARTICULAR GARMENT FIT"  # 54 characters
+    at = next(i for i, c in enumerate(columns) if c.name == "XS")
+    columns = [*columns[:at], Column(long_size, "INT"), *columns[at:]]
+    with pytest.raises(ConfigError, match=r"size 'EXTRA LONG.*' is 54 characters; .* \[sizes.aliases\]"):
+        Renderer(config, "postgres", columns)
+    aliased = replace(config, sizes=replace(config.sizes, aliases={**config.sizes.aliases, long_size: "XS"}))
+    Renderer(aliased, "postgres", columns)  # folded into XS: nothing over 50 characters is stored
+
+
+def test_tsql_refuses_a_dotted_column_that_reaches_monday_and_postgres_takes_it(config):
+    columns = [Column("PRICE (ex. VAT)", "DECIMAL(10,4)") if c.name == "CUSTOMER PRICE" else c
+               for c in _columns(config)]
+    mapped = dict(config.monday.item_columns)
+    mapped["PRICE (ex. VAT)"] = mapped.pop("CUSTOMER PRICE")
+    dotted = replace(config, monday=replace(config.monday, item_columns=mapped))
+    with pytest.raises(ConfigError, match=r"'PRICE \(ex\. VAT\)' reaches monday but has a dot"):
+        Renderer(dotted, "tsql", columns)
+    Renderer(dotted, "postgres", columns)  # row_to_json keeps the key as it is
+
+
 def test_the_render_command_reports_a_bad_config_with_exit_2_and_writes_nothing(golden_config, tmp_path, capsys):
     text = golden_config.path.read_text(encoding="utf-8")
     broken = tmp_path / "config.toml"

@@ -2,7 +2,7 @@
 -- edit the template, not this file.
 CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_LINES" (
     order_key           VARCHAR(400) NOT NULL,
-    size                VARCHAR(100) NOT NULL,
+    size                VARCHAR(50) NOT NULL,
     qty                 INTEGER NOT NULL,
     record_uuid         UUID NOT NULL DEFAULT gen_random_uuid(),
     monday_subitem_id   BIGINT NULL,

@@ -4,7 +4,7 @@ IF OBJECT_ID(N'[dbo].[ORDER_LIST_LINES]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_LINES] (
     order_key           NVARCHAR(400) NOT NULL,
-    size                NVARCHAR(100) NOT NULL,
+    size                NVARCHAR(50) NOT NULL,
     qty                 INT NOT NULL,
     record_uuid         UNIQUEIDENTIFIER NOT NULL DEFAULT NEWID(),
     monday_subitem_id   BIGINT NULL,

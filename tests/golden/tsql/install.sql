@@ -84,7 +84,7 @@ IF OBJECT_ID(N'[dbo].[ORDER_LIST_LINES]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_LINES] (
     order_key           NVARCHAR(400) NOT NULL,
-    size                NVARCHAR(100) NOT NULL,
+    size                NVARCHAR(50) NOT NULL,
     qty                 INT NOT NULL,
     record_uuid         UNIQUEIDENTIFIER NOT NULL DEFAULT NEWID(),
     monday_subitem_id   BIGINT NULL,
@@ -157,7 +157,7 @@ BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_LINES_DELTA] (
     line_delta_id       BIGINT IDENTITY(1, 1) NOT NULL,
     order_key           NVARCHAR(400) NOT NULL,
-    size                NVARCHAR(100) NOT NULL,
+    size                NVARCHAR(50) NOT NULL,
     action              NVARCHAR(10) NOT NULL,
     qty                 INT NULL,
     sync_state          NVARCHAR(12) NOT NULL DEFAULT 'PENDING',
