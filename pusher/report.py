@@ -185,7 +185,9 @@ SCRIPT = """
   }
   function label(svg, x, text, height) {
     var short = text.slice(5, 16).replace("T", " ");  // MM-DD HH:MM
-    el("text", {x: x, y: height - B + 16, "text-anchor": "middle", "class": "tick"}, svg, short);
+    // a label at either edge of the plot is anchored inwards so the chart never clips it
+    var anchor = x <= L + 30 ? "start" : (x >= W - R - 30 ? "end" : "middle");
+    el("text", {x: x, y: height - B + 16, "text-anchor": anchor, "class": "tick"}, svg, short);
   }
 
   // 1. pending / synced / failed after each run

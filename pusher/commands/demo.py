@@ -70,9 +70,8 @@ def run(args: argparse.Namespace) -> int:
                           f"is {config.environment.dialect}: use --env development")
     if args.orders is not None and args.orders < 1:
         raise ConfigError("--orders must be at least 1")
-    if not args.verbose:  # the narration below says what deploy and the pool do, line by line
-        for name in ("pusher.sql.deploy", "pgserver"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    if not args.verbose:  # the narration below says what deploy does, without a line per object
+        logging.getLogger("pusher.sql.deploy").setLevel(logging.WARNING)
     say = _Printer()
     say.step("embedded PostgreSQL")
     url = fresh_database(DEMO_DATABASE)

@@ -16,6 +16,8 @@ from pusher.errors import DatabaseError
 from pusher.paths import STATE_DIR
 
 log = logging.getLogger(__name__)
+# pgserver logs every attach and detach at INFO: noise in a DBA's log, not events.
+logging.getLogger("pgserver").setLevel(logging.WARNING)
 DEFAULT_DATA_DIR = STATE_DIR / "pgdata"
 DATABASE_NAME = "ordersync"
 
