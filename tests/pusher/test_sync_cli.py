@@ -44,3 +44,20 @@ def test_the_sync_command_prints_json_and_returns_the_documented_exit_code(
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["exit_code"] == 0 and out["synced"] == 10  # 5 items, then 5 of their subitems
     assert len(monday_emulator.items(ITEMS_BOARD)) == 5
+
+
+def test_the_dry_run_summary_shows_counts_and_the_first_mutation_as_it_would_be_sent(
+        db, config, monday_emulator, load_reference):
+    from pusher.commands.sync import summary
+
+    load_reference()
+    report, code = push(point_at(config, monday_emulator), db, dry_run=True)
+    text = summary(report, code)
+
+    assert "item: create planned 69, create_group planned 1" in text
+    assert "first item request as it would be sent: 50 mutation(s)" in text
+    assert "m0: create_item(" in text and "m1:" not in text  # one mutation shown, the rest counted
+    first = report.payloads[0]["variables"]
+    assert json.dumps(first["item_name_0"], ensure_ascii=False) in text
+    assert json.dumps(first["column_values_0"], ensure_ascii=False) in text  # exactly as it would be sent
+    assert "item_name_1" not in text
