@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from pusher.config import Config
-from pusher.emulator.pytest_plugin import monday_emulator, monday_emulator_factory  # noqa: F401
 from pusher.emulator.server import EmulatorServer
 from pusher.sample_data import SampleShape, load_snapshot, reference_po
 from pusher.sql.catalog import read_columns_file
