@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -143,7 +143,6 @@ class Config:
     sizes: Sizes
     monday: Monday
     sql_agent: SqlAgent
-    environments: tuple[str, ...] = field(default=())
 
     @property
     def monday_columns(self) -> tuple[str, ...]:
@@ -154,17 +153,13 @@ class Config:
         seen: dict[str, None] = {}
         for name in (
             *self.key_columns,
-            *self.item_columns_ordered,
+            *self.monday.item_columns,
             *self.item_name.columns,
             *self.group_name.columns,
             self.customer_column,
         ):
             seen.setdefault(name, None)
         return tuple(seen)
-
-    @property
-    def item_columns_ordered(self) -> tuple[str, ...]:
-        return tuple(self.monday.item_columns)
 
 
 class _Reader:
@@ -436,5 +431,4 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         sizes=Sizes(explicit, first_after, last_before, aliases),
         monday=monday,
         sql_agent=sql_agent,
-        environments=environments,
     )

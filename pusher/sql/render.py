@@ -97,8 +97,6 @@ class Renderer:
             "size_columns": sizes,
             "size_groups": size_groups,
             "size_fingerprint": fingerprint(sizes),
-            "sizes_marker_first": cfg.sizes.first_after,
-            "sizes_marker_last": cfg.sizes.last_before,
             "max_attempts": cfg.monday.max_attempts,
             "lease_seconds": cfg.monday.lease_seconds,
         }
