@@ -27,7 +27,7 @@ from pusher.sample_data import SampleShape, load_snapshot, snapshot
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging, deploy
-from pusher.sql.embedded import server_url
+from pusher.sql.embedded import fresh_database, server_url
 
 REFERENCE = SHARED_DIR / "reference" / "order_list_columns.tsv"
 BENCH_PG_DIR = STATE_DIR / "bench-pg"
@@ -65,10 +65,8 @@ def change_one_percent(db: Database) -> int:
 
 def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[str, float, str, str]]:
     name = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        db = Database(config, url=admin_url.replace("/postgres?", f"/{name}?", 1))
+        db = Database(config, url=fresh_database(name, BENCH_PG_DIR))
         columns = read_columns_file(REFERENCE)
         create_staging(db, columns)
         deploy(db, columns)

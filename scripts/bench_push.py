@@ -31,7 +31,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import psycopg
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,7 +43,7 @@ from pusher.sample_data import SampleShape, load_snapshot, snapshot  # noqa: E40
 from pusher.sql.catalog import read_columns_file  # noqa: E402
 from pusher.sql.connection import Database  # noqa: E402
 from pusher.sql.deploy import create_staging, deploy  # noqa: E402
-from pusher.sql.embedded import server_url  # noqa: E402
+from pusher.sql.embedded import fresh_database  # noqa: E402
 from pusher.sync.session import run_sync  # noqa: E402
 
 TOKEN = "bench-token"
@@ -62,12 +61,9 @@ def emulator(scale: float, slow_rate: float) -> EmulatorServer:
     return server
 
 
-def fresh_database(config, name: str) -> Database:
-    admin = server_url(STATE_DIR / "bench-pg")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    db = Database(config, url=admin.replace("/postgres?", f"/{name}?", 1))
+def deployed_database(config, name: str) -> Database:
+    """A fresh database on the benchmark's embedded server, with staging and every object deployed."""
+    db = Database(config, url=fresh_database(name, STATE_DIR / "bench-pg"))
     columns = read_columns_file(config.columns_file)
     create_staging(db, columns)
     deploy(db, columns)
@@ -96,7 +92,7 @@ def duplicates(server: EmulatorServer) -> int:
 
 
 def run_ours(config, rows, scale: float, slow_rate: float) -> dict:
-    db = fresh_database(config, "bench_ours")
+    db = deployed_database(config, "bench_ours")
     load_snapshot(db, rows)
     run_pipeline(db)
     server = emulator(scale, slow_rate)
