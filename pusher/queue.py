@@ -146,6 +146,11 @@ def release_claim(db: Database, token: uuid.UUID | str, entity: Entity | None = 
     return int(db.call("ReleaseClaim", ClaimToken=_token(token), Entity=entity)[0]["released"])
 
 
+def save_group(db: Database, group_key: str, monday_group_id: str) -> None:
+    """Cache the monday group id of a group key, so the next run finds the group without a lookup."""
+    db.call("SaveGroup", GroupKey=group_key, MondayGroupId=monday_group_id)
+
+
 def requeue_failed(db: Database, entity: Entity | None = None, customer: str | None = None,
                    delta_id: int | None = None, dry_run: bool = False) -> dict[str, int]:
     """FAILED rows back to PENDING with attempts 0; returns {entity: rows} (counted only

@@ -370,7 +370,7 @@ class _Batch:
             if gid is None:
                 missing.setdefault(title, p.row.group_key)
             elif gid != p.row.monday_group_id and not self.dry:
-                self.save_group(p.row.group_key, gid)
+                queue.save_group(self.p.db, p.row.group_key, gid)
         failures: dict[str, RowFailure] = {}
         if missing and self.dry:
             self.p.report.count(ITEM, "create_group", "planned", len(missing))
@@ -381,7 +381,7 @@ class _Batch:
                 result = reply.data.get(alias(0))
                 if result and result.get("id"):
                     board.add_group(title, result["id"])
-                    self.save_group(group_key, result["id"])
+                    queue.save_group(self.p.db, group_key, result["id"])
                     log.info("created group %r (%s)", title, result["id"])
                 else:
                     failures[title] = self.failure_of(reply, 0)
@@ -393,10 +393,6 @@ class _Batch:
             else:
                 p.op.variables["group_id"] = board.groups.get(title, p.row.monday_group_id)
         return out
-
-    def save_group(self, group_key: str, group_id: str) -> None:
-        """Cache the group id in the groups table (pusher.queue has no wrapper for SaveGroup)."""
-        self.p.db.call("SaveGroup", GroupKey=group_key, MondayGroupId=group_id)
 
     def refresh_groups(self) -> None:
         fresh = read_boards(self.p.client, [self.board.id])[self.board.id]
