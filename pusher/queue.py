@@ -221,6 +221,13 @@ def ready_counts(db: Database) -> dict[str, int]:
     }
 
 
+def pending_values(db: Database) -> tuple[list[dict[str, Any]], set[str]]:
+    """Payloads of the ready PENDING items and sizes of the ready PENDING subitems, for the label check."""
+    payloads = [_json(r["payload"]) or {} for r in view_rows(db, "PendingItems", columns="payload")]
+    sizes = {r["size"] for r in view_rows(db, "PendingSubitems", columns="DISTINCT size")}
+    return payloads, sizes
+
+
 def failures(db: Database, limit: int = 100) -> list[dict[str, Any]]:
     """Dead-lettered rows and the latest pipeline run's rejected staging rows, newest first."""
     return view_rows(db, "Failures", order_by="updated_at DESC, entity, delta_id", limit=limit)

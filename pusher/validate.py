@@ -8,11 +8,11 @@ column deleted on monday stops the run before any row is claimed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
+from pusher import queue
 from pusher.config import Config
 from pusher.sql.catalog import Column, check_config_columns
 from pusher.sql.connection import Database
@@ -121,9 +121,8 @@ def label_problems(config: Config, items: Board, subitems: Board | None,
     labelled = {source: items.columns[c] for source, c in config.monday.item_columns.items()
                 if c in items.columns and items.columns[c].type in LABELLED_TYPES}
     for payload in payloads:
-        data = payload if isinstance(payload, dict) else json.loads(payload or "{}")
         for source, column in labelled.items():
-            value = data.get(source)
+            value = payload.get(source)
             if value not in (None, "") and str(value).strip() not in column.labels():
                 missing.setdefault((source, column.id), set()).add(str(value).strip())
     size_column = subitems.columns.get(config.monday.subitem_columns.get("size", "")) if subitems else None
@@ -142,15 +141,6 @@ def label_problems(config: Config, items: Board, subitems: Board | None,
     return problems
 
 
-
-def pending_values(db: Database) -> tuple[list[Any], set[str]]:
-    """Payloads of pending items and sizes of pending subitems, from the views the pusher may read."""
-    schema, d = db.config.environment.sync_schema, db.dialect
-    payloads = [r["payload"] for r in db.fetch(f"SELECT payload FROM {d.qualified(schema, 'PendingItems')}")]
-    sizes = {r["size"] for r in db.fetch(f"SELECT DISTINCT size FROM {d.qualified(schema, 'PendingSubitems')}")}
-    return payloads, sizes
-
-
 def validate(config: Config, db: Database, client: MondayClient) -> list[str]:
     """Every problem of the config against the database catalog and the live boards (reads only)."""
     env = config.environment
@@ -159,6 +149,6 @@ def validate(config: Config, db: Database, client: MondayClient) -> list[str]:
     items, subitems = read_item_and_subitem_boards(client, env.items_board_id, env.subitems_board_id)
     problems += board_problems(config, items, subitems)
     problems += type_problems(config, catalog, items, subitems)
-    payloads, sizes = pending_values(db)
+    payloads, sizes = queue.pending_values(db)
     problems += label_problems(config, items, subitems, payloads, sizes)
     return problems
