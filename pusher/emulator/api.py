@@ -103,16 +103,7 @@ class ApiService:
             return error_reply(401, "Not Authenticated", errors.UNAUTHORIZED)
         version = headers.get("API-Version")
         if version is not None and not VERSION_PATTERN.match(version.strip()):
-            return json_reply(
-                200,
-                {
-                    "errors": [
-                        error_entry(
-                            f"Invalid API version {version!r}; use YYYY-MM", errors.INVALID_VERSION, status_code=200
-                        )
-                    ]
-                },
-            )
+            return error_reply(200, f"Invalid API version {version!r}; use YYYY-MM", errors.INVALID_VERSION)
         fault = self.faults.draw()
         if fault is not None:
             self.stats.fault(fault)
