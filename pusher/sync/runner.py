@@ -332,9 +332,8 @@ class _Batch:
             name = "archive_item" if policy == "archive" else "delete_item"
             return Planned(row, policy, Op(name, {"item_id": known}), known)
         if self.entity == ITEM:
-            payload = row.payload if isinstance(row.payload, dict) else json.loads(row.payload or "{}")
             name = check_name(row.item_name, who)
-            values = build_values(cfg, self.board, self.p.item_mapping, payload, who, creating=known is None,
+            values = build_values(cfg, self.board, self.p.item_mapping, row.payload, who, creating=known is None,
                                   fixed={self.key_column: row.order_key})
             if known is None:
                 variables = {"board_id": self.board.id, "group_id": None, "item_name": name}
