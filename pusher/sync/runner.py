@@ -113,9 +113,6 @@ class Pusher:
         self.stop = stop or threading.Event()
         self.report = RunReport(dry_run=False)
         self.first_payloads = first_payloads
-        m = config.monday
-        self.item_mapping = dict(m.item_columns)
-        self.line_mapping = {field_: column for field_, column in m.subitem_columns.items()}
 
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> RunReport:
@@ -333,7 +330,7 @@ class _Batch:
             return Planned(row, policy, Op(name, {"item_id": known}), known)
         if self.entity == ITEM:
             name = check_name(row.item_name, who)
-            values = build_values(cfg, self.board, self.p.item_mapping, row.payload, who, creating=known is None,
+            values = build_values(cfg, self.board, cfg.monday.item_columns, row.payload, who, creating=known is None,
                                   fixed={self.key_column: row.order_key})
             if known is None:
                 variables = {"board_id": self.board.id, "group_id": None, "item_name": name}
@@ -344,7 +341,7 @@ class _Batch:
         else:
             name = check_name(row.size, who)
             source = {"size": row.size, "qty": row.qty}
-            values = build_values(cfg, self.board, self.p.line_mapping, source, who, creating=known is None,
+            values = build_values(cfg, self.board, cfg.monday.subitem_columns, source, who, creating=known is None,
                                   fixed={self.key_column: row.line_key}, non_negative=frozenset({"qty"}))
             if known is None:
                 op = Op("create_subitem", {"parent_item_id": str(row.parent_item_id), "item_name": name})
