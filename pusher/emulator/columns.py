@@ -41,22 +41,6 @@ READ_ONLY_TYPES = frozenset(
         "vote",
     }
 )
-WRITABLE_TYPES = frozenset(
-    {
-        "text",
-        "long_text",
-        "numbers",
-        "date",
-        "status",
-        "dropdown",
-        "checkbox",
-        "link",
-        "email",
-        "phone",
-        "people",
-        "board_relation",
-    }
-)
 
 # GraphQL implementing type of the ColumnValue interface for each column type.
 VALUE_TYPE_NAMES = {
@@ -159,11 +143,11 @@ def parse_write(column: Column, raw: Any, *, create_labels: bool, item_exists: C
     """
     if column.read_only:
         raise column.error(f"This column type ({column.type}) is read-only and cannot be changed through the API", raw)
-    if column.type not in WRITABLE_TYPES:
+    parser = _PARSERS.get(column.type)
+    if parser is None:
         raise column.error(f"The emulator does not support writing {column.type} columns", raw)
     if is_empty(raw):
         return None
-    parser = _PARSERS[column.type]
     return parser(column, raw, create_labels, item_exists)
 
 
@@ -345,6 +329,8 @@ _PARSERS: dict[str, Callable[[Column, Any, bool, Callable], Any]] = {
     "people": _parse_people,
     "board_relation": _parse_board_relation,
 }
+# Column types a mutation can write: exactly those with a parser.
+WRITABLE_TYPES = frozenset(_PARSERS)
 
 
 # -- rendering reads ------------------------------------------------------------------------------
