@@ -148,7 +148,7 @@ class Pusher:
 
         Claiming gives the exact rows and order an execute run would see; ReleaseClaim gives every
         attempt back, so a preview spends nothing. Subitems of items not yet on the board are not
-        claimable and are counted from the StatusCounts view by the caller instead.
+        claimable, so the preview does not count them (`ordersync status` shows them as PENDING).
         """
         self.report.dry_run = True
         m = self.config.monday
