@@ -21,7 +21,7 @@ from pusher.emulator import errors
 from pusher.emulator.columns import VALUE_TYPE_NAMES, Column
 from pusher.emulator.errors import ApiError, MalformedJsonError
 from pusher.emulator.models import Board, Group, Item
-from pusher.emulator.queries import check_limit, decode_cursor, run_page
+from pusher.emulator.queries import decode_cursor, run_page
 from pusher.emulator.state import BoardStore
 from pusher.emulator.stats import Stats
 
@@ -296,7 +296,7 @@ def _items_page_by_column_values(_root: Any, info: GraphQLResolveInfo, board_id,
         "b": str(board_id),
         "cv": [{"column_id": c["column_id"], "column_values": c["column_values"]} for c in columns],
     }
-    return page(store, None, query, check_limit(limit))
+    return page(store, None, query, limit)
 
 
 def _next_items_page(_root: Any, info: GraphQLResolveInfo, cursor, limit=25):
