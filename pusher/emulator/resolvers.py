@@ -157,15 +157,12 @@ class ColumnValueView:
         self._store, self._column = store, column
         self.id, self.type = column.id, column.type
         self.text, self.value = store.column_value(board, item, column)
-        self._stored = item.values.get(column.id)
+        self._stored = store.stored_value(item, column)
         self.column = ColumnView(column)
         self.graphql_type = VALUE_TYPE_NAMES.get(column.type, "UnsupportedValue")
         self.item_id, self.updated_at = item.id, item.updated_at
         self.display_value = self.text
-        decoded = json.loads(self.value) if self.value else None
-        self._linked = (
-            [p["linkedPulseId"] for p in decoded.get("linkedPulseIds", [])] if isinstance(decoded, dict) else []
-        )
+        self._linked = [p["linkedPulseId"] for p in self._get("linkedPulseIds") or []]
 
     def _get(self, key: str) -> Any:
         return self._stored.get(key) if isinstance(self._stored, dict) else None

@@ -270,17 +270,20 @@ class BoardStore:
         item.updated_at = stamp
 
     # -- reads --------------------------------------------------------------------------------
-    def column_value(self, board: Board, item: Item, column: Column) -> tuple[str, str | None]:
-        """(text, value) of one column of one item, including the computed read-only ones."""
+    def stored_value(self, item: Item, column: Column) -> Any:
+        """The stored value of one column of one item; a subitems column's is computed from the live subitems."""
         if column.type == "subtasks":
             live = [s for s in item.subitem_ids if self.items[s].state != "deleted"]
-            stored = {"linkedPulseIds": [{"linkedPulseId": int(s)} for s in live]} if live else None
-        elif column.type == "item_id":
+            return {"linkedPulseIds": [{"linkedPulseId": int(s)} for s in live]} if live else None
+        return item.values.get(column.id)
+
+    def column_value(self, board: Board, item: Item, column: Column) -> tuple[str, str | None]:
+        """(text, value) of one column of one item, including the computed read-only ones."""
+        if column.type == "item_id":
             return item.id, None
-        elif column.type == "last_updated":
+        if column.type == "last_updated":
             return item.updated_at, None
-        else:
-            stored = item.values.get(column.id)
+        stored = self.stored_value(item, column)
         return render_text(column, stored, self.item_name), render_value(stored, item.changed_at.get(column.id))
 
 
