@@ -53,7 +53,7 @@ def items_snapshot(
             values = {}
             for column in board.columns.values():
                 if column.type != "name":
-                    text, value = store.column_value(board, item, column)
+                    text, value = store.column_value(item, column)
                     values[column.id] = {"text": text, "value": value}
             result.append(
                 {

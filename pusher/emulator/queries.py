@@ -84,7 +84,7 @@ def _matching(store: BoardStore, board: Board, query: dict[str, Any]) -> list[It
 def _text(store: BoardStore, board: Board, item: Item, column_id: str) -> str:
     if column_id == "name":
         return item.name
-    return store.column_value(board, item, store.column(board, column_id))[0]
+    return store.column_value(item, store.column(board, column_id))[0]
 
 
 def _text_in(store: BoardStore, board: Board, item: Item, column_id: str, values: list[Any]) -> bool:

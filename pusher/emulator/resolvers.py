@@ -144,7 +144,7 @@ class ItemView:
         with self._store.lock:
             board = self._store.boards[self._item.board_id]
             return [
-                ColumnValueView(self._store, board, self._item, c)
+                ColumnValueView(self._store, self._item, c)
                 for c in board.columns.values()
                 if c.type != "name" and (not ids or c.id in ids) and (not types or c.type in types)
             ]
@@ -153,10 +153,10 @@ class ItemView:
 class ColumnValueView:
     """One ColumnValue; the type-specific fields (label, number, values, ...) derive from the stored value."""
 
-    def __init__(self, store: BoardStore, board: Board, item: Item, column: Column) -> None:
+    def __init__(self, store: BoardStore, item: Item, column: Column) -> None:
         self._store, self._column = store, column
         self.id, self.type = column.id, column.type
-        self.text, self.value = store.column_value(board, item, column)
+        self.text, self.value = store.column_value(item, column)
         self._stored = store.stored_value(item, column)
         self.column = ColumnView(column)
         self.graphql_type = VALUE_TYPE_NAMES.get(column.type, "UnsupportedValue")

@@ -277,7 +277,7 @@ class BoardStore:
             return {"linkedPulseIds": [{"linkedPulseId": int(s)} for s in live]} if live else None
         return item.values.get(column.id)
 
-    def column_value(self, board: Board, item: Item, column: Column) -> tuple[str, str | None]:
+    def column_value(self, item: Item, column: Column) -> tuple[str, str | None]:
         """(text, value) of one column of one item, including the computed read-only ones."""
         if column.type == "item_id":
             return item.id, None
