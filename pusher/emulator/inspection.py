@@ -75,5 +75,9 @@ def items_snapshot(
 def key_counts(store: BoardStore, board_id: str, key_column: str) -> Counter:
     """How many live (not deleted) items of a board hold each value of its key column, archived
     ones included: the "no duplicates" check is ``all(n == 1 ...)`` on this."""
-    items = items_snapshot(store, board_id, include_archived=True)
-    return Counter((i["column_values"].get(key_column) or {}).get("text") for i in items)
+    with store.lock:
+        board = store.board(board_id)
+        column = board.columns.get(key_column)
+        readable = column is not None and column.type != "name"  # else every key is None, as in items_snapshot
+        live = (store.items[i] for i in board.item_ids if store.items[i].state != "deleted")
+        return Counter(store.column_value(item, column)[0] if readable else None for item in live)
