@@ -11,9 +11,20 @@ import threading
 from pusher.emulator.admin import ENDPOINTS
 from pusher.emulator.faults import FAULT_KINDS, FaultRule, parse_fault_option
 from pusher.emulator.fixtures import FixtureError
-from pusher.emulator.options import DEFAULT_MUTATION_COSTS, EmulatorOptions
+from pusher.emulator.options import (
+    DEFAULT_MUTATION_COSTS,
+    SLOW_SECONDS,
+    TEST_BUDGET_WINDOW,
+    TEST_DAILY_WINDOW,
+    TEST_RATE_WINDOW,
+    TEST_SLOW_SECONDS,
+    WINDOW_SECONDS,
+    EmulatorOptions,
+)
 from pusher.emulator.server import EmulatorServer
 from pusher.errors import ConfigError
+
+DEFAULTS = EmulatorOptions()  # the CLI's defaults are the options' own, stated once
 
 DESCRIPTION = """\
 Serve a local stand-in for https://api.monday.com/v2: the subset of monday's GraphQL API that
@@ -52,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve = p.add_argument_group("serving")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--host", default=DEFAULTS.host, help=f"address to listen on (default: {DEFAULTS.host})")
     serve.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free port)")
     serve.add_argument(
         "--boards",
@@ -78,50 +89,69 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     limits.add_argument(
         "--test-mode",
         action="store_true",
-        help="short windows (budget and rate 2 s, daily 3 s, slow 1.5 s) to test limits in seconds",
+        help=f"short windows (budget and rate {TEST_BUDGET_WINDOW:g} s, daily {TEST_DAILY_WINDOW:g} s, "
+        f"slow {TEST_SLOW_SECONDS:g} s) to test limits in seconds",
     )
     limits.add_argument(
-        "--complexity-per-minute", type=int, default=10_000_000, help="complexity budget per window (default: 10000000)"
+        "--complexity-per-minute",
+        type=int,
+        default=DEFAULTS.complexity_per_minute,
+        help=f"complexity budget per window (default: {DEFAULTS.complexity_per_minute})",
     )
     limits.add_argument(
         "--complexity-per-request",
         type=int,
-        default=5_000_000,
-        help="maximum complexity of one request (default: 5000000)",
+        default=DEFAULTS.complexity_per_request,
+        help=f"maximum complexity of one request (default: {DEFAULTS.complexity_per_request})",
     )
     limits.add_argument(
         "--budget-window",
         type=float,
         metavar="SECONDS",
         default=None,
-        help="length of the complexity budget window (default: 60, test mode 2)",
+        help=f"length of the complexity budget window (default: {WINDOW_SECONDS:g}, test mode {TEST_BUDGET_WINDOW:g})",
     )
     limits.add_argument(
-        "--requests-per-minute", type=int, default=5_000, help="requests per rate window (default: 5000)"
+        "--requests-per-minute",
+        type=int,
+        default=DEFAULTS.requests_per_minute,
+        help=f"requests per rate window (default: {DEFAULTS.requests_per_minute})",
     )
     limits.add_argument(
         "--rate-window",
         type=float,
         metavar="SECONDS",
         default=None,
-        help="length of the request-rate window (default: 60, test mode 2)",
+        help=f"length of the request-rate window (default: {WINDOW_SECONDS:g}, test mode {TEST_RATE_WINDOW:g})",
     )
-    limits.add_argument("--daily-calls", type=int, default=10_000, help="calls per day (default: 10000)")
+    limits.add_argument(
+        "--daily-calls", type=int, default=DEFAULTS.daily_calls, help=f"calls per day (default: {DEFAULTS.daily_calls})"
+    )
     limits.add_argument(
         "--daily-window",
         type=float,
         metavar="SECONDS",
         default=None,
-        help="length of the daily window (default: until UTC midnight, test mode 3)",
+        help=f"length of the daily window (default: until UTC midnight, test mode {TEST_DAILY_WINDOW:g})",
     )
-    limits.add_argument("--max-concurrency", type=int, default=40, help="requests in flight at once (default: 40)")
-    limits.add_argument("--items-per-board", type=int, default=10_000, help="items a board can hold (default: 10000)")
+    limits.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=DEFAULTS.max_concurrency,
+        help=f"requests in flight at once (default: {DEFAULTS.max_concurrency})",
+    )
+    limits.add_argument(
+        "--items-per-board",
+        type=int,
+        default=DEFAULTS.items_per_board,
+        help=f"items a board can hold (default: {DEFAULTS.items_per_board})",
+    )
     limits.add_argument(
         "--idempotency-ttl",
         type=float,
         metavar="SECONDS",
-        default=1800.0,
-        help="how long an Idempotency-Key response is replayed (default: 1800)",
+        default=DEFAULTS.idempotency_ttl_seconds,
+        help=f"how long an Idempotency-Key response is replayed (default: {DEFAULTS.idempotency_ttl_seconds:g})",
     )
     limits.add_argument(
         "--mutation-cost",
@@ -156,9 +186,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fail every K-th request with KIND, e.g. 502=5 (repeatable)",
     )
     faults.add_argument(
-        "--slow-seconds", type=float, default=None, help="delay of a 'slow' fault (default: 5, test mode 1.5)"
+        "--slow-seconds",
+        type=float,
+        default=None,
+        help=f"delay of a 'slow' fault (default: {SLOW_SECONDS:g}, test mode {TEST_SLOW_SECONDS:g})",
     )
-    faults.add_argument("--seed", type=int, default=0, help="seed for --fault-rate draws (default: 0)")
+    faults.add_argument(
+        "--seed", type=int, default=DEFAULTS.seed, help=f"seed for --fault-rate draws (default: {DEFAULTS.seed})"
+    )
     p.set_defaults(func=run)
 
 

@@ -24,6 +24,8 @@ DEFAULT_MUTATION_COSTS = {
     "delete_item": 10_000,
 }
 
+WINDOW_SECONDS = 60.0  # budget and rate windows: a minute
+SLOW_SECONDS = 5.0
 TEST_BUDGET_WINDOW = 2.0
 TEST_RATE_WINDOW = 2.0
 TEST_DAILY_WINDOW = 3.0
@@ -57,16 +59,16 @@ class EmulatorOptions:
     account_id: int = 1
 
     def budget_window(self) -> float:
-        return self._window(self.budget_window_seconds, 60.0, TEST_BUDGET_WINDOW)
+        return self._window(self.budget_window_seconds, WINDOW_SECONDS, TEST_BUDGET_WINDOW)
 
     def rate_window(self) -> float:
-        return self._window(self.rate_window_seconds, 60.0, TEST_RATE_WINDOW)
+        return self._window(self.rate_window_seconds, WINDOW_SECONDS, TEST_RATE_WINDOW)
 
     def daily_window(self) -> float | None:
         return self._window(self.daily_window_seconds, None, TEST_DAILY_WINDOW)
 
     def slow_delay(self) -> float:
-        return self._window(self.slow_seconds, 5.0, TEST_SLOW_SECONDS)
+        return self._window(self.slow_seconds, SLOW_SECONDS, TEST_SLOW_SECONDS)
 
     def _window(self, given: Any, normal: Any, test: Any) -> Any:
         if given is not None:
