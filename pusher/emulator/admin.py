@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from pusher.emulator.errors import ApiError
-from pusher.emulator.faults import FaultRule
 from pusher.emulator.fixtures import normalize_fixture
 
 if TYPE_CHECKING:
@@ -80,8 +79,7 @@ def handle_admin(emulator: EmulatorServer, method: str, path: str, query_text: s
             return 200, emulator.faults()
         if route == ("POST", "/admin/faults"):
             body = body or {}
-            rules = [FaultRule.from_dict(r) for r in body.get("rules", [])]
-            emulator.set_faults(rules, slow_seconds=body.get("slow_seconds"), seed=body.get("seed"))
+            emulator.set_faults(body.get("rules", []), slow_seconds=body.get("slow_seconds"), seed=body.get("seed"))
             return 200, emulator.faults()
         if route == ("DELETE", "/admin/faults"):
             emulator.clear_faults()
