@@ -24,16 +24,13 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def emulator_help() -> str:
-    root = parser()
-    sub = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
-    return sub.choices["monday-emulator"].format_help()
+def emulator_command() -> argparse.ArgumentParser:
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices["monday-emulator"]
 
 
 def test_help_documents_every_option():
-    root = parser()
-    sub = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
-    command = sub.choices["monday-emulator"]
+    command = emulator_command()
     text = command.format_help()
     for action in command._actions:
         for flag in action.option_strings:
