@@ -158,11 +158,16 @@ class ColumnValueView:
         self.id, self.type = column.id, column.type
         self.text, self.value = store.column_value(item, column)
         self._stored = store.stored_value(item, column)
-        self.column = ColumnView(column)
         self.graphql_type = VALUE_TYPE_NAMES.get(column.type, "UnsupportedValue")
         self.item_id, self.updated_at = item.id, item.updated_at
         self.display_value = self.text
         self._linked = [p["linkedPulseId"] for p in self._get("linkedPulseIds") or []]
+
+    @property
+    def column(self) -> ColumnView:
+        """Built only when the query selects it: it copies the column's settings."""
+        with self._store.lock:
+            return ColumnView(self._column)
 
     def _get(self, key: str) -> Any:
         return self._stored.get(key) if isinstance(self._stored, dict) else None
