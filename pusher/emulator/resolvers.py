@@ -49,8 +49,8 @@ class ColumnView:
         self.description = column.description
         self.archived = False
         self.width = None
-        self.settings = json.loads(json.dumps(column.settings))
         self.settings_str = json.dumps(column.settings)
+        self.settings = json.loads(self.settings_str)  # a copy: later label changes do not show through
 
 
 class GroupView:
