@@ -261,26 +261,36 @@ def mutation(kind: str) -> Callable:
 
 
 # -- root resolvers -------------------------------------------------------------------------------
+def _by_ids(table: dict[str, Any], ids: list[Any] | None) -> list[Any]:
+    """The rows named by ``ids`` (unknown ones left out), or every row when no ids are given."""
+    return [table[str(i)] for i in ids if str(i) in table] if ids else list(table.values())
+
+
+def _numbered_page(rows: list[Any], limit: int | None, page: int | None) -> list[Any]:
+    """Page ``page`` (from 1) of ``limit`` rows, the way boards and items page."""
+    size = limit or 25
+    start = max(0, ((page or 1) - 1) * size)
+    return rows[start : start + size]
+
+
 def _boards(_root: Any, info: GraphQLResolveInfo, ids=None, limit=25, page=1, state="active"):
     store: BoardStore = info.context.store
     with store.lock:
-        boards = [store.boards[str(i)] for i in ids if str(i) in store.boards] if ids else list(store.boards.values())
+        boards = _by_ids(store.boards, ids)
         if state != "all":
             boards = [b for b in boards if b.state == state]
-        start = max(0, ((page or 1) - 1) * (limit or 25))
-        return [BoardView(store, b) for b in boards[start : start + (limit or 25)]]
+        return [BoardView(store, b) for b in _numbered_page(boards, limit, page)]
 
 
 def _items(_root: Any, info: GraphQLResolveInfo, ids=None, limit=25, page=1, newest_first=None, exclude_nonactive=None):
     store: BoardStore = info.context.store
     with store.lock:
-        items = [store.items[str(i)] for i in ids if str(i) in store.items] if ids else list(store.items.values())
+        items = _by_ids(store.items, ids)
         if exclude_nonactive:
             items = [i for i in items if i.state == "active"]
         if newest_first:
             items.sort(key=lambda i: int(i.id), reverse=True)
-        start = max(0, ((page or 1) - 1) * (limit or 25))
-        return [ItemView(store, i) for i in items[start : start + (limit or 25)]]
+        return [ItemView(store, i) for i in _numbered_page(items, limit, page)]
 
 
 def _items_page_by_column_values(_root: Any, info: GraphQLResolveInfo, board_id, limit=25, columns=None, cursor=None):
