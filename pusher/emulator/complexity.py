@@ -86,13 +86,17 @@ class _Walker:
         if field.selection_set is None:
             return 0
         if name in PAGED_FIELDS:
-            return max(1, int(self.argument(field, "limit") or 25))
+            return self._limit(field)
         if root and name in ROOT_LISTS:
-            ids = self.argument(field, "ids")
-            if isinstance(ids, list) and ids:
-                return len(ids)
-            return max(1, int(self.argument(field, "limit") or 25))
+            return self._id_count(field) or self._limit(field)
         if name in DEFAULT_FANOUT:
-            ids = self.argument(field, "ids")
-            return len(ids) if isinstance(ids, list) and ids else DEFAULT_FANOUT[name]
+            return self._id_count(field) or DEFAULT_FANOUT[name]
         return 1
+
+    def _limit(self, field: FieldNode) -> int:
+        return max(1, int(self.argument(field, "limit") or 25))
+
+    def _id_count(self, field: FieldNode) -> int:
+        """How many ids the field names; 0 when it names none."""
+        ids = self.argument(field, "ids")
+        return len(ids) if isinstance(ids, list) else 0
