@@ -60,12 +60,12 @@ END IF;
 IF p_entity = 'item' THEN
         -- Expired leases on the last allowed attempt: dead letter, not another try.
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
-    SET last_error_code = 'LEASE_EXPIRED',
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET last_error_code = 'LEASE_EXPIRED',
         last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
         updated_at = v_now
-    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
-    RETURNING tgt.delta_id AS id
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
         UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
@@ -134,12 +134,12 @@ END IF;
 IF p_entity = 'subitem' THEN
         -- Expired leases on the last allowed attempt: dead letter, not another try.
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-    SET last_error_code = 'LEASE_EXPIRED',
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET last_error_code = 'LEASE_EXPIRED',
         last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
         updated_at = v_now
-    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
-    RETURNING tgt.line_delta_id AS id
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt

@@ -36,18 +36,18 @@ END IF;
 
 IF p_entity = 'item' THEN
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
-    SET sync_state = 'SYNCED',
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET sync_state = 'SYNCED',
         monday_item_id = COALESCE(src.monday_id, tgt.monday_item_id),
         lease_expires_at = NULL,
         synced_at = v_now,
         updated_at = v_now
-    FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
     delta_id BIGINT,
     monday_id BIGINT
 )) AS src
-    WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.delta_id AS id
+WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_synced FROM changed;
 UPDATE "dbo"."ORDER_LIST_V2" AS tgt
@@ -71,18 +71,18 @@ WHERE src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_stat
 END IF;
 IF p_entity = 'subitem' THEN
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-    SET sync_state = 'SYNCED',
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET sync_state = 'SYNCED',
         monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
         lease_expires_at = NULL,
         synced_at = v_now,
         updated_at = v_now
-    FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
     delta_id BIGINT,
     monday_id BIGINT
 )) AS src
-    WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.line_delta_id AS id
+WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_synced FROM changed;
 UPDATE "dbo"."ORDER_LIST_LINES" AS tgt

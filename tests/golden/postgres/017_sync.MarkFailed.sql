@@ -39,18 +39,18 @@ END IF;
 IF p_entity = 'item' THEN
         -- Keep the error on each row (this also locks them for the rest of the call).
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
-    SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
         last_error = LEFT(src.message, 2000),
         updated_at = v_now
-    FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
     delta_id BIGINT,
     code VARCHAR(100),
     message TEXT,
     retryable BOOLEAN
 )) AS src
-    WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.delta_id AS id
+WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_failed FROM changed;
 SELECT array_agg(picked.id) INTO v_retry
@@ -99,18 +99,18 @@ END IF;
 IF p_entity = 'subitem' THEN
         -- Keep the error on each row (this also locks them for the rest of the call).
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-    SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
         last_error = LEFT(src.message, 2000),
         updated_at = v_now
-    FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
     delta_id BIGINT,
     code VARCHAR(100),
     message TEXT,
     retryable BOOLEAN
 )) AS src
-    WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.line_delta_id AS id
+WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_failed FROM changed;
 SELECT array_agg(picked.id) INTO v_retry

@@ -33,11 +33,11 @@ END IF;
 
 IF p_entity IS NULL OR p_entity = 'item' THEN
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
-    SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
         updated_at = v_now
-    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.delta_id AS id
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_itemreleased FROM changed;
         UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
@@ -71,11 +71,11 @@ WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync
 END IF;
 IF p_entity IS NULL OR p_entity = 'subitem' THEN
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-    SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
         updated_at = v_now
-    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.line_delta_id AS id
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_subitemreleased FROM changed;
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt

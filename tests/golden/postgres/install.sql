@@ -859,12 +859,12 @@ END IF;
 IF p_entity = 'item' THEN
         -- Expired leases on the last allowed attempt: dead letter, not another try.
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
-    SET last_error_code = 'LEASE_EXPIRED',
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET last_error_code = 'LEASE_EXPIRED',
         last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
         updated_at = v_now
-    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
-    RETURNING tgt.delta_id AS id
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
         UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
@@ -933,12 +933,12 @@ END IF;
 IF p_entity = 'subitem' THEN
         -- Expired leases on the last allowed attempt: dead letter, not another try.
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-    SET last_error_code = 'LEASE_EXPIRED',
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET last_error_code = 'LEASE_EXPIRED',
         last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
         updated_at = v_now
-    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
-    RETURNING tgt.line_delta_id AS id
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
@@ -1095,18 +1095,18 @@ END IF;
 
 IF p_entity = 'item' THEN
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
-    SET sync_state = 'SYNCED',
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET sync_state = 'SYNCED',
         monday_item_id = COALESCE(src.monday_id, tgt.monday_item_id),
         lease_expires_at = NULL,
         synced_at = v_now,
         updated_at = v_now
-    FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
     delta_id BIGINT,
     monday_id BIGINT
 )) AS src
-    WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.delta_id AS id
+WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_synced FROM changed;
 UPDATE "dbo"."ORDER_LIST_V2" AS tgt
@@ -1130,18 +1130,18 @@ WHERE src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_stat
 END IF;
 IF p_entity = 'subitem' THEN
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-    SET sync_state = 'SYNCED',
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET sync_state = 'SYNCED',
         monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
         lease_expires_at = NULL,
         synced_at = v_now,
         updated_at = v_now
-    FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
     delta_id BIGINT,
     monday_id BIGINT
 )) AS src
-    WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.line_delta_id AS id
+WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_synced FROM changed;
 UPDATE "dbo"."ORDER_LIST_LINES" AS tgt
@@ -1204,18 +1204,18 @@ END IF;
 IF p_entity = 'item' THEN
         -- Keep the error on each row (this also locks them for the rest of the call).
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
-    SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
         last_error = LEFT(src.message, 2000),
         updated_at = v_now
-    FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
     delta_id BIGINT,
     code VARCHAR(100),
     message TEXT,
     retryable BOOLEAN
 )) AS src
-    WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.delta_id AS id
+WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_failed FROM changed;
 SELECT array_agg(picked.id) INTO v_retry
@@ -1264,18 +1264,18 @@ END IF;
 IF p_entity = 'subitem' THEN
         -- Keep the error on each row (this also locks them for the rest of the call).
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-    SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
         last_error = LEFT(src.message, 2000),
         updated_at = v_now
-    FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+FROM (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
     delta_id BIGINT,
     code VARCHAR(100),
     message TEXT,
     retryable BOOLEAN
 )) AS src
-    WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.line_delta_id AS id
+WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_failed FROM changed;
 SELECT array_agg(picked.id) INTO v_retry
@@ -1361,11 +1361,11 @@ END IF;
 
 IF p_entity IS NULL OR p_entity = 'item' THEN
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
-    SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
         updated_at = v_now
-    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.delta_id AS id
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_itemreleased FROM changed;
         UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
@@ -1399,11 +1399,11 @@ WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync
 END IF;
 IF p_entity IS NULL OR p_entity = 'subitem' THEN
 WITH changed AS (
-    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-    SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
         updated_at = v_now
-    WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-    RETURNING tgt.line_delta_id AS id
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
+RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_subitemreleased FROM changed;
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt

@@ -63,7 +63,6 @@ SET last_error_code = 'LEASE_EXPIRED',
 OUTPUT inserted.delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
-
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -131,7 +130,6 @@ SET last_error_code = 'LEASE_EXPIRED',
 OUTPUT inserted.line_delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
-
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'

@@ -58,7 +58,6 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
     delta_id BIGINT '$.delta_id',
     monday_id BIGINT '$.monday_id'
 ) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
 UPDATE tgt
 SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
         is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
@@ -92,7 +91,6 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
     delta_id BIGINT '$.delta_id',
     monday_id BIGINT '$.monday_id'
 ) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
 UPDATE tgt
 SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(src.monday_subitem_id, tgt.monday_subitem_id) END,
         updated_at = @Now

@@ -60,7 +60,6 @@ INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     message NVARCHAR(MAX) '$.message',
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
 INSERT INTO @Retry (id)
         SELECT row_failed.delta_id
         FROM [dbo].[ORDER_LIST_DELTA] AS row_failed
@@ -117,7 +116,6 @@ INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     message NVARCHAR(MAX) '$.message',
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
 INSERT INTO @Retry (id)
         SELECT row_failed.line_delta_id
         FROM [dbo].[ORDER_LIST_LINES_DELTA] AS row_failed

@@ -48,7 +48,6 @@ SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
 OUTPUT inserted.delta_id INTO @ItemReleased (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -86,7 +85,6 @@ SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
 OUTPUT inserted.line_delta_id INTO @SubitemReleased (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'

@@ -969,7 +969,6 @@ SET last_error_code = 'LEASE_EXPIRED',
 OUTPUT inserted.delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
-
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -1037,7 +1036,6 @@ SET last_error_code = 'LEASE_EXPIRED',
 OUTPUT inserted.line_delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
-
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -1222,7 +1220,6 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
     delta_id BIGINT '$.delta_id',
     monday_id BIGINT '$.monday_id'
 ) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
 UPDATE tgt
 SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
         is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
@@ -1256,7 +1253,6 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
     delta_id BIGINT '$.delta_id',
     monday_id BIGINT '$.monday_id'
 ) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
 UPDATE tgt
 SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(src.monday_subitem_id, tgt.monday_subitem_id) END,
         updated_at = @Now
@@ -1350,7 +1346,6 @@ INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     message NVARCHAR(MAX) '$.message',
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
 INSERT INTO @Retry (id)
         SELECT row_failed.delta_id
         FROM [dbo].[ORDER_LIST_DELTA] AS row_failed
@@ -1407,7 +1402,6 @@ INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     message NVARCHAR(MAX) '$.message',
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
 INSERT INTO @Retry (id)
         SELECT row_failed.line_delta_id
         FROM [dbo].[ORDER_LIST_LINES_DELTA] AS row_failed
@@ -1516,7 +1510,6 @@ SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
 OUTPUT inserted.delta_id INTO @ItemReleased (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -1554,7 +1547,6 @@ SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
 OUTPUT inserted.line_delta_id INTO @SubitemReleased (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
