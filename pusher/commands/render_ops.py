@@ -79,8 +79,8 @@ def render_ops(renderer: Renderer) -> dict[str, RenderedObject]:
     if renderer.dialect.name == "tsql":
         outputs["sqlagent_jobs.sql"] = renderer.render(SQLAGENT_TEMPLATE)
         outputs["uninstall.sql"] = renderer.render(UNINSTALL_TEMPLATE)
-        for template in tsqlt_templates():
-            outputs[f"tsqlt/{Path(template).name.removesuffix('.j2')}"] = renderer.render(template)
+        for obj in map(renderer.render, tsqlt_templates()):
+            outputs[f"tsqlt/{obj.file_name}"] = obj
     return outputs
 
 
