@@ -27,7 +27,6 @@ LABEL_NOT_FOUND = (
 READ_ONLY_TYPES = frozenset(
     {
         "mirror",
-        "lookup",
         "formula",
         "subtasks",
         "item_id",
@@ -57,7 +56,6 @@ VALUE_TYPE_NAMES = {
     "people": "PeopleValue",
     "board_relation": "BoardRelationValue",
     "mirror": "MirrorValue",
-    "lookup": "MirrorValue",
     "formula": "FormulaValue",
     "subtasks": "SubtasksValue",
     "item_id": "ItemIdValue",
