@@ -236,10 +236,7 @@ class EmulatorServer:
 
     def reset(self) -> None:
         """Everything back to how ``start()`` found it; ids keep growing so old ids never come back."""
-        with self.store.lock:
-            self.store.boards.clear()
-            self.store.items.clear()
-            self.store.load_boards(self._initial_boards)
+        self.store.reload(self._initial_boards)
         self.limits.reset()
         self.idempotency.clear()
         self.stats_counter.reset()

@@ -59,6 +59,13 @@ class BoardStore:
             self._bump_ids(int(b.id) for b in loaded)
             return [b.id for b in loaded]
 
+    def reload(self, board_dicts: Iterable[dict[str, Any]]) -> None:
+        """Drop every board and item, then load ``board_dicts``; ids keep growing, so old ones never return."""
+        with self.lock:
+            self.boards.clear()
+            self.items.clear()
+            self.load_boards(board_dicts)
+
     def _bump_ids(self, used: Iterable[int]) -> None:
         top = max(used, default=0)
         current = next(self._ids)
