@@ -61,12 +61,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif parts.path.rstrip("/") == API_PATH and method == "POST":
             self._api(body)
         else:
-            self._send(404, [("Content-Type", "application/json")], b'{"error": "not found; POST /v2"}')
+            self._send_json(404, {"error": "not found; POST /v2"})
 
     def _read_body(self) -> bytes | None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
-            self._send(413, [("Content-Type", "application/json")], b'{"error": "request body too large"}')
+            self._send_json(413, {"error": "request body too large"})
             return None
         return self.rfile.read(length) if length else b""
 
@@ -79,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _admin(self, method: str, path: str, query: str, body: bytes) -> None:
         if not is_local_client(self.client_address[0]):
-            self._send(403, [("Content-Type", "application/json")], b'{"error": "admin endpoints are local-only"}')
+            self._send_json(403, {"error": "admin endpoints are local-only"})
             return
         try:
             payload = json.loads(body) if body else None
@@ -87,7 +87,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, result = 400, {"error": f"body is not JSON: {exc}"}
         else:
             status, result = handle_admin(self.server.emulator, method, path, query, payload)
-        self._send(status, [("Content-Type", "application/json")], json.dumps(result).encode())
+        self._send_json(status, result)
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        self._send(status, [("Content-Type", "application/json")], json.dumps(payload).encode())
 
     def _send(self, status: int, headers: Iterable[tuple[str, str]], body: bytes) -> None:
         self.send_response(status)
