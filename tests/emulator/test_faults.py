@@ -81,19 +81,14 @@ def test_the_next_n_requests_fail_then_it_heals(monday_emulator, api):
     assert monday_emulator.stats()["faults_injected"] == {"http_502": 2}
 
 
-def run_with_seed(seed: int) -> list[int]:
+def run_with_seed(api, seed: int) -> list[int]:
     options = EmulatorOptions(test_mode=True, faults=(FaultRule("500", rate=0.5),), seed=seed)
     with EmulatorServer(options) as server:
-        return [
-            requests.post(
-                server.url, json={"query": "{ complexity { query } }"}, headers={"Authorization": "t"}, timeout=5
-            ).status_code
-            for _ in range(24)
-        ]
+        return [api(server, "{ complexity { query } }", timeout=5).status_code for _ in range(24)]
 
 
-def test_a_share_of_faults_is_deterministic_under_a_seed():
-    first, second, other = run_with_seed(7), run_with_seed(7), run_with_seed(8)
+def test_a_share_of_faults_is_deterministic_under_a_seed(api):
+    first, second, other = run_with_seed(api, 7), run_with_seed(api, 7), run_with_seed(api, 8)
     assert first == second
     assert first != other
     assert 3 <= first.count(500) <= 21
