@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -93,31 +95,28 @@ class Database:
         return self._run(sql, list(params), what="query")
 
     def _run(self, sql: str, values: list, what: str) -> list[dict[str, Any]]:
-        conn = self.connection()
-        try:
-            cur = conn.cursor()
+        with self._transaction(f"{what} failed") as cur:
             cur.execute(sql, values)
-            rows = _rows(cur)
-            conn.commit()
-            return rows
-        except Exception as exc:
-            conn.rollback()
-            if isinstance(exc, DatabaseError | ConfigError):
-                raise
-            raise DatabaseError(f"{what} failed: {_first_line(exc)}") from exc
+            return _rows(cur)
 
     def execute_script(self, script: str, what: str) -> None:
         """Run a rendered deploy script: T-SQL batch by batch (GO), PostgreSQL in one go."""
-        conn = self.connection()
         batches = [b for b in _GO.split(script) if b.strip()] if self.dialect.name == "tsql" else [script]
-        try:
-            cur = conn.cursor()
+        with self._transaction(f"deploying {what} failed") as cur:
             for batch in batches:
                 cur.execute(batch)
+
+    @contextmanager
+    def _transaction(self, failed: str) -> Iterator[Any]:
+        """A cursor whose work is committed at the end, or rolled back and raised as
+        DatabaseError("<failed>: <first line of the driver's message>")."""
+        conn = self.connection()
+        try:
+            yield conn.cursor()
             conn.commit()
         except Exception as exc:
             conn.rollback()
-            raise DatabaseError(f"deploying {what} failed: {_first_line(exc)}") from exc
+            raise DatabaseError(f"{failed}: {_first_line(exc)}") from exc
 
     # -- catalog ----------------------------------------------------------------------------
     def live_columns(self, schema: str, table: str) -> list[Column]:
