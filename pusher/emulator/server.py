@@ -83,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             payload = json.loads(body) if body else None
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:  # json.loads decodes bytes as UTF-8 first
             status, result = 400, {"error": f"body is not JSON: {exc}"}
         else:
             status, result = handle_admin(self.server.emulator, method, path, query, payload)

@@ -111,3 +111,9 @@ def test_health_and_unknown_endpoints(monday_emulator):
 )
 def test_only_loopback_clients_count_as_local(address, local):
     assert is_local_client(address) is local
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe{}"], ids=["not-json", "not-utf8"])
+def test_an_admin_body_that_is_not_json_gets_a_400_not_a_dropped_connection(monday_emulator, body):
+    reply = admin(monday_emulator, "POST", "/faults", data=body)
+    assert reply.status_code == 400 and "body is not JSON" in reply.json()["error"]
