@@ -26,7 +26,7 @@ from pusher.pipeline import PipelineResult, run_pipeline
 from pusher.sample_data import SampleShape, load_snapshot, snapshot
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
-from pusher.sql.deploy import create_staging, deploy
+from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sql.embedded import fresh_database, server_url
 
 REFERENCE = SHARED_DIR / "reference" / "order_list_columns.tsv"
@@ -68,8 +68,7 @@ def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[
     try:
         db = Database(config, url=fresh_database(name, BENCH_PG_DIR))
         columns = read_columns_file(REFERENCE)
-        create_staging(db, columns)
-        deploy(db, columns)
+        create_staging_and_deploy(db, columns)
         start = time.perf_counter()
         load_snapshot(db, snapshot(SampleShape(config, columns), orders, seed))
         print(f"  loaded {orders:,} orders in {time.perf_counter() - start:.1f} s", flush=True)

@@ -42,7 +42,7 @@ from pusher.pipeline import run_pipeline  # noqa: E402
 from pusher.sample_data import SampleShape, load_snapshot, snapshot  # noqa: E402
 from pusher.sql.catalog import read_columns_file  # noqa: E402
 from pusher.sql.connection import Database  # noqa: E402
-from pusher.sql.deploy import create_staging, deploy  # noqa: E402
+from pusher.sql.deploy import create_staging_and_deploy  # noqa: E402
 from pusher.sql.embedded import fresh_database  # noqa: E402
 from pusher.sync.session import run_sync  # noqa: E402
 
@@ -65,8 +65,7 @@ def deployed_database(config, name: str) -> Database:
     """A fresh database on the benchmark's embedded server, with staging and every object deployed."""
     db = Database(config, url=fresh_database(name, STATE_DIR / "bench-pg"))
     columns = read_columns_file(config.columns_file)
-    create_staging(db, columns)
-    deploy(db, columns)
+    create_staging_and_deploy(db, columns)
     return db
 
 
@@ -96,7 +95,7 @@ def run_ours(config, rows, scale: float, slow_rate: float) -> dict:
     load_snapshot(db, rows)
     run_pipeline(db)
     server = emulator(scale, slow_rate)
-    cfg = dataclasses.replace(config, environment=dataclasses.replace(config.environment, monday_api_url=server.url))
+    cfg = config.with_api_url(server.url)
     started = time.monotonic()
     report, code = run_sync(cfg, db, TOKEN, dry_run=False)
     result = measure(server, time.monotonic() - started, scale)

@@ -162,7 +162,7 @@ def run(db: Database, classes: list[str], install: bool, junit: Path) -> int:
     conn = db.connection()
     require_tsqlt(conn)
     if install:
-        renderer = Renderer(db.config, db.dialect, staging_columns(db))
+        renderer = Renderer(db.config, db.dialect, staging_columns(db).columns)
         install_classes(db, renderer, [available[c] for c in chosen])
     conn.autocommit = True  # tSQLt manages its own transactions and NoTransaction tests need none open
     outcomes: list[TestOutcome] = []

@@ -17,7 +17,7 @@ from pusher.config import Config, load_config
 from pusher.paths import DEFAULT_CONFIG, SHARED_DIR, STATE_DIR
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
-from pusher.sql.deploy import create_staging, deploy
+from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sql.embedded import server_url
 
 TEST_PG_DIR = STATE_DIR / "test-pg"
@@ -54,8 +54,7 @@ def db(config: Config, pg_url: str) -> Iterator[Database]:
     """A fresh database with the sample staging table and every ordersync object deployed."""
     database = Database(config, url=pg_url)
     columns = read_columns_file(config.columns_file)
-    create_staging(database, columns)
-    deploy(database, columns)
+    create_staging_and_deploy(database, columns)
     yield database
     database.close()
 

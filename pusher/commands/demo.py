@@ -12,7 +12,6 @@ import logging
 import sys
 import time
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 from pusher.commands.common import add_common_options, load
@@ -23,7 +22,7 @@ from pusher.sample_data import SampleShape, apply_change_set, reference_po, snap
 from pusher.sample_data import load_snapshot as load_staging
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
-from pusher.sql.deploy import create_staging, deploy
+from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sql.embedded import fresh_database
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     url = fresh_database(DEMO_DATABASE)
     with EmulatorServer(EmulatorOptions(port=0, token=DEMO_TOKEN)) as emulator:
         say.step(f"monday emulator at {emulator.url}")
-        config = replace(config, environment=replace(config.environment, monday_api_url=emulator.url))
+        config = config.with_api_url(emulator.url)
         with Database(config, url=url) as db:
             code = _demo(config, db, emulator, args.orders, say)
         if args.keep_running:
@@ -92,8 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _demo(config, db: Database, emulator: EmulatorServer, orders: int | None, say: _Printer) -> int:
     columns = read_columns_file(config.columns_file)
-    create_staging(db, columns)
-    objects = deploy(db, columns)
+    objects = create_staging_and_deploy(db, columns)
     say.step(f"deployed {len(objects)} objects (tables, procedures, views)")
 
     shape = SampleShape(config, columns)

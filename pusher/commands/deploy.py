@@ -35,10 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         cfg = db.config
-        live = db.live_columns(cfg.environment.data_schema, cfg.tables.staging)
-        source = (f"live table {cfg.environment.data_schema}.{cfg.tables.staging}" if live
-                  else f"{cfg.columns_file}")
-        columns = live or staging_columns(db)
+        staging = staging_columns(db)
+        columns, source = staging.columns, staging.source
         target = f"{db.dialect.name} database of environment {cfg.environment.name}"
         if args.dry_run:
             objects = Renderer(cfg, db.dialect, columns).render_all()

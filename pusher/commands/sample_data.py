@@ -74,9 +74,10 @@ def run(args: argparse.Namespace) -> int:
         if cfg.environment.name == "production":
             raise ConfigError("sample-data replaces the staging table's content, which in the production "
                               "environment belongs to the upstream load: use --env development")
-        columns = staging_columns(db)
+        staging = staging_columns(db)
+        columns = staging.columns
         table = f"{cfg.environment.data_schema}.{cfg.tables.staging}"
-        if not db.live_columns(cfg.environment.data_schema, cfg.tables.staging):
+        if not staging.live:
             create_staging(db, columns)
             print(f"created staging table {table} from {cfg.columns_file}")
         shape = SampleShape(cfg, columns)

@@ -9,7 +9,7 @@ from pipeline_support import item_deltas, order, rows, run, set_state, stage
 
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
-from pusher.sql.deploy import create_staging, deploy
+from pusher.sql.deploy import create_staging_and_deploy
 
 
 @pytest.mark.parametrize(("before", "after"), [
@@ -81,8 +81,7 @@ def test_incremental_staging_never_archives_absent_orders(config, pg_url):
     incremental = dataclasses.replace(config, staging_mode="incremental")
     db = Database(incremental, url=pg_url)
     columns = read_columns_file(config.columns_file)
-    create_staging(db, columns)
-    deploy(db, columns)
+    create_staging_and_deploy(db, columns)
     stage(db, order("A1", {"XS": 1}), order("A2", {"XS": 1}))
     run(db)
     stage(db, order("A2", {"XS": 2}))

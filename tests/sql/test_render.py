@@ -19,7 +19,7 @@ from pusher.errors import ConfigError
 from pusher.sample_data import load_snapshot
 from pusher.sql.catalog import Column, read_columns_file
 from pusher.sql.connection import Database
-from pusher.sql.deploy import create_staging, deploy
+from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sql.dialect import DIALECTS
 from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order
 
@@ -167,8 +167,7 @@ def test_brackets_quotes_and_apostrophes_survive_deploy_and_a_pipeline_run_on_po
     staging = Renderer(golden_config, "postgres", columns).render(STAGING_TEMPLATE).sql
     assert '"COLOUR ""DESC"""' in staging and "\"swp_ORDER'S [LIST]\"" in staging
     with Database(golden_config, url=pg_url) as db:
-        create_staging(db, columns)
-        deploy(db, columns)
+        create_staging_and_deploy(db, columns)
         assert [c.name for c in db.live_columns("dbo", "swp_ORDER'S [LIST]")] == [c.name for c in columns]
         orders = {c.name for c in db.live_columns("dbo", "ORDER_LIST_V2")}
         assert {"CUSTOMER'S NAME", "STYLE [CODE]", 'COLOUR "DESC"'} <= orders
