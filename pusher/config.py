@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -143,6 +143,10 @@ class Config:
     sizes: Sizes
     monday: Monday
     sql_agent: SqlAgent
+
+    def with_api_url(self, url: str) -> Config:
+        """The same config talking to another monday endpoint (the emulator in demo and tests)."""
+        return replace(self, environment=replace(self.environment, monday_api_url=url))
 
     @property
     def monday_columns(self) -> tuple[str, ...]:

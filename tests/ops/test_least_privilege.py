@@ -84,8 +84,7 @@ def test_the_pusher_role_runs_a_whole_sync_through_procedures_and_views(logins, 
     from pusher.sync.session import run_sync
 
     items = _load_reference_po(logins, config)
-    env = dataclasses.replace(config.environment, monday_api_url=monday_emulator.url)
-    pusher_config = dataclasses.replace(config, environment=env)
+    pusher_config = config.with_api_url(monday_emulator.url)
 
     report, code = run_sync(pusher_config, logins.pusher, "test-token", dry_run=False)
 

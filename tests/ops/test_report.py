@@ -8,7 +8,6 @@ its script ran must hold one drawn shape per data point.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
 import subprocess
@@ -61,8 +60,7 @@ def history(db, config, monday_emulator):
     """Two pipeline runs, two sync runs, three rows dead-lettered with two reasons."""
     from pusher.sync.session import run_sync
 
-    env = dataclasses.replace(config.environment, monday_api_url=monday_emulator.url)
-    pushing = dataclasses.replace(config, environment=env)
+    pushing = config.with_api_url(monday_emulator.url)
     shape = SampleShape(config, read_columns_file(config.columns_file))
     rows = reference_po(shape)
     load_snapshot(db, rows)

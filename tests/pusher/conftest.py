@@ -26,9 +26,8 @@ SUBITEMS_BOARD = "5000000002"
 
 def point_at(config: Config, server: EmulatorServer, **monday: Any) -> Config:
     """``config`` with its API URL set to ``server`` and monday settings overridden (short leases in tests)."""
-    env = dataclasses.replace(config.environment, monday_api_url=server.url)
     settings = {"lease_seconds": 10, "timeout_seconds": 5.0, **monday}
-    return dataclasses.replace(config, environment=env, monday=dataclasses.replace(config.monday, **settings))
+    return dataclasses.replace(config.with_api_url(server.url), monday=dataclasses.replace(config.monday, **settings))
 
 
 @pytest.fixture
