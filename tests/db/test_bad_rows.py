@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pipeline_support import item_deltas, line_deltas, order, rejects, rows, run, set_state, stage
 
 LONG = "LONG-" + "K" * 89
@@ -53,3 +54,26 @@ def test_a_fixed_row_goes_through_on_the_next_run(db):
     stage(db, order("A1", {"XS": 4, "S": 3}))
     assert run(db).counts == {("subitem", "CREATE"): 1}
     assert sorted(line_deltas(db)) == [("A1", "S", "CREATE", 3, "PENDING"), ("A1", "XS", "CREATE", 4, "PENDING")]
+
+
+@pytest.mark.parametrize("second_copy", [
+    pytest.param({}, id="an exact copy of the current order"),
+    pytest.param({"sizes": {"XS": 5}}, id="a copy with other sizes only"),
+    pytest.param({"DESTINATION": "FR"}, id="a copy with another header value"),
+])
+def test_a_key_duplicated_beside_an_unchanged_row_rejects_every_copy(db, second_copy):
+    """The unchanged copy is no news by itself, yet it is rejected with the other: otherwise
+    MergeLines would take one copy's sizes as the truth."""
+    stage(db, order("A1", {"XS": 1}, DESTINATION="UK"))
+    run(db)
+    set_state(db, "ORDER_LIST_DELTA", "SYNCED")
+    set_state(db, "ORDER_LIST_LINES_DELTA", "SYNCED")
+    other = dict(second_copy)
+    stage(db, order("A1", {"XS": 1}, DESTINATION="UK"),
+          order("A1", other.pop("sizes", {"XS": 1}), **{"DESTINATION": "UK", **other}))
+    result = run(db)
+    assert result.counts == {("reject", "REJECTED"): 2}
+    assert [(step, key) for step, key, message in rejects(db)] == [("MergeHeaders", "A1")] * 2
+    assert all("duplicate order key: 2 staging rows" in message for _, _, message in rejects(db))
+    assert item_deltas(db) == [("A1", "CREATE", "SYNCED")]
+    assert line_deltas(db) == [("A1", "XS", "CREATE", 1, "SYNCED")]

@@ -20,15 +20,11 @@ BEGIN
     -- 1. Orders whose size fingerprint changed (or that are new), leaving out orders whose
     --    header MergeHeaders rejected in this run.
 DROP TABLE IF EXISTS pg_temp.ln_orders;
-CREATE TEMP TABLE ln_orders (
-        order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
-        size_hash   BYTEA NOT NULL
-) ON COMMIT DROP;
-    INSERT INTO ln_orders (order_key, size_hash)
-    SELECT k.order_key, k.size_hash
+CREATE TEMP TABLE ln_orders ON COMMIT DROP AS
+    SELECT k.order_key, CAST(k.size_hash AS BYTEA) AS size_hash
     FROM (
         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
-               decode(md5(ROW(src."S", src."M", src."L", src."ONE SIZE", src."O/S")::text), 'hex') AS size_hash
+               int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
         FROM "dbo"."swp_ORDER'S [LIST]" AS src
     ) AS k
     LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = k.order_key
@@ -36,8 +32,7 @@ CREATE TEMP TABLE ln_orders (
       AND (tgt.size_hash IS NULL OR tgt.size_hash <> k.size_hash)
       AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_RUN_LOG" AS r
                       WHERE r.run_id = p_runid AND r.step = 'MergeHeaders'
-                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key);
-    ANALYZE pg_temp.ln_orders;
+                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key);    ANALYZE pg_temp.ln_orders;
 
     -- 2. Their lines: one per canonical size, aliased columns summed; a negative cell
     --    marks its line bad (bad_column / bad_qty name it).

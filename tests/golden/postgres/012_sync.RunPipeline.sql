@@ -62,7 +62,8 @@ IF v_lockresult < 0 THEN
 END IF;
 
         -- 4. Both merges, one transaction.
-        PERFORM set_config('work_mem', '64MB', true);
+        PERFORM set_config('work_mem', '64MB', true), set_config('parallel_setup_cost', '100', true),
+                  set_config('parallel_tuple_cost', '0.01', true);
         INSERT INTO run_counts
         SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
         INSERT INTO run_counts

@@ -228,54 +228,28 @@ AS $proc$
 BEGIN
     -- 1. Keys more than one staging row carries: every copy is rejected.
 DROP TABLE IF EXISTS pg_temp.stg_dups;
-CREATE TEMP TABLE stg_dups (
-        order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
-        copies      INTEGER NOT NULL
-) ON COMMIT DROP;
-    INSERT INTO stg_dups (order_key, copies)
-    SELECT k.order_key, COUNT(*)
+CREATE TEMP TABLE stg_dups ON COMMIT DROP AS
+    SELECT k.order_key, COUNT(*) AS copies
     FROM (SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
-    HAVING COUNT(*) > 1;
+    HAVING COUNT(*) > 1;    ANALYZE pg_temp.stg_dups;
 
     -- 2. The header delta, computed once: staging rows that are new (CREATE), changed or
-    --    back after an archive (UPDATE), or bad (reject_reason); unchanged rows are skipped
-    --    by comparing row hashes set-wise.
+    --    back after an archive (UPDATE), or bad (reject_reason), and orders no longer in
+    --    staging (ARCHIVE, payload = their last values; an order whose row is there, even
+    --    rejected, stays). One pass pairs staging with the current copy and keeps the news,
+    --    compared set-wise before anything is composed, serialised or hashed; copies of a
+    --    duplicated key that are not news are added, so that every copy is rejected.
 DROP TABLE IF EXISTS pg_temp.hdr_delta;
-CREATE TEMP TABLE hdr_delta (
-        order_key       VARCHAR(400) NULL,
-        action          VARCHAR(10) NULL,
-        "AAG ORDER NUMBER" varchar(100) NULL,
-        "CUSTOMER'S NAME" varchar(100) NULL,
-        "STYLE [CODE]" varchar(100) NULL,
-        "COLOUR ""DESC""" varchar(100) NULL,
-        "SEASON" varchar(20) NULL,
-        "EX FACTORY DATE" timestamp NULL,
-        "PRICE (USD)" numeric(10,4) NULL,
-        "TOTAL QTY" integer NULL,
-        item_name       TEXT NULL,
-        group_key       TEXT NULL,
-        payload         TEXT NULL,
-        row_hash        BYTEA NULL,
-        reject_reason   TEXT NULL
-) ON COMMIT DROP;
-    INSERT INTO hdr_delta (order_key, action,
-        "AAG ORDER NUMBER",
-        "CUSTOMER'S NAME",
-        "STYLE [CODE]",
-        "COLOUR ""DESC""",
-        "SEASON",
-        "EX FACTORY DATE",
-        "PRICE (USD)",
-        "TOTAL QTY",
-        item_name, group_key, payload, row_hash, reject_reason)
+CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
     SELECT chg.*
     FROM (
         SELECT k.order_key,
-               CASE WHEN k.tgt_key IS NULL THEN 'CREATE'
-                    WHEN k.tgt_removed = TRUE OR k.tgt_hash <> k.row_hash THEN 'UPDATE'
-               END AS action,
+               CAST(CASE WHEN k.in_staging IS NULL THEN 'ARCHIVE'
+                         WHEN k.tgt_key IS NULL THEN 'CREATE'
+                         WHEN k.tgt_removed = TRUE OR k.tgt_hash <> k.row_hash THEN 'UPDATE'
+                    END AS VARCHAR(10)) AS action,
                k."AAG ORDER NUMBER",
                k."CUSTOMER'S NAME",
                k."STYLE [CODE]",
@@ -285,7 +259,7 @@ CREATE TEMP TABLE hdr_delta (
                k."PRICE (USD)",
                k."TOTAL QTY",
                k.item_name, k.group_key, k.payload, k.row_hash,
-               NULLIF(CONCAT_WS('; ',
+               CAST(CASE WHEN k.in_staging = 1 THEN NULLIF(CONCAT_WS('; ',
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k."AAG ORDER NUMBER" IS NULL THEN ' "AAG ORDER NUMBER"' END,
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
@@ -304,45 +278,99 @@ CREATE TEMP TABLE hdr_delta (
                        char_length(k.group_key), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k."EX FACTORY DATE" < CAST('1900-01-01' AS DATE) THEN CONCAT('"EX FACTORY DATE" = ',
                        CAST(k."EX FACTORY DATE" AS TEXT), ' is before 1900') END
-               ), '') AS reject_reason
+               ), '') END AS TEXT) AS reject_reason
         FROM (
-            SELECT src.*, sha256(convert_to(src.payload, 'UTF8')) AS row_hash
+            SELECT src.*,
+                   CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
+                             ELSE sha256(convert_to(src.payload, 'UTF8')) END AS BYTEA) AS row_hash
             FROM (
-                -- Candidates only: new, back, duplicated, or different from the current copy.
-                SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
-                       src."AAG ORDER NUMBER",
-                       src."CUSTOMER'S NAME",
-                       src."STYLE [CODE]",
-                       src."COLOUR ""DESC""",
-                       src."SEASON",
-                       src."EX FACTORY DATE",
-                       src."PRICE (USD)",
-                       src."TOTAL QTY",
-                       NULLIF(CONCAT_WS(' - ', CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."AAG ORDER NUMBER" AS TEXT)), '') AS item_name,
-                       NULLIF(CONCAT_WS(' ', CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."SEASON" AS TEXT)), '') AS group_key,
-                       (SELECT row_to_json(j)::text FROM (SELECT src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY") AS j) AS payload,
-                       tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash, sk.copies
-                FROM "dbo"."swp_ORDER'S [LIST]" AS src
-                LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
-                LEFT JOIN stg_dups AS sk ON sk.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
-                WHERE tgt.order_key IS NULL OR tgt.is_removed = TRUE OR sk.copies > 1
-                   OR ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY")
-    IS DISTINCT FROM ROW(tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY")
+                SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
+                       p."AAG ORDER NUMBER",
+                       p."CUSTOMER'S NAME",
+                       p."STYLE [CODE]",
+                       p."COLOUR ""DESC""",
+                       p."SEASON",
+                       p."EX FACTORY DATE",
+                       p."PRICE (USD)",
+                       p."TOTAL QTY",
+                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_item_name
+                                 ELSE NULLIF(CONCAT_WS(' - ', CAST(p."STYLE [CODE]" AS TEXT), CAST(p."COLOUR ""DESC""" AS TEXT), CAST(p."AAG ORDER NUMBER" AS TEXT)), '') END AS TEXT) AS item_name,
+                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_group_key
+                                 ELSE NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), '') END AS TEXT) AS group_key,
+                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_payload
+                                 ELSE (SELECT row_to_json(j)::text FROM (SELECT p."AAG ORDER NUMBER", p."CUSTOMER'S NAME", p."STYLE [CODE]", p."COLOUR ""DESC""", p."SEASON", p."EX FACTORY DATE", p."PRICE (USD)", p."TOTAL QTY") AS j) END AS TEXT) AS payload,
+                       p.tgt_key, p.tgt_removed, p.tgt_hash, dup.copies
+                FROM (
+                    SELECT stg.order_key, stg.in_staging,
+                           stg."AAG ORDER NUMBER",
+                           stg."CUSTOMER'S NAME",
+                           stg."STYLE [CODE]",
+                           stg."COLOUR ""DESC""",
+                           stg."SEASON",
+                           stg."EX FACTORY DATE",
+                           stg."PRICE (USD)",
+                           stg."TOTAL QTY",
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash,
+                           tgt.item_name AS tgt_item_name, tgt.group_key AS tgt_group_key,
+                           CASE WHEN stg.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY") AS j) END AS tgt_payload
+                    FROM (
+                        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                               src."AAG ORDER NUMBER",
+                               src."CUSTOMER'S NAME",
+                               src."STYLE [CODE]",
+                               src."COLOUR ""DESC""",
+                               src."SEASON",
+                               src."EX FACTORY DATE",
+                               src."PRICE (USD)",
+                               src."TOTAL QTY"
+                        FROM "dbo"."swp_ORDER'S [LIST]" AS src
+                    ) AS stg
+                    FULL JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = stg.order_key
+                    WHERE (stg.in_staging IS NOT NULL
+                           AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
+                                OR ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY")
+                                       IS DISTINCT FROM ROW(tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY")))
+                          OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE)
+                    UNION ALL
+                    SELECT stg.order_key, stg.in_staging,
+                           stg."AAG ORDER NUMBER",
+                           stg."CUSTOMER'S NAME",
+                           stg."STYLE [CODE]",
+                           stg."COLOUR ""DESC""",
+                           stg."SEASON",
+                           stg."EX FACTORY DATE",
+                           stg."PRICE (USD)",
+                           stg."TOTAL QTY",
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash,
+                           tgt.item_name AS tgt_item_name, tgt.group_key AS tgt_group_key,
+                           CASE WHEN stg.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY") AS j) END AS tgt_payload
+                    FROM (
+                        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                               src."AAG ORDER NUMBER",
+                               src."CUSTOMER'S NAME",
+                               src."STYLE [CODE]",
+                               src."COLOUR ""DESC""",
+                               src."SEASON",
+                               src."EX FACTORY DATE",
+                               src."PRICE (USD)",
+                               src."TOTAL QTY"
+                        FROM "dbo"."swp_ORDER'S [LIST]" AS src
+                    ) AS stg
+                    FULL JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = stg.order_key
+                    WHERE stg.order_key IN (SELECT dup.order_key FROM stg_dups AS dup)
+                      AND NOT ((stg.in_staging IS NOT NULL
+                               AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
+                                    OR ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY")
+                                           IS DISTINCT FROM ROW(tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY")))
+                              OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE))
+                ) AS p
+                LEFT JOIN stg_dups AS dup ON dup.order_key = p.order_key
             ) AS src
         ) AS k
     ) AS chg
-    WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;
+    WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;    ANALYZE pg_temp.hdr_delta;
 
-    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values);
-    --    an order whose row is there, even rejected, stays.
-    INSERT INTO hdr_delta (order_key, action, item_name, group_key, payload, row_hash)
-    SELECT tgt.order_key, 'ARCHIVE', tgt.item_name, tgt.group_key, (SELECT row_to_json(j)::text FROM (SELECT tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY") AS j), tgt.row_hash
-    FROM "dbo"."ORDER_LIST_V2" AS tgt
-    WHERE tgt.is_removed = FALSE
-      AND NOT EXISTS (SELECT 1 FROM "dbo"."swp_ORDER'S [LIST]" AS src WHERE CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) = tgt.order_key);
-    ANALYZE pg_temp.hdr_delta;
-
-    -- 4. Bad rows: one REJECTED run-log row each (a dry run logs them too).
+    -- 3. Bad rows: one REJECTED run-log row each (a dry run logs them too).
     INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
         (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
     SELECT p_runid, 'pipeline', 'MergeHeaders', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED',
@@ -351,7 +379,7 @@ CREATE TEMP TABLE hdr_delta (
     WHERE src.reject_reason IS NOT NULL;
 
 IF p_dryrun = FALSE THEN
-        -- 5. Queue: a change updates the order's PENDING/FAILED row in place (CREATE+UPDATE
+        -- 4. Queue: a change updates the order's PENDING/FAILED row in place (CREATE+UPDATE
         --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
         --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
         --    new PENDING row that waits behind it.
@@ -377,7 +405,7 @@ WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') 
           AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS tgt
                           WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED'));
 
-        -- 6. An order back after its archive reached monday gets a new item: its old lines
+        -- 5. An order back after its archive reached monday gets a new item: its old lines
         --    went with the archived one, so they are forgotten and MergeLines creates them.
         DELETE FROM "dbo"."ORDER_LIST_LINES"
         WHERE order_key IN (SELECT tgt.order_key
@@ -386,7 +414,7 @@ WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') 
                             WHERE src.action = 'UPDATE' AND src.reject_reason IS NULL
                               AND tgt.is_removed = TRUE AND tgt.monday_item_id IS NULL);
 
-        -- 7. The current copy.
+        -- 6. The current copy.
 UPDATE "dbo"."ORDER_LIST_V2" AS tgt
 SET "AAG ORDER NUMBER" = src."AAG ORDER NUMBER",
             "CUSTOMER'S NAME" = src."CUSTOMER'S NAME",
@@ -433,7 +461,7 @@ WHERE tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
         FROM hdr_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 8. Board groups the pusher has not seen yet (title = key).
+        -- 7. Board groups the pusher has not seen yet (title = key).
         INSERT INTO "dbo"."ORDER_LIST_GROUPS" (group_key, group_title)
         SELECT DISTINCT src.group_key, src.group_key
         FROM hdr_delta AS src
@@ -472,15 +500,11 @@ BEGIN
     -- 1. Orders whose size fingerprint changed (or that are new), leaving out orders whose
     --    header MergeHeaders rejected in this run.
 DROP TABLE IF EXISTS pg_temp.ln_orders;
-CREATE TEMP TABLE ln_orders (
-        order_key   VARCHAR(400) NOT NULL PRIMARY KEY,
-        size_hash   BYTEA NOT NULL
-) ON COMMIT DROP;
-    INSERT INTO ln_orders (order_key, size_hash)
-    SELECT k.order_key, k.size_hash
+CREATE TEMP TABLE ln_orders ON COMMIT DROP AS
+    SELECT k.order_key, CAST(k.size_hash AS BYTEA) AS size_hash
     FROM (
         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
-               decode(md5(ROW(src."S", src."M", src."L", src."ONE SIZE", src."O/S")::text), 'hex') AS size_hash
+               int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
         FROM "dbo"."swp_ORDER'S [LIST]" AS src
     ) AS k
     LEFT JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = k.order_key
@@ -488,8 +512,7 @@ CREATE TEMP TABLE ln_orders (
       AND (tgt.size_hash IS NULL OR tgt.size_hash <> k.size_hash)
       AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_RUN_LOG" AS r
                       WHERE r.run_id = p_runid AND r.step = 'MergeHeaders'
-                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key);
-    ANALYZE pg_temp.ln_orders;
+                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key);    ANALYZE pg_temp.ln_orders;
 
     -- 2. Their lines: one per canonical size, aliased columns summed; a negative cell
     --    marks its line bad (bad_column / bad_qty name it).
@@ -670,7 +693,8 @@ IF v_lockresult < 0 THEN
 END IF;
 
         -- 4. Both merges, one transaction.
-        PERFORM set_config('work_mem', '64MB', true);
+        PERFORM set_config('work_mem', '64MB', true), set_config('parallel_setup_cost', '100', true),
+                  set_config('parallel_tuple_cost', '0.01', true);
         INSERT INTO run_counts
         SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
         INSERT INTO run_counts

@@ -13,12 +13,8 @@ BEGIN
     -- 1. Orders whose size fingerprint changed (or that are new), leaving out orders whose
     --    header MergeHeaders rejected in this run.
 DROP TABLE IF EXISTS #ln_orders;
-CREATE TABLE #ln_orders (
-        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
-        size_hash   VARBINARY(32) NOT NULL
-);
-    INSERT INTO #ln_orders (order_key, size_hash)
-    SELECT k.order_key, k.size_hash
+SELECT q.* INTO #ln_orders FROM (
+    SELECT k.order_key, CAST(k.size_hash AS VARBINARY(32)) AS size_hash
     FROM (
         SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
                HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
@@ -29,8 +25,8 @@ CREATE TABLE #ln_orders (
       AND (tgt.size_hash IS NULL OR tgt.size_hash <> k.size_hash)
       AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_RUN_LOG] AS r
                       WHERE r.run_id = @RunId AND r.step = 'MergeHeaders'
-                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key);
-    
+                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key)
+) AS q;    
 
     -- 2. Their lines: one per canonical size, aliased columns summed; a negative cell
     --    marks its line bad (bad_column / bad_qty name it).

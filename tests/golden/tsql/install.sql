@@ -333,54 +333,29 @@ BEGIN
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     -- 1. Keys more than one staging row carries: every copy is rejected.
 DROP TABLE IF EXISTS #stg_dups;
-CREATE TABLE #stg_dups (
-        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
-        copies      INT NOT NULL
-);
-    INSERT INTO #stg_dups (order_key, copies)
-    SELECT k.order_key, COUNT(*)
+SELECT q.* INTO #stg_dups FROM (
+    SELECT k.order_key, COUNT(*) AS copies
     FROM (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
-    HAVING COUNT(*) > 1;
+    HAVING COUNT(*) > 1
+) AS q;    
 
     -- 2. The header delta, computed once: staging rows that are new (CREATE), changed or
-    --    back after an archive (UPDATE), or bad (reject_reason); unchanged rows are skipped
-    --    by comparing row hashes set-wise.
+    --    back after an archive (UPDATE), or bad (reject_reason), and orders no longer in
+    --    staging (ARCHIVE, payload = their last values; an order whose row is there, even
+    --    rejected, stays). One pass pairs staging with the current copy and keeps the news,
+    --    compared set-wise before anything is composed, serialised or hashed; copies of a
+    --    duplicated key that are not news are added, so that every copy is rejected.
 DROP TABLE IF EXISTS #hdr_delta;
-CREATE TABLE #hdr_delta (
-        order_key       NVARCHAR(400) COLLATE DATABASE_DEFAULT NULL,
-        action          NVARCHAR(10) COLLATE DATABASE_DEFAULT NULL,
-        [AAG ORDER NUMBER] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
-        [CUSTOMER'S NAME] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
-        [STYLE [CODE]]] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
-        [COLOUR "DESC"] NVARCHAR(100) COLLATE DATABASE_DEFAULT NULL,
-        [SEASON] NVARCHAR(20) COLLATE DATABASE_DEFAULT NULL,
-        [EX FACTORY DATE] DATETIME2 NULL,
-        [PRICE (USD)] DECIMAL(10,4) NULL,
-        [TOTAL QTY] INT NULL,
-        item_name       NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
-        group_key       NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
-        payload         NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL,
-        row_hash        VARBINARY(32) NULL,
-        reject_reason   NVARCHAR(MAX) COLLATE DATABASE_DEFAULT NULL
-);
-    INSERT INTO #hdr_delta (order_key, action,
-        [AAG ORDER NUMBER],
-        [CUSTOMER'S NAME],
-        [STYLE [CODE]]],
-        [COLOUR "DESC"],
-        [SEASON],
-        [EX FACTORY DATE],
-        [PRICE (USD)],
-        [TOTAL QTY],
-        item_name, group_key, payload, row_hash, reject_reason)
+SELECT q.* INTO #hdr_delta FROM (
     SELECT chg.*
     FROM (
         SELECT k.order_key,
-               CASE WHEN k.tgt_key IS NULL THEN 'CREATE'
-                    WHEN k.tgt_removed = 1 OR k.tgt_hash <> k.row_hash THEN 'UPDATE'
-               END AS action,
+               CAST(CASE WHEN k.in_staging IS NULL THEN 'ARCHIVE'
+                         WHEN k.tgt_key IS NULL THEN 'CREATE'
+                         WHEN k.tgt_removed = 1 OR k.tgt_hash <> k.row_hash THEN 'UPDATE'
+                    END AS NVARCHAR(10)) AS action,
                k.[AAG ORDER NUMBER],
                k.[CUSTOMER'S NAME],
                k.[STYLE [CODE]]],
@@ -390,7 +365,7 @@ CREATE TABLE #hdr_delta (
                k.[PRICE (USD)],
                k.[TOTAL QTY],
                k.item_name, k.group_key, k.payload, k.row_hash,
-               NULLIF(CONCAT_WS('; ',
+               CAST(CASE WHEN k.in_staging = 1 THEN NULLIF(CONCAT_WS('; ',
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k.[AAG ORDER NUMBER] IS NULL THEN N' "AAG ORDER NUMBER"' END,
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
@@ -409,44 +384,98 @@ CREATE TABLE #hdr_delta (
                        (LEN(k.group_key + N'x') - 1), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k.[EX FACTORY DATE] < CAST('1900-01-01' AS DATE) THEN CONCAT(N'"EX FACTORY DATE" = ',
                        CAST(k.[EX FACTORY DATE] AS NVARCHAR(4000)), ' is before 1900') END
-               ), '') AS reject_reason
+               ), '') END AS NVARCHAR(MAX)) AS reject_reason
         FROM (
-            SELECT src.*, HASHBYTES('SHA2_256', src.payload) AS row_hash
+            SELECT src.*,
+                   CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
+                             ELSE HASHBYTES('SHA2_256', src.payload) END AS VARBINARY(32)) AS row_hash
             FROM (
-                -- Candidates only: new, back, duplicated, or different from the current copy.
-                SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
-                       src.[AAG ORDER NUMBER],
-                       src.[CUSTOMER'S NAME],
-                       src.[STYLE [CODE]]],
-                       src.[COLOUR "DESC"],
-                       src.[SEASON],
-                       src.[EX FACTORY DATE],
-                       src.[PRICE (USD)],
-                       src.[TOTAL QTY],
-                       NULLIF(CONCAT_WS(N' - ', CAST(src.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(src.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') AS item_name,
-                       NULLIF(CONCAT_WS(N' ', CAST(src.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(src.[SEASON] AS NVARCHAR(4000))), '') AS group_key,
-                       (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) AS payload,
-                       tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash, sk.copies
-                FROM [dbo].[swp_ORDER'S [LIST]]] AS src
-                LEFT JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400))
-                LEFT JOIN #stg_dups AS sk ON sk.order_key = CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400))
-                WHERE tgt.order_key IS NULL OR tgt.is_removed = 1 OR sk.copies > 1
-                   OR tgt.row_hash <> HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))
+                SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
+                       p.[AAG ORDER NUMBER],
+                       p.[CUSTOMER'S NAME],
+                       p.[STYLE [CODE]]],
+                       p.[COLOUR "DESC"],
+                       p.[SEASON],
+                       p.[EX FACTORY DATE],
+                       p.[PRICE (USD)],
+                       p.[TOTAL QTY],
+                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_item_name
+                                 ELSE NULLIF(CONCAT_WS(N' - ', CAST(p.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(p.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(p.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS item_name,
+                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_group_key
+                                 ELSE NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS group_key,
+                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_payload
+                                 ELSE (SELECT p.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], p.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], p.[STYLE [CODE]]] AS [STYLE [CODE]]], p.[COLOUR "DESC"] AS [COLOUR "DESC"], p.[SEASON] AS [SEASON], p.[EX FACTORY DATE] AS [EX FACTORY DATE], p.[PRICE (USD)] AS [PRICE (USD)], p.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) END AS NVARCHAR(MAX)) AS payload,
+                       p.tgt_key, p.tgt_removed, p.tgt_hash, dup.copies
+                FROM (
+                    SELECT stg.order_key, stg.in_staging,
+                           stg.[AAG ORDER NUMBER],
+                           stg.[CUSTOMER'S NAME],
+                           stg.[STYLE [CODE]]],
+                           stg.[COLOUR "DESC"],
+                           stg.[SEASON],
+                           stg.[EX FACTORY DATE],
+                           stg.[PRICE (USD)],
+                           stg.[TOTAL QTY],
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash,
+                           tgt.item_name AS tgt_item_name, tgt.group_key AS tgt_group_key,
+                           CASE WHEN stg.in_staging IS NULL THEN (SELECT tgt.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], tgt.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], tgt.[STYLE [CODE]]] AS [STYLE [CODE]]], tgt.[COLOUR "DESC"] AS [COLOUR "DESC"], tgt.[SEASON] AS [SEASON], tgt.[EX FACTORY DATE] AS [EX FACTORY DATE], tgt.[PRICE (USD)] AS [PRICE (USD)], tgt.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) END AS tgt_payload
+                    FROM (
+                        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                               src.[AAG ORDER NUMBER],
+                               src.[CUSTOMER'S NAME],
+                               src.[STYLE [CODE]]],
+                               src.[COLOUR "DESC"],
+                               src.[SEASON],
+                               src.[EX FACTORY DATE],
+                               src.[PRICE (USD)],
+                               src.[TOTAL QTY]
+                        FROM [dbo].[swp_ORDER'S [LIST]]] AS src
+                    ) AS stg
+                    FULL JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = stg.order_key
+                    WHERE (stg.in_staging IS NOT NULL
+                           AND (tgt.order_key IS NULL OR tgt.is_removed = 1
+                                OR tgt.row_hash <> HASHBYTES('SHA2_256', (SELECT stg.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], stg.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], stg.[STYLE [CODE]]] AS [STYLE [CODE]]], stg.[COLOUR "DESC"] AS [COLOUR "DESC"], stg.[SEASON] AS [SEASON], stg.[EX FACTORY DATE] AS [EX FACTORY DATE], stg.[PRICE (USD)] AS [PRICE (USD)], stg.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
+                          OR (stg.in_staging IS NULL AND tgt.is_removed = 0)
+                    UNION ALL
+                    SELECT stg.order_key, stg.in_staging,
+                           stg.[AAG ORDER NUMBER],
+                           stg.[CUSTOMER'S NAME],
+                           stg.[STYLE [CODE]]],
+                           stg.[COLOUR "DESC"],
+                           stg.[SEASON],
+                           stg.[EX FACTORY DATE],
+                           stg.[PRICE (USD)],
+                           stg.[TOTAL QTY],
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash,
+                           tgt.item_name AS tgt_item_name, tgt.group_key AS tgt_group_key,
+                           CASE WHEN stg.in_staging IS NULL THEN (SELECT tgt.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], tgt.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], tgt.[STYLE [CODE]]] AS [STYLE [CODE]]], tgt.[COLOUR "DESC"] AS [COLOUR "DESC"], tgt.[SEASON] AS [SEASON], tgt.[EX FACTORY DATE] AS [EX FACTORY DATE], tgt.[PRICE (USD)] AS [PRICE (USD)], tgt.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) END AS tgt_payload
+                    FROM (
+                        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                               src.[AAG ORDER NUMBER],
+                               src.[CUSTOMER'S NAME],
+                               src.[STYLE [CODE]]],
+                               src.[COLOUR "DESC"],
+                               src.[SEASON],
+                               src.[EX FACTORY DATE],
+                               src.[PRICE (USD)],
+                               src.[TOTAL QTY]
+                        FROM [dbo].[swp_ORDER'S [LIST]]] AS src
+                    ) AS stg
+                    FULL JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = stg.order_key
+                    WHERE stg.order_key IN (SELECT dup.order_key FROM #stg_dups AS dup)
+                      AND NOT ((stg.in_staging IS NOT NULL
+                               AND (tgt.order_key IS NULL OR tgt.is_removed = 1
+                                    OR tgt.row_hash <> HASHBYTES('SHA2_256', (SELECT stg.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], stg.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], stg.[STYLE [CODE]]] AS [STYLE [CODE]]], stg.[COLOUR "DESC"] AS [COLOUR "DESC"], stg.[SEASON] AS [SEASON], stg.[EX FACTORY DATE] AS [EX FACTORY DATE], stg.[PRICE (USD)] AS [PRICE (USD)], stg.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
+                              OR (stg.in_staging IS NULL AND tgt.is_removed = 0))
+                ) AS p
+                LEFT JOIN #stg_dups AS dup ON dup.order_key = p.order_key
             ) AS src
         ) AS k
     ) AS chg
-    WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;
+    WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL
+) AS q;    
 
-    -- 3. Snapshot staging: orders no longer in it are archived (payload = their last values);
-    --    an order whose row is there, even rejected, stays.
-    INSERT INTO #hdr_delta (order_key, action, item_name, group_key, payload, row_hash)
-    SELECT tgt.order_key, 'ARCHIVE', tgt.item_name, tgt.group_key, (SELECT tgt.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], tgt.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], tgt.[STYLE [CODE]]] AS [STYLE [CODE]]], tgt.[COLOUR "DESC"] AS [COLOUR "DESC"], tgt.[SEASON] AS [SEASON], tgt.[EX FACTORY DATE] AS [EX FACTORY DATE], tgt.[PRICE (USD)] AS [PRICE (USD)], tgt.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES), tgt.row_hash
-    FROM [dbo].[ORDER_LIST_V2] AS tgt
-    WHERE tgt.is_removed = 0
-      AND NOT EXISTS (SELECT 1 FROM [dbo].[swp_ORDER'S [LIST]]] AS src WHERE CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) = tgt.order_key);
-    
-
-    -- 4. Bad rows: one REJECTED run-log row each (a dry run logs them too).
+    -- 3. Bad rows: one REJECTED run-log row each (a dry run logs them too).
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
         (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
     SELECT @RunId, 'pipeline', N'MergeHeaders', @DryRun, SYSUTCDATETIME(), 'REJECTED',
@@ -456,7 +485,7 @@ CREATE TABLE #hdr_delta (
 
 IF @DryRun = 0
 BEGIN
-        -- 5. Queue: a change updates the order's PENDING/FAILED row in place (CREATE+UPDATE
+        -- 4. Queue: a change updates the order's PENDING/FAILED row in place (CREATE+UPDATE
         --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
         --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
         --    new PENDING row that waits behind it.
@@ -482,7 +511,7 @@ INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND tgt.sync_state
           AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
                           WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED'));
 
-        -- 6. An order back after its archive reached monday gets a new item: its old lines
+        -- 5. An order back after its archive reached monday gets a new item: its old lines
         --    went with the archived one, so they are forgotten and MergeLines creates them.
         DELETE FROM [dbo].[ORDER_LIST_LINES]
         WHERE order_key IN (SELECT tgt.order_key
@@ -491,7 +520,7 @@ INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND tgt.sync_state
                             WHERE src.action = 'UPDATE' AND src.reject_reason IS NULL
                               AND tgt.is_removed = 1 AND tgt.monday_item_id IS NULL);
 
-        -- 7. The current copy.
+        -- 6. The current copy.
 UPDATE tgt
 SET [AAG ORDER NUMBER] = src.[AAG ORDER NUMBER],
             [CUSTOMER'S NAME] = src.[CUSTOMER'S NAME],
@@ -538,7 +567,7 @@ INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = '
         FROM #hdr_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 8. Board groups the pusher has not seen yet (title = key).
+        -- 7. Board groups the pusher has not seen yet (title = key).
         INSERT INTO [dbo].[ORDER_LIST_GROUPS] (group_key, group_title)
         SELECT DISTINCT src.group_key, src.group_key
         FROM #hdr_delta AS src
@@ -571,12 +600,8 @@ BEGIN
     -- 1. Orders whose size fingerprint changed (or that are new), leaving out orders whose
     --    header MergeHeaders rejected in this run.
 DROP TABLE IF EXISTS #ln_orders;
-CREATE TABLE #ln_orders (
-        order_key   NVARCHAR(400) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
-        size_hash   VARBINARY(32) NOT NULL
-);
-    INSERT INTO #ln_orders (order_key, size_hash)
-    SELECT k.order_key, k.size_hash
+SELECT q.* INTO #ln_orders FROM (
+    SELECT k.order_key, CAST(k.size_hash AS VARBINARY(32)) AS size_hash
     FROM (
         SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
                HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
@@ -587,8 +612,8 @@ CREATE TABLE #ln_orders (
       AND (tgt.size_hash IS NULL OR tgt.size_hash <> k.size_hash)
       AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_RUN_LOG] AS r
                       WHERE r.run_id = @RunId AND r.step = 'MergeHeaders'
-                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key);
-    
+                        AND r.outcome = 'REJECTED' AND r.order_key = k.order_key)
+) AS q;    
 
     -- 2. Their lines: one per canonical size, aliased columns summed; a negative cell
     --    marks its line bad (bad_column / bad_qty name it).
