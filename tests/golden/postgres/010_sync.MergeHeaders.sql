@@ -73,7 +73,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
         FROM (
             SELECT src.*,
                    CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
-                             ELSE sha256(convert_to(src.payload, 'UTF8')) END AS BYTEA) AS row_hash
+                             ELSE int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) END AS BYTEA) AS row_hash
             FROM (
                 SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
                        p."AAG ORDER NUMBER",
@@ -84,11 +84,11 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                        p."EX FACTORY DATE",
                        p."PRICE (USD)",
                        p."TOTAL QTY",
-                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_item_name
+                       CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(' - ', CAST(p."STYLE [CODE]" AS TEXT), CAST(p."COLOUR ""DESC""" AS TEXT), CAST(p."AAG ORDER NUMBER" AS TEXT)), '') END AS TEXT) AS item_name,
-                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_group_key
+                       CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
                                  ELSE NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), '') END AS TEXT) AS group_key,
-                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_payload
+                       CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT gone."AAG ORDER NUMBER", gone."CUSTOMER'S NAME", gone."STYLE [CODE]", gone."COLOUR ""DESC""", gone."SEASON", gone."EX FACTORY DATE", gone."PRICE (USD)", gone."TOTAL QTY") AS j)
                                  ELSE (SELECT row_to_json(j)::text FROM (SELECT p."AAG ORDER NUMBER", p."CUSTOMER'S NAME", p."STYLE [CODE]", p."COLOUR ""DESC""", p."SEASON", p."EX FACTORY DATE", p."PRICE (USD)", p."TOTAL QTY") AS j) END AS TEXT) AS payload,
                        p.tgt_key, p.tgt_removed, p.tgt_hash, dup.copies
                 FROM (
@@ -101,9 +101,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            stg."EX FACTORY DATE",
                            stg."PRICE (USD)",
                            stg."TOTAL QTY",
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash,
-                           tgt.item_name AS tgt_item_name, tgt.group_key AS tgt_group_key,
-                           CASE WHEN stg.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY") AS j) END AS tgt_payload
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
                     FROM (
                         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
@@ -119,8 +117,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                     FULL JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = stg.order_key
                     WHERE (stg.in_staging IS NOT NULL
                            AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
-                                OR ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY")
-                                       IS DISTINCT FROM ROW(tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY")))
+                                OR tgt.row_hash <> int8send(hash_record_extended(ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY"), 0))))
                           OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE)
                     UNION ALL
                     SELECT stg.order_key, stg.in_staging,
@@ -132,9 +129,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            stg."EX FACTORY DATE",
                            stg."PRICE (USD)",
                            stg."TOTAL QTY",
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash,
-                           tgt.item_name AS tgt_item_name, tgt.group_key AS tgt_group_key,
-                           CASE WHEN stg.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY") AS j) END AS tgt_payload
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
                     FROM (
                         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
@@ -151,11 +146,11 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                     WHERE stg.order_key IN (SELECT dup.order_key FROM stg_dups AS dup)
                       AND NOT ((stg.in_staging IS NOT NULL
                                AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
-                                    OR ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY")
-                                           IS DISTINCT FROM ROW(tgt."AAG ORDER NUMBER", tgt."CUSTOMER'S NAME", tgt."STYLE [CODE]", tgt."COLOUR ""DESC""", tgt."SEASON", tgt."EX FACTORY DATE", tgt."PRICE (USD)", tgt."TOTAL QTY")))
+                                    OR tgt.row_hash <> int8send(hash_record_extended(ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY"), 0))))
                               OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE))
                 ) AS p
                 LEFT JOIN stg_dups AS dup ON dup.order_key = p.order_key
+                LEFT JOIN "dbo"."ORDER_LIST_V2" AS gone ON gone.order_key = p.tgt_key AND p.in_staging IS NULL
             ) AS src
         ) AS k
     ) AS chg

@@ -67,7 +67,7 @@ SELECT q.* INTO #hdr_delta FROM (
         FROM (
             SELECT src.*,
                    CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
-                             ELSE HASHBYTES('SHA2_256', src.payload) END AS VARBINARY(32)) AS row_hash
+                             ELSE HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS VARBINARY(32)) AS row_hash
             FROM (
                 SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
                        p.[AAG ORDER NUMBER],
@@ -78,11 +78,11 @@ SELECT q.* INTO #hdr_delta FROM (
                        p.[EX FACTORY DATE],
                        p.[PRICE (USD)],
                        p.[TOTAL QTY],
-                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_item_name
+                       CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(N' - ', CAST(p.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(p.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(p.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS item_name,
-                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_group_key
+                       CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
                                  ELSE NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS group_key,
-                       CAST(CASE WHEN p.in_staging IS NULL THEN p.tgt_payload
+                       CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT gone.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], gone.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], gone.[STYLE [CODE]]] AS [STYLE [CODE]]], gone.[COLOUR "DESC"] AS [COLOUR "DESC"], gone.[SEASON] AS [SEASON], gone.[EX FACTORY DATE] AS [EX FACTORY DATE], gone.[PRICE (USD)] AS [PRICE (USD)], gone.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)
                                  ELSE (SELECT p.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], p.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], p.[STYLE [CODE]]] AS [STYLE [CODE]]], p.[COLOUR "DESC"] AS [COLOUR "DESC"], p.[SEASON] AS [SEASON], p.[EX FACTORY DATE] AS [EX FACTORY DATE], p.[PRICE (USD)] AS [PRICE (USD)], p.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) END AS NVARCHAR(MAX)) AS payload,
                        p.tgt_key, p.tgt_removed, p.tgt_hash, dup.copies
                 FROM (
@@ -95,9 +95,7 @@ SELECT q.* INTO #hdr_delta FROM (
                            stg.[EX FACTORY DATE],
                            stg.[PRICE (USD)],
                            stg.[TOTAL QTY],
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash,
-                           tgt.item_name AS tgt_item_name, tgt.group_key AS tgt_group_key,
-                           CASE WHEN stg.in_staging IS NULL THEN (SELECT tgt.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], tgt.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], tgt.[STYLE [CODE]]] AS [STYLE [CODE]]], tgt.[COLOUR "DESC"] AS [COLOUR "DESC"], tgt.[SEASON] AS [SEASON], tgt.[EX FACTORY DATE] AS [EX FACTORY DATE], tgt.[PRICE (USD)] AS [PRICE (USD)], tgt.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) END AS tgt_payload
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
                     FROM (
                         SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
@@ -125,9 +123,7 @@ SELECT q.* INTO #hdr_delta FROM (
                            stg.[EX FACTORY DATE],
                            stg.[PRICE (USD)],
                            stg.[TOTAL QTY],
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash,
-                           tgt.item_name AS tgt_item_name, tgt.group_key AS tgt_group_key,
-                           CASE WHEN stg.in_staging IS NULL THEN (SELECT tgt.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], tgt.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], tgt.[STYLE [CODE]]] AS [STYLE [CODE]]], tgt.[COLOUR "DESC"] AS [COLOUR "DESC"], tgt.[SEASON] AS [SEASON], tgt.[EX FACTORY DATE] AS [EX FACTORY DATE], tgt.[PRICE (USD)] AS [PRICE (USD)], tgt.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) END AS tgt_payload
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
                     FROM (
                         SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
@@ -148,6 +144,7 @@ SELECT q.* INTO #hdr_delta FROM (
                               OR (stg.in_staging IS NULL AND tgt.is_removed = 0))
                 ) AS p
                 LEFT JOIN #stg_dups AS dup ON dup.order_key = p.order_key
+                LEFT JOIN [dbo].[ORDER_LIST_V2] AS gone ON gone.order_key = p.tgt_key AND p.in_staging IS NULL
             ) AS src
         ) AS k
     ) AS chg
