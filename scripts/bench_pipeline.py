@@ -127,9 +127,9 @@ def main() -> None:
     for orders in args.orders:
         print(f"benchmarking {orders:,} orders ...", flush=True)
         rows += bench(admin_url, config, orders, args.seed)
-    print(f"\n{'case':<32} {'seconds':>8} {'of full':>8}  detail")
+    print(f"\n{'case':<46} {'seconds':>8} {'of full':>8}  detail")
     for case, seconds, share, detail in rows:
-        print(f"{case:<32} {seconds:>8.2f} {share:>8}  {detail}")
+        print(f"{case:<46} {seconds:>8.2f} {share:>8}  {detail}")
 
 
 if __name__ == "__main__":
