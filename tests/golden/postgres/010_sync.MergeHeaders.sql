@@ -30,7 +30,7 @@ CREATE TEMP TABLE stg_dups ON COMMIT DROP AS
     --    back after an archive (UPDATE), or bad (reject_reason), and orders no longer in
     --    staging (ARCHIVE, payload = their last values; an order whose row is there, even
     --    rejected, stays). One pass pairs staging with the current copy and keeps the news,
-    --    compared set-wise before anything is composed, serialised or hashed; copies of a
+    --    compared by row hash before anything is composed or serialised; copies of a
     --    duplicated key that are not news are added, so that every copy is rejected.
 DROP TABLE IF EXISTS pg_temp.hdr_delta;
 CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS

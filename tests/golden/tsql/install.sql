@@ -345,7 +345,7 @@ SELECT q.* INTO #stg_dups FROM (
     --    back after an archive (UPDATE), or bad (reject_reason), and orders no longer in
     --    staging (ARCHIVE, payload = their last values; an order whose row is there, even
     --    rejected, stays). One pass pairs staging with the current copy and keeps the news,
-    --    compared set-wise before anything is composed, serialised or hashed; copies of a
+    --    compared by row hash before anything is composed or serialised; copies of a
     --    duplicated key that are not news are added, so that every copy is rejected.
 DROP TABLE IF EXISTS #hdr_delta;
 SELECT q.* INTO #hdr_delta FROM (
