@@ -19,6 +19,8 @@ from pusher.queue import view_rows
 from pusher.sql.connection import Database
 
 PROCEDURE = "RunPipeline"
+# The run-log step RunPipeline writes when snapshot staging equals the current copy.
+UNCHANGED_STEP = "SnapshotUnchanged"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class PipelineResult:
     dry_run: bool
     counts: dict[tuple[str, str], int]  # (entity, action) -> rows; entity item | subitem | reject
     rejects: list[Reject] = field(default_factory=list)
+    # Snapshot staging rows found identical to the current copy (merges skipped), else None.
+    unchanged_rows: int | None = None
 
     def count(self, entity: str, action: str) -> int:
         return self.counts.get((entity, action), 0)
@@ -61,7 +65,11 @@ def run_pipeline(db: Database, dry_run: bool = False) -> PipelineResult:
     if counts.get(("reject", "REJECTED")):
         rejects = [Reject(r["step"], r["order_key"], r["error_message"])
                    for r in _run_log(db, "step, order_key, error_message", "run_id", run_id, rejected=True)]
-    return PipelineResult(run_id=run_id, dry_run=dry_run, counts=counts, rejects=rejects)
+    unchanged = None
+    if not counts:
+        unchanged = next((int(r["rows_affected"]) for r in _run_log(db, "step, rows_affected", "run_id", run_id)
+                          if r["step"] == UNCHANGED_STEP), None)
+    return PipelineResult(run_id=run_id, dry_run=dry_run, counts=counts, rejects=rejects, unchanged_rows=unchanged)
 
 
 def _run_log(db: Database, columns: str, key: str, value: int, rejected: bool = False) -> list[dict]:

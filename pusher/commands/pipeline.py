@@ -12,7 +12,9 @@ Run sync.RunPipeline once: it refuses when the staging table has drifted from th
 the procedures were rendered for (fix: ordersync render, ordersync deploy) or when another
 pipeline run is in progress; otherwise it merges headers and lines in one transaction and
 queues the changes for monday. Bad staging rows are rejected one by one (listed below the
-counts); the rest of the batch goes through.
+counts); the rest of the batch goes through. When snapshot staging holds exactly the
+current copy (compared by checksum, one pass over each table), the merges are skipped and
+the run says so.
 
 --dry-run computes and prints the same counts and rejects, logs the run, and changes no data.
 
@@ -46,6 +48,8 @@ def format_result(result: PipelineResult) -> str:
     mode = "dry run (nothing changed)" if result.dry_run else "run"
     lines = [f"pipeline {mode} {result.run_id}: {result.changed} change(s) queued"
              + (" (would be)" if result.dry_run else "")]
+    if result.unchanged_rows is not None:
+        lines.append(f"  staging ({result.unchanged_rows} rows) equals the current copy: merges skipped")
     if result.counts:
         order = {e: i for i, e in enumerate(ENTITIES)}
         lines.append(f"  {'entity':<8} {'action':<9} {'rows':>8}")

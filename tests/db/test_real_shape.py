@@ -136,3 +136,6 @@ def test_the_pipeline_unpivots_the_reference_shape_into_the_expected_lines(ref_d
         ("R1", "2T", "CREATE", 10, "PENDING"), ("R1", "3/6 MTHS", "DELETE", None, "PENDING"),
         ("R1", "32/30", "DELETE", None, "PENDING"), ("R1", "3T", "CREATE", 25, "PENDING"),
         ("R1", "M(8-10)", "CREATE", 4, "PENDING"), ("R1", "S(6-8)", "CREATE", 2, "PENDING")]
+    # The snapshot check hashes staging as the merges stored it: on the real 411 columns a
+    # rerun of the same snapshot is recognised and the merges are skipped.
+    assert run(ref_db).unchanged_rows == 3

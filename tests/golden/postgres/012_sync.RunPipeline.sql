@@ -17,6 +17,7 @@ AS $proc$
 -- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
 DECLARE
     v_runid BIGINT;
+    v_unchangedrows BIGINT;
     v_lockresult INTEGER;
     v_trancount INTEGER;
     v_drift TEXT;
@@ -61,15 +62,34 @@ IF v_lockresult < 0 THEN
             RAISE EXCEPTION USING MESSAGE = 'RunPipeline refused: another pipeline run holds the lock sync.RunPipeline; run again when it has finished.', ERRCODE = 'P0001', HINT = '50003';
 END IF;
 
-        -- 4. Both merges, one transaction.
         PERFORM set_config('work_mem', '64MB', true), set_config('parallel_setup_cost', '100', true),
                   set_config('parallel_tuple_cost', '0.01', true);
-        INSERT INTO run_counts
-        SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
-        INSERT INTO run_counts
-        SELECT * FROM "sync"."MergeLines"(p_runid => v_runid, p_dryrun => p_dryrun);
-
-        -- 5. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        -- 4. Staging that holds exactly the current copy (same rows, keys, row and size
+        --    hashes as the live orders) changes nothing: its row count, or -1.
+DROP TABLE IF EXISTS pg_temp.run_snapshot;
+CREATE TEMP TABLE run_snapshot ON COMMIT DROP AS
+        SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
+        FROM (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(k.order_key, k.row_hash, k.size_hash), 0)), 0) AS total
+              FROM (SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
+                           int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) AS row_hash,
+                           int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
+                    FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k) AS stg
+        CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(tgt.order_key, tgt.row_hash, tgt.size_hash), 0)), 0) AS total
+                    FROM "dbo"."ORDER_LIST_V2" AS tgt
+                    WHERE tgt.is_removed = FALSE) AS cur;        v_unchangedrows := (SELECT src.unchanged_rows FROM run_snapshot AS src);
+IF v_unchangedrows >= 0 THEN
+            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, rows_affected)
+            VALUES (v_runid, 'pipeline', 'SnapshotUnchanged', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'SUCCEEDED',
+                    v_unchangedrows);
+END IF;
+        -- 5. Otherwise both merges, one transaction.
+IF v_unchangedrows < 0 THEN
+            INSERT INTO run_counts
+            SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
+            INSERT INTO run_counts
+            SELECT * FROM "sync"."MergeLines"(p_runid => v_runid, p_dryrun => p_dryrun);
+END IF;
+        -- 6. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
         v_counts := (SELECT CONCAT('{', string_agg(CAST(e.obj AS TEXT), ', ' ORDER BY e.obj), '}')
          FROM (SELECT CONCAT('"', src.entity, '": {', string_agg(CAST(CONCAT('"', src.action, '": ', src."rows") AS TEXT), ', ' ORDER BY CONCAT('"', src.action, '": ', src."rows")), '}') AS obj
                FROM run_counts AS src
@@ -102,7 +122,7 @@ END IF;
         RETURN;
     END;
 
-    -- 6. The counts by entity and action (zero rows omitted).
+    -- 7. The counts by entity and action (zero rows omitted).
     RETURN QUERY SELECT v_runid AS run_id, src.entity, src.action,
            CAST(SUM(src."rows") AS INTEGER) AS "rows"
     FROM run_counts AS src

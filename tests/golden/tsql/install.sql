@@ -741,6 +741,7 @@ BEGIN
     SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @RunId BIGINT;
+    DECLARE @UnchangedRows BIGINT;
     DECLARE @LockResult INT;
     DECLARE @TranCount INT;
     DECLARE @Drift NVARCHAR(MAX);
@@ -792,14 +793,36 @@ BEGIN
             THROW 50003, @ThrowMessage, 1;
 END;
 
-        -- 4. Both merges, one transaction.
         
-        INSERT INTO #run_counts
-        EXEC [sync].[MergeHeaders] @RunId = @RunId, @DryRun = @DryRun;
-        INSERT INTO #run_counts
-        EXEC [sync].[MergeLines] @RunId = @RunId, @DryRun = @DryRun;
-
-        -- 5. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        -- 4. Staging that holds exactly the current copy (same rows, keys, row and size
+        --    hashes as the live orders) changes nothing: its row count, or -1.
+DROP TABLE IF EXISTS #run_snapshot;
+SELECT q.* INTO #run_snapshot FROM (
+        SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
+        FROM (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(k.order_key AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(k.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(k.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
+              FROM (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
+                           HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS row_hash,
+                           HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
+                    FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k) AS stg
+        CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(tgt.order_key AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(tgt.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(tgt.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
+                    FROM [dbo].[ORDER_LIST_V2] AS tgt
+                    WHERE tgt.is_removed = 0) AS cur
+) AS q;        SET @UnchangedRows = (SELECT src.unchanged_rows FROM #run_snapshot AS src);
+IF @UnchangedRows >= 0
+BEGIN
+            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, rows_affected)
+            VALUES (@RunId, 'pipeline', 'SnapshotUnchanged', @DryRun, SYSUTCDATETIME(), 'SUCCEEDED',
+                    @UnchangedRows);
+END;
+        -- 5. Otherwise both merges, one transaction.
+IF @UnchangedRows < 0
+BEGIN
+            INSERT INTO #run_counts
+            EXEC [sync].[MergeHeaders] @RunId = @RunId, @DryRun = @DryRun;
+            INSERT INTO #run_counts
+            EXEC [sync].[MergeLines] @RunId = @RunId, @DryRun = @DryRun;
+END;
+        -- 6. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
         SET @Counts = (SELECT CONCAT('{', STRING_AGG(CAST(e.obj AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY e.obj), '}')
          FROM (SELECT CONCAT('"', src.entity, '": {', STRING_AGG(CAST(CONCAT('"', src.action, '": ', src.[rows]) AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.action, '": ', src.[rows])), '}') AS obj
                FROM #run_counts AS src
@@ -834,7 +857,7 @@ END;
         THROW;
     END CATCH;
 
-    -- 6. The counts by entity and action (zero rows omitted).
+    -- 7. The counts by entity and action (zero rows omitted).
     SELECT @RunId AS run_id, src.entity, src.action,
            CAST(SUM(src.[rows]) AS INT) AS [rows]
     FROM #run_counts AS src
