@@ -17,8 +17,8 @@ BEGIN
     -- 5 of them sizes (fingerprint 2e23269c2622663c).
     RETURN QUERY SELECT CAST(CASE WHEN tgt.column_name IS NULL THEN 'added' ELSE 'removed' END AS TEXT) AS change,
            CAST(COALESCE(src.column_name, tgt.column_name) AS TEXT) AS column_name
-    FROM (SELECT CAST(c.column_name AS TEXT) AS column_name FROM information_schema.columns AS c
-WHERE c.table_schema = 'dbo' AND c.table_name = 'swp_ORDER''S [LIST]') AS src
+    FROM (SELECT CAST(c.attname AS TEXT) AS column_name FROM pg_catalog.pg_attribute AS c
+WHERE c.attrelid = to_regclass('"dbo"."swp_ORDER''S [LIST]"') AND c.attnum > 0 AND NOT c.attisdropped) AS src
     FULL OUTER JOIN (VALUES
         ('AAG ORDER NUMBER'),
         ('CUSTOMER''S NAME'),
