@@ -8,10 +8,10 @@ For each size: a fresh database with staging built from the reference catalog
 ANALYZE); then a full pipeline run, no-op reruns (at once, and again once autovacuum has
 cleaned up after the full run, as it does between two scheduled runs, and after loading the
 same snapshot again, as the upstream job does before every run; each the median of three),
-and a rerun after 1% of the orders changed (half a header value, half a size
-quantity). Each rerun is also shown as a share of the full run measured in the same process.
-Targets (2 cores): full run at 100k <= 60 s, no-op <= 2 % and 1 % change <= 10 % of the full
-run.
+and reruns after 1% of the orders changed (half a header value, half a size quantity; the
+median of three rounds). Each rerun is also shown as a share of the full run measured in the
+same process. Targets (2 cores): full run at 100k <= 60 s, no-op <= 2 % and 1 % change
+<= 10 % of the full run.
 """
 
 from __future__ import annotations
@@ -58,8 +58,11 @@ def noop_row(case: str, db: Database, full: float, before=None) -> tuple[str, fl
         runs.append(timed(db))
     seconds = statistics.median(t for t, _ in runs)
     changes = sum(r.changed for _, r in runs)
-    spread = f"{min(t for t, _ in runs):.2f}-{max(t for t, _ in runs):.2f} s"
-    return case, seconds, f"{100 * seconds / full:.1f} %", f"{changes} changes, median of 3 ({spread})"
+    return case, seconds, f"{100 * seconds / full:.1f} %", f"{changes} changes, median of 3 ({runs_spread(runs)})"
+
+
+def runs_spread(runs: list[tuple[float, PipelineResult]]) -> str:
+    return f"{min(t for t, _ in runs):.2f}-{max(t for t, _ in runs):.2f} s"
 
 
 def wait_for_autovacuum(db: Database, table: str, timeout: float = 180) -> str:
@@ -76,15 +79,16 @@ def wait_for_autovacuum(db: Database, table: str, timeout: float = 180) -> str:
     return f"autovacuum not seen in {timeout:.0f} s"
 
 
-def change_one_percent(db: Database) -> int:
-    """Change 1% of the staging rows in SQL: odd ones a header value, even ones a size."""
+def change_one_percent(db: Database, round_: int) -> int:
+    """Change 1% of the staging rows in SQL: odd ones a header value, even ones a size (the
+    same rows each round, to new values)."""
     staging = db.dialect.qualified(db.config.environment.data_schema, db.config.tables.staging)
     key = db.dialect.quote(db.config.key_columns[0])
     picked = f"(SELECT {key} FROM {staging} ORDER BY md5({key}) LIMIT (SELECT COUNT(*) / 100 FROM {staging}))"
     conn = db.connection()
     with conn.cursor() as cur:
         cur.execute(f"""UPDATE {staging} SET
-                "DESTINATION" = CASE WHEN right({key}, 1) IN ('1', '3', '5', '7', '9') THEN 'BENCH'
+                "DESTINATION" = CASE WHEN right({key}, 1) IN ('1', '3', '5', '7', '9') THEN 'BENCH {round_}'
                                      ELSE "DESTINATION" END,
                 "XL" = CASE WHEN right({key}, 1) IN ('1', '3', '5', '7', '9') THEN "XL"
                             ELSE COALESCE("XL", 0) + 1 END
@@ -112,11 +116,14 @@ def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[
         report.append(noop_row(f"  no-op rerun, {settled}", db, full))
         report.append(noop_row("  no-op rerun, same snapshot loaded again", db, full,
                                before=lambda: load_snapshot(db, snapshot(SampleShape(config, columns), orders, seed))))
-        changed = change_one_percent(db)
-        delta, result = timed(db)
+        runs = []
+        for round_ in range(3):
+            changed = change_one_percent(db, round_)
+            runs.append(timed(db))
+        delta, result = sorted(runs, key=lambda run: run[0])[1]
         report.append((f"  1% changed ({changed:,} rows)", delta, f"{100 * delta / full:.1f} %",
                        f"{result.count('item', 'UPDATE'):,} item / {result.changed - result.count('item', 'UPDATE'):,} "
-                       f"line changes"))
+                       f"line changes, median of 3 ({runs_spread(runs)})"))
         db.close()
         return report
     finally:
