@@ -88,7 +88,13 @@ class Database:
         names = list(params)
         values = [json.dumps(v) if isinstance(v, dict | list) else v for v in params.values()]
         sql = self.dialect.call_sql(schema, procedure, names)
-        return self._run(sql, values, what=f"{schema}.{procedure}")
+        try:
+            return self._run(sql, values, what=f"{schema}.{procedure}")
+        except DatabaseError as exc:
+            if not _missing_procedure(exc.__cause__):
+                raise
+            raise DatabaseError(f"{exc}. Fix: deploy ordersync to this database first: `ordersync deploy` "
+                                f"(on the embedded demo database, `ordersync sample-data` before it)") from exc
 
     def fetch(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
         """Run one query (placeholders in the dialect's style) in its own transaction."""
@@ -189,6 +195,13 @@ def _rows(cursor) -> list[dict[str, Any]]:
         nextset = getattr(cursor, "nextset", None)
         if not nextset or not nextset():
             return rows
+
+
+def _missing_procedure(exc: BaseException | None) -> bool:
+    """The driver says the called procedure or its schema does not exist (not deployed)."""
+    if getattr(exc, "sqlstate", None) in ("3F000", "42883"):  # invalid_schema_name, undefined_function
+        return True
+    return "Could not find stored procedure" in str(exc)  # SQL Server error 2812
 
 
 def _first_line(exc: Exception) -> str:

@@ -90,3 +90,19 @@ def test_render_from_a_database_without_staging_says_so(cli_config, cli_db, tmp_
     code = ordersync(["render", "--config", str(cli_config), "--out", str(tmp_path), "--from-database"])
     assert code == 2
     assert "swp_ORDER_LIST_V2 does not exist in the development database" in capsys.readouterr().err
+
+
+def test_a_pipeline_on_a_database_without_ordersync_says_to_deploy(cli_config, cli_db, capsys):
+    assert ordersync(["pipeline", "--config", str(cli_config)]) == 4
+    err = capsys.readouterr().err
+    assert 'sync.RunPipeline failed: schema "sync" does not exist' in err
+    assert "Fix: deploy ordersync to this database first: `ordersync deploy`" in err
+
+
+def test_the_pipeline_after_sample_data_and_deploy_says_when_nothing_changed(cli_config, cli_db, capsys):
+    for command in ("sample-data", "deploy", "pipeline"):
+        assert ordersync([command, "--config", str(cli_config)]) == 0
+    assert "item     CREATE          69" in capsys.readouterr().out
+    assert ordersync(["pipeline", "--config", str(cli_config)]) == 0
+    out = capsys.readouterr().out
+    assert "0 change(s) queued" in out and "staging (69 rows) equals the current copy: merges skipped" in out
