@@ -64,17 +64,16 @@ END IF;
 
         PERFORM set_config('work_mem', '64MB', true), set_config('parallel_setup_cost', '100', true),
                   set_config('parallel_tuple_cost', '0.01', true);
-        -- 4. Staging that holds exactly the current copy (same rows, keys, row and size
-        --    hashes as the live orders) changes nothing: its row count, or -1.
+        -- 4. Staging that holds exactly the current copy (as many rows, with the same row and
+        --    size hashes as the live orders) changes nothing: its row count, or -1.
 DROP TABLE IF EXISTS pg_temp.run_snapshot;
 CREATE TEMP TABLE run_snapshot ON COMMIT DROP AS
         SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
-        FROM (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(k.order_key, k.row_hash, k.size_hash), 0)), 0) AS total
-              FROM (SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
-                           int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) AS row_hash,
+        FROM (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(k.row_hash, k.size_hash), 0)), 0) AS total
+              FROM (SELECT int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) AS row_hash,
                            int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
                     FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k) AS stg
-        CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(tgt.order_key, tgt.row_hash, tgt.size_hash), 0)), 0) AS total
+        CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(tgt.row_hash, tgt.size_hash), 0)), 0) AS total
                     FROM "dbo"."ORDER_LIST_V2" AS tgt
                     WHERE tgt.is_removed = FALSE) AS cur;        v_unchangedrows := (SELECT src.unchanged_rows FROM run_snapshot AS src);
 IF v_unchangedrows >= 0 THEN

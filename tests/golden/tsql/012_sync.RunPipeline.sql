@@ -63,17 +63,16 @@ BEGIN
 END;
 
         
-        -- 4. Staging that holds exactly the current copy (same rows, keys, row and size
-        --    hashes as the live orders) changes nothing: its row count, or -1.
+        -- 4. Staging that holds exactly the current copy (as many rows, with the same row and
+        --    size hashes as the live orders) changes nothing: its row count, or -1.
 DROP TABLE IF EXISTS #run_snapshot;
 SELECT q.* INTO #run_snapshot FROM (
         SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
-        FROM (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(k.order_key AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(k.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(k.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
-              FROM (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
-                           HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS row_hash,
+        FROM (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(k.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(k.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
+              FROM (SELECT HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS row_hash,
                            HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
                     FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k) AS stg
-        CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(tgt.order_key AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(tgt.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(tgt.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
+        CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(tgt.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(tgt.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
                     FROM [dbo].[ORDER_LIST_V2] AS tgt
                     WHERE tgt.is_removed = 0) AS cur
 ) AS q;        SET @UnchangedRows = (SELECT src.unchanged_rows FROM #run_snapshot AS src);
