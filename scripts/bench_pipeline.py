@@ -21,6 +21,7 @@ import dataclasses
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 
 import psycopg
 
@@ -48,7 +49,8 @@ def timed(db: Database) -> tuple[float, PipelineResult]:
     return time.perf_counter() - start, result
 
 
-def noop_row(case: str, db: Database, full: float, before=None) -> tuple[str, float, str, str]:
+def noop_row(case: str, db: Database, full: float,
+             before: Callable[[], object] | None = None) -> tuple[str, float, str, str]:
     """The median of three no-op reruns (each after `before()`, untimed, if given): one rerun
     on this shared machine can be 30 % off."""
     runs = []
