@@ -122,8 +122,10 @@ def _first_mutation(document: str) -> str:
     first = [n for n in names if n.split(":")[0].endswith("_0")]
     more = ", ..." if len(first) < len(names) else ""
     header = re.sub(r"\(.*\)", "(" + ", ".join(first) + more + ")", header, count=1) if names else header
-    second = _ALIAS.search(body, pos=_ALIAS.search(body).end()) if _ALIAS.search(body) else None
-    return header + "\n" + (body[:second.start()].rstrip() + "\n  ..." if second else body)
+    mutations = list(_ALIAS.finditer(body))
+    if len(mutations) < 2:
+        return header + "\n" + body
+    return header + "\n" + body[:mutations[1].start()].rstrip() + "\n  ..."
 
 
 def _indent(text: Any) -> str:
