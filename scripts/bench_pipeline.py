@@ -23,8 +23,6 @@ import time
 import uuid
 from collections.abc import Callable
 
-import psycopg
-
 from pusher.config import Config, load_config
 from pusher.paths import DEFAULT_CONFIG, SHARED_DIR, STATE_DIR
 from pusher.pipeline import PipelineResult, run_pipeline
@@ -32,7 +30,7 @@ from pusher.sample_data import SampleShape, load_snapshot, snapshot
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
-from pusher.sql.embedded import fresh_database, server_url
+from pusher.sql.embedded import drop_database, fresh_database, server_url
 
 REFERENCE = SHARED_DIR / "reference" / "order_list_columns.tsv"
 BENCH_PG_DIR = STATE_DIR / "bench-pg"
@@ -129,8 +127,7 @@ def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[
         db.close()
         return report
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin_url, name)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from pusher.config import Config, load_config
@@ -18,7 +17,7 @@ from pusher.paths import DEFAULT_CONFIG, SHARED_DIR, STATE_DIR
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
-from pusher.sql.embedded import server_url
+from pusher.sql.embedded import create_database, drop_database, server_url, url_of
 
 TEST_PG_DIR = STATE_DIR / "test-pg"
 
@@ -36,11 +35,9 @@ def pg_admin_url() -> str:
 def pg_url(pg_admin_url: str) -> Iterator[str]:
     """A fresh, empty database for one test, dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield pg_admin_url.replace("/postgres?", f"/{name}?", 1)
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    create_database(pg_admin_url, name)
+    yield url_of(pg_admin_url, name)
+    drop_database(pg_admin_url, name)
 
 
 @pytest.fixture

@@ -42,10 +42,11 @@ def database_url(data_dir: Path = DEFAULT_DATA_DIR, database: str = DATABASE_NAM
     """URL of the ordersync database on the embedded server, creating the database once."""
     admin_url = server_url(data_dir)
     create_database(admin_url, database)
-    return _database_url(admin_url, database)
+    return url_of(admin_url, database)
 
 
-def _database_url(admin_url: str, database: str) -> str:
+def url_of(admin_url: str, database: str) -> str:
+    """The URL of another database on the server `admin_url` points at."""
     return admin_url.replace("/postgres?", f"/{database}?", 1)
 
 
@@ -57,11 +58,16 @@ def create_database(admin_url: str, database: str) -> None:
             conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(database)))
 
 
-def fresh_database(database: str, data_dir: Path = DEFAULT_DATA_DIR) -> str:
-    """URL of an empty database on the embedded server, dropped and created anew (demo runs)."""
-    admin_url = server_url(data_dir)
+def drop_database(admin_url: str, database: str) -> None:
+    """Drop a database if it exists, sessions still attached to it included."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         drop = psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
         conn.execute(drop.format(psycopg.sql.Identifier(database)))
+
+
+def fresh_database(database: str, data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """URL of an empty database on the embedded server, dropped and created anew (demo runs)."""
+    admin_url = server_url(data_dir)
+    drop_database(admin_url, database)
     create_database(admin_url, database)
-    return _database_url(admin_url, database)
+    return url_of(admin_url, database)
