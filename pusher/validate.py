@@ -141,14 +141,22 @@ def label_problems(config: Config, items: Board, subitems: Board | None,
     return problems
 
 
+def config_problems(config: Config, db: Database, items: Board, subitems: Board | None) -> list[str]:
+    """The config against the staging catalog and the boards already read: names, targets, types.
+
+    The one check `validate`, `sync --dry-run` and `sync --execute` share, so all three find the same
+    problems and agree on exit 2; a sync runs it before claiming anything.
+    """
+    catalog = db.live_columns(config.environment.data_schema, config.tables.staging)
+    return (check_config_columns(config, catalog) + board_problems(config, items, subitems)
+            + type_problems(config, catalog, items, subitems))
+
+
 def validate(config: Config, db: Database, client: MondayClient) -> list[str]:
     """Every problem of the config against the database catalog and the live boards (reads only)."""
     env = config.environment
-    catalog = db.live_columns(env.data_schema, config.tables.staging)
-    problems = check_config_columns(config, catalog)
     items, subitems = read_item_and_subitem_boards(client, env.items_board_id, env.subitems_board_id)
-    problems += board_problems(config, items, subitems)
-    problems += type_problems(config, catalog, items, subitems)
+    problems = config_problems(config, db, items, subitems)
     payloads, sizes = queue.pending_values(db)
     problems += label_problems(config, items, subitems, payloads, sizes)
     return problems

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,8 +102,13 @@ class MondayClient:
             reraise=True,
             before_sleep=self._before_sleep,
         )
+        started = time.monotonic()
         try:
             reply = retrying(self._send_once, body, headers)
+        except TransientError as exc:
+            exc.tries = retrying.statistics.get("attempt_number") or self.max_tries
+            exc.seconds = time.monotonic() - started
+            raise
         except RunFatalError as exc:
             # A refusal after a failed try may follow a try that monday applied (a timeout, a dropped
             # connection): the caller must then treat the request's outcome as unknown.
@@ -111,6 +117,12 @@ class MondayClient:
         if estimate and reply.complexity and not reply.replayed:
             self.pacer.learn(estimate, int(reply.complexity.get("query") or 0))
         return reply
+
+    def gave_up(self, exc: TransientError) -> RunFatalError:
+        """The run-fatal error for a request whose retries ran out: names the URL, the tries and the time."""
+        return RunFatalError(exc.code, f"{self.url} failed every try: {exc.tries} tries over {exc.seconds:.1f} s, "
+                                       f"the last one {exc}; nothing more was sent, and rows not sent stay "
+                                       f"PENDING without spending an attempt")
 
     def _before_sleep(self, state: RetryCallState) -> None:
         self.stats.retries += 1

@@ -81,6 +81,8 @@ class TransientError(Exception):
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.tries = 1  # set by the client when its retries ran out, with the seconds they took
+        self.seconds = 0.0
 
 
 class RunFatalError(RemoteFatalError):
