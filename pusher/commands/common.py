@@ -25,7 +25,7 @@ def count(minimum: int = 1) -> Callable[[str], int]:
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, {minimum} or more (got {text!r})") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number, {minimum} or more (got {value})")
+            raise argparse.ArgumentTypeError(f"expected a whole number, {minimum} or more (got {text!r})")
         return value
 
     parse.__name__ = "count"  # argparse names the type in some messages

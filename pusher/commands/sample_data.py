@@ -77,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
         where = f"${env.database_url_env}" if env.database_url_env else f"environment.{env.name}.database_url"
         raise ConfigError(f"sample-data replaces the staging table's content; environment {env.name!r} uses the "
                           f"database named by {where}, not the embedded one, and staging there belongs to the "
-                          f"upstream load: use the embedded environment (--env development), or pass "
-                          f"--i-know-this-is-not-production if that database is a scratch copy")
+                          f"upstream load: use an environment without database_url / database_url_env (the embedded "
+                          f"PostgreSQL), or pass --i-know-this-is-not-production if that database is a scratch one")
     with open_database(args) as db:
         cfg = db.config
         staging = staging_columns(db)
