@@ -18,6 +18,7 @@ from pusher.sql.catalog import Column, check_config_columns
 from pusher.sql.connection import Database
 from pusher.sync.board import FORMATTED_TYPES, LABELLED_TYPES, Board, read_item_and_subitem_boards
 from pusher.sync.client import MondayClient
+from pusher.sync.values import absent_problem
 
 DATE_TYPES = re.compile(r"^(DATE|DATETIME|DATETIME2|SMALLDATETIME|DATETIMEOFFSET)\b", re.IGNORECASE)
 NUMBER_TYPES = re.compile(r"^(INT|BIGINT|SMALLINT|TINYINT|DECIMAL|NUMERIC|FLOAT|REAL|MONEY|SMALLMONEY)\b",
@@ -149,7 +150,21 @@ def config_problems(config: Config, db: Database, items: Board, subitems: Board 
     """
     catalog = db.live_columns(config.environment.data_schema, config.tables.staging)
     return (check_config_columns(config, catalog) + board_problems(config, items, subitems)
-            + type_problems(config, catalog, items, subitems))
+            + type_problems(config, catalog, items, subitems) + payload_problems(config, db, catalog))
+
+
+def payload_problems(config: Config, db: Database, catalog: list[Column]) -> list[str]:
+    """Mapped staging columns the queued payloads lack (mapped after the procedures were rendered).
+
+    Absent is not NULL: sending such a field as empty would blank the monday column on every update.
+    Names missing from staging itself are `check_config_columns`'s problem and not repeated here.
+    """
+    payload = queue.sample_payload(db)
+    if payload is None:
+        return []
+    staged = {c.name for c in catalog}
+    return [absent_problem(source, column_id, "the oldest pending change")
+            for source, column_id in config.monday.item_columns.items() if source in staged and source not in payload]
 
 
 def validate(config: Config, db: Database, client: MondayClient) -> list[str]:

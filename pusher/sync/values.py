@@ -130,6 +130,13 @@ def check_name(name: Any, who: str) -> str:
     return text
 
 
+def absent_problem(source_name: str, column_id: str, who: str) -> str:
+    """The sentence for a mapped field a queued row does not carry (absent, not NULL)."""
+    return (f"monday.item_columns.{source_name!r} -> monday {column_id!r}: {who} carries no {source_name!r} value "
+            f"(absent, not NULL): the deployed procedures were rendered before it was mapped, so nothing "
+            f"was sent: fix the name, or run `ordersync render` and `ordersync deploy` after mapping a new column")
+
+
 def build_values(config: Config, board: Board, mapping: dict[str, str], source: dict[str, Any], who: str,
                  *, creating: bool, fixed: dict[str, Any] | None = None,
                  non_negative: frozenset[str] = frozenset()) -> RowValues:
@@ -144,10 +151,7 @@ def build_values(config: Config, board: Board, mapping: dict[str, str], source: 
     for source_name, column_id in mapping.items():
         column = board.columns[column_id]
         if source_name not in source:
-            raise AbsentValueError(
-                f"mapped column {source_name!r} -> monday {column_id!r}: {who} carries no {source_name!r} value "
-                f"(absent, not NULL), so the deployed procedures were rendered without it: fix the name, or run "
-                f"`ordersync render` and `ordersync deploy` after mapping a new column; nothing was sent")
+            raise AbsentValueError(absent_problem(source_name, column_id, who))
         value = source[source_name]
         try:
             formatted = format_value(column, value, non_negative=source_name in non_negative)

@@ -63,6 +63,23 @@ def test_a_mapping_the_deployed_procedures_do_not_carry_is_absent_not_empty(
     assert _last_run(db)["outcome"] == "FAILED"
 
 
+def test_a_claimed_row_without_a_mapped_field_stops_the_run_before_its_first_mutation(
+        db, config, monday_emulator, load_reference):
+    """The preflight samples the oldest pending change; a later row whose payload lacks a mapped field
+    (queued by older procedures) is caught when claimed, before anything of its batch is sent."""
+    load_reference()
+    table = f'dbo."{config.tables.order_delta}"'
+    second = db.fetch(f"SELECT delta_id FROM {table} ORDER BY delta_id OFFSET 1 LIMIT 1")[0]["delta_id"]
+    db.fetch(f"UPDATE {table} SET payload = payload - 'DESTINATION' WHERE delta_id = %s", (second,))
+    report, code = push(point_at(config, monday_emulator), db)
+    assert code == 2, report.as_dict()
+    (problem,) = report.problems
+    assert "'DESTINATION'" in problem and "absent, not NULL" in problem
+    assert monday_emulator.stats()["mutations_total"] == 0  # not even the group
+    _untouched(db)
+    assert _last_run(db)["outcome"] == "FAILED"
+
+
 def test_a_null_in_staging_still_clears_the_monday_value(db, config, monday_emulator, load_reference):
     cfg = point_at(config, monday_emulator)
     rows = load_reference()
