@@ -20,6 +20,8 @@ Read-only checks, all reported at once, one line per problem naming both sides:
   * no monday column is fed by two sources (two staging columns, or a column and the key)
   * each staging column's SQL type fits its monday column type (a date into a dropdown, or text
     into numbers, is refused)
+  * the pending changes carry every mapped staging column (a column mapped after the procedures
+    were rendered is absent, not empty: run `ordersync render` and `ordersync deploy`)
   * status and dropdown values in the pending data exist as labels, unless
     monday.create_labels_if_missing allows creating them
 Only board reads are sent to monday.

@@ -105,7 +105,7 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
         config_failed = True
         report.problems.extend(getattr(exc, "problems", None) or [str(exc)])
         error = "configuration: " + "; ".join(report.problems)
-        log.error("nothing sent, claims released: %s", error)
+        log.error("stopped before sending anything: %s", error)
     except RunFatalError as exc:
         report.fatal = error = str(exc)
         log.error("%s", exc)
@@ -134,12 +134,14 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
 def check_customer(db: Database, customer: str) -> None:
     """ConfigError naming the closest customers when no pending row belongs to ``customer``.
 
-    The pusher reads the queue only through its views, so "known" means: has a pending item or subitem.
-    The comparison ignores case, as SQL Server's default collation does.
+    The pusher reads the queue only through its views, so "known" means: has a pending item or subitem
+    ready to claim. The name must match exactly (PostgreSQL compares case; a SQL Server collation may
+    not, but a refusal naming the exact spelling is safer than a run that claims nothing); the closest
+    names are found ignoring case.
     """
     known = {r["customer"] for view in ("PendingItems", "PendingSubitems")
              for r in queue.view_rows(db, view, columns="DISTINCT customer") if r["customer"] is not None}
-    if customer.casefold() in {k.casefold() for k in known}:
+    if customer in known:
         return
     by_fold = {k.casefold(): k for k in known}
     close = [by_fold[k] for k in difflib.get_close_matches(customer.casefold(), list(by_fold), n=3, cutoff=0.5)]

@@ -199,7 +199,10 @@ def test_an_unknown_customer_is_refused_with_exit_2_naming_the_closest_ones(
     (problem,) = report.problems
     assert f"--customer {customer[:-2]!r}" in problem and f"closest: {customer!r}" in problem
     _untouched(db)
-    assert push(cfg, db, dry_run=True, customer=customer.upper())[1] == 0  # case is ignored, as SQL Server does
+    report, code = push(cfg, db, dry_run=True, customer=customer.upper())
+    assert code == 2 and f"closest: {customer!r}" in report.problems[0]  # the exact spelling is named
+    report, code = push(cfg, db, dry_run=True, customer=customer)
+    assert code == 0 and report.counts["item"]["create:planned"] == 69
 
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "execute"])
