@@ -14,10 +14,12 @@ from typing import Any
 
 from pusher import queue
 from pusher.config import Config
+from pusher.errors import RemoteFatalError
 from pusher.sql.catalog import Column, check_config_columns
 from pusher.sql.connection import Database
 from pusher.sync.board import FORMATTED_TYPES, LABELLED_TYPES, Board, read_item_and_subitem_boards
 from pusher.sync.client import MondayClient
+from pusher.sync.errors import RunFatalError, TransientError
 from pusher.sync.values import absent_problem
 
 DATE_TYPES = re.compile(r"^(DATE|DATETIME|DATETIME2|SMALLDATETIME|DATETIMEOFFSET)\b", re.IGNORECASE)
@@ -167,10 +169,26 @@ def payload_problems(config: Config, db: Database, catalog: list[Column]) -> lis
             for source, column_id in config.monday.item_columns.items() if source in staged and source not in payload]
 
 
+class BoardsUnreadable(RemoteFatalError):
+    """monday refused or never answered the board read; ``problems`` still lists the staging ones."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 def validate(config: Config, db: Database, client: MondayClient) -> list[str]:
-    """Every problem of the config against the database catalog and the live boards (reads only)."""
+    """Every problem of the config against the database catalog and the live boards (reads only).
+
+    Raises BoardsUnreadable (exit 3) when the boards cannot be read, with the staging problems found.
+    """
     env = config.environment
-    items, subitems = read_item_and_subitem_boards(client, env.items_board_id, env.subitems_board_id)
+    try:
+        items, subitems = read_item_and_subitem_boards(client, env.items_board_id, env.subitems_board_id)
+    except (RunFatalError, TransientError) as exc:
+        reason = str(client.gave_up(exc) if isinstance(exc, TransientError) else exc)
+        catalog = db.live_columns(env.data_schema, config.tables.staging)
+        raise BoardsUnreadable([reason, *check_config_columns(config, catalog)]) from exc
     problems = config_problems(config, db, items, subitems)
     payloads, sizes = queue.pending_values(db)
     problems += label_problems(config, items, subitems, payloads, sizes)

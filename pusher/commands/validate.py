@@ -7,10 +7,9 @@ import json
 
 from pusher.commands.common import add_common_options, load, open_database
 from pusher.errors import ConfigError, ExitCode
-from pusher.sync.errors import RunFatalError, TransientError
 from pusher.sync.session import make_client
 from pusher.sync.token import install_token_mask, resolve_token
-from pusher.validate import validate
+from pusher.validate import BoardsUnreadable, validate
 
 DESCRIPTION = """\
 Read-only checks, all reported at once, one line per problem naming both sides:
@@ -68,10 +67,8 @@ def _check(args: argparse.Namespace) -> tuple[list[str], ExitCode]:
     try:
         with open_database(args) as db:
             problems = validate(config, db, client)
-    except RunFatalError as exc:
-        return [str(exc)], ExitCode.REMOTE_FATAL
-    except TransientError as exc:
-        return [str(client.gave_up(exc))], ExitCode.REMOTE_FATAL
+    except BoardsUnreadable as exc:
+        return exc.problems, ExitCode.REMOTE_FATAL
     finally:
         client.close()
     return problems, ExitCode.CONFIG_ERROR if problems else ExitCode.OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 from pathlib import Path
 
 from pusher.config import load_config
@@ -159,3 +160,29 @@ def test_validate_prints_json_also_when_the_config_file_itself_is_wrong(tmp_path
     assert out["exit_code"] == 2
     assert any(p.startswith("environment 'nowhere' is not defined") for p in out["problems"])
     assert "monday.batch_size = 0 is out of range: use 1..100" in out["problems"]
+
+
+def test_validate_still_names_the_staging_problems_when_monday_cannot_be_reached(
+        db, tmp_path, monkeypatch, capsys):
+    from pusher.cli import main
+    from pusher.paths import DEFAULT_CONFIG
+    from pusher.sync import client as client_module
+
+    monkeypatch.setattr(client_module, "BACKOFF_BASE", 0.001)  # the real retries, quickly
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v2"
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8").replace('"PO NUMBER" = "text_po"', '"PO NUMBR" = "text_po"')
+    text = text.replace('monday_api_url = "http://127.0.0.1:8765/v2"', f'monday_api_url = "{closed}"')
+    text = text.replace("[environment.development]\n", '[environment.development]\ndatabase_url_env = "VALIDATE_DB"\n')
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("VALIDATE_DB", db.url)
+    monkeypatch.delenv("ORDERSYNC_ENV", raising=False)
+
+    assert main(["validate", "--config", str(path), "--output-json", "--env", "development"]) == 3
+    out = json.loads(capsys.readouterr().out)
+    assert out["exit_code"] == 3
+    unreachable, misspelt = out["problems"]
+    assert closed in unreachable and "8 tries over" in unreachable
+    assert "'PO NUMBR' is not a column of the staging table (did you mean 'PO NUMBER'?)" in misspelt
