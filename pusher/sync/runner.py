@@ -137,10 +137,12 @@ class Pusher:
             batch = _Batch(self, entity, token)
             try:
                 batch.push(rows)
-            except (RunFatalError, Interrupted, TransientError, ConfigError) as exc:
+            except TransientError as exc:
+                fatal = self.client.gave_up(exc)
+                batch.abandon(fatal)
+                raise fatal from exc
+            except (RunFatalError, Interrupted, ConfigError) as exc:
                 batch.abandon(exc)
-                if isinstance(exc, TransientError):
-                    raise self.client.gave_up(exc) from exc
                 raise
 
     def preview(self) -> RunReport:

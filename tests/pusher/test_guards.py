@@ -216,3 +216,23 @@ def test_an_unknown_monday_column_exits_2_before_anything_is_claimed(
     assert code == 2 and any("text_no_such_column" in p and "no such column" in p for p in report.problems)
     assert monday_emulator.stats()["mutations_total"] == 0
     _untouched(db)
+
+
+def test_a_request_that_never_connected_is_known_not_applied_and_its_rows_are_released(
+        monday_emulator, quick_retries):
+    """Refused or unresolvable: no byte left, so the runner releases that request's rows with the
+    never-sent ones (after_retry False). A 5xx answer may follow an applied try: those rows keep
+    their attempt, so the next attempt looks their keys up before creating again."""
+    from pusher.sync.client import MondayClient
+    from pusher.sync.errors import TransientError
+
+    for url, reached in ((f"http://127.0.0.1:{_closed_port()}/v2", False), (monday_emulator.url, True)):
+        monday_emulator.set_faults([{"kind": "500", "rate": 1.0}], seed=1)
+        client = MondayClient(url, "test-token", "2026-07", 5.0)
+        with pytest.raises(TransientError) as info:
+            client.request("query { me { id } }")
+        client.close()
+        assert info.value.reached is reached and info.value.tries == 8
+        fatal = client.gave_up(info.value)
+        assert fatal.after_retry is reached and url in str(fatal)
+        assert ("Connection refused" in str(fatal)) is not reached
