@@ -84,7 +84,7 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
     run_log_id = queue.start_run_log(db, "sync", "pusher", dry_run)
     report = RunReport(dry_run=dry_run)
     error: str | None = None
-    config_failed = False
+    forced: int | None = None  # the exit code when it is not the report's (config problem, exception)
     try:
         if customer is not None:
             check_customer(db, customer)
@@ -102,7 +102,7 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
             with stop_on_signals(stop):
                 pusher.run()
     except ConfigError as exc:
-        config_failed = True
+        forced = ExitCode.CONFIG_ERROR
         report.problems.extend(getattr(exc, "problems", None) or [str(exc)])
         error = "configuration: " + "; ".join(report.problems)
         log.error("stopped before sending anything: %s", error)
@@ -117,6 +117,10 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
     except KeyboardInterrupt:
         report.interrupted, error = True, "interrupted twice: stopped at once; unconfirmed rows wait for their lease"
         raise
+    except Exception as exc:  # a database error, or a bug: the run log must not say SUCCEEDED
+        error = f"{type(exc).__name__}: {exc}"
+        forced = getattr(exc, "exit_code", 1)  # DatabaseError: 4; an uncaught bug ends Python with 1
+        raise
     finally:
         progress.close()
         client.close()
@@ -125,7 +129,7 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
         outcome = "SUCCEEDED" if error is None and not report.failed else "FAILED"
         queue.end_run_log(db, run_log_id, outcome, report.synced + report.failed,
                           {e: dict(c) for e, c in report.counts.items()}, error)
-        code = ExitCode.CONFIG_ERROR if config_failed else exit_code(report)
+        code = exit_code(report) if forced is None else ExitCode(forced)
         log.info("sync %s finished: %s, %d synced, %d failed, %d requests, exit %d%s", mode, outcome,
                  report.synced, report.failed, report.requests, int(code), f": {error}" if error else "")
     return report, code

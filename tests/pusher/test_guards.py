@@ -236,3 +236,15 @@ def test_a_request_that_never_connected_is_known_not_applied_and_its_rows_are_re
         fatal = client.gave_up(info.value)
         assert fatal.after_retry is reached and url in str(fatal)
         assert ("Connection refused" in str(fatal)) is not reached
+
+
+def test_a_database_error_mid_run_leaves_the_run_log_failed_with_the_reason(
+        db, config, monday_emulator, load_reference):
+    from pusher.errors import DatabaseError
+
+    load_reference()
+    db.fetch('DROP ROUTINE sync."MarkSynced"')  # the first write-back after monday answered fails
+    with pytest.raises(DatabaseError):
+        push(point_at(config, monday_emulator), db)
+    run = _last_run(db)
+    assert run["outcome"] == "FAILED" and "MarkSynced" in run["error_message"]
