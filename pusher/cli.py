@@ -37,8 +37,8 @@ EPILOG = """\
 exit codes:
   0    everything asked for was done
   1    the run finished but some rows failed (see `ordersync status`)
-  2    configuration or command-line error; nothing was changed
-  3    monday refused the whole run (token, board, daily limit); rows stay PENDING
+  2    configuration or command-line error (sync: also found by its preflight); nothing was changed
+  3    monday refused the whole run (token, board, daily limit) or stayed unreachable; rows stay PENDING
   4    database error
   130  interrupted
 A closed stdout pipe (`... | head`) ends a command quietly with exit 0.

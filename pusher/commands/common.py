@@ -28,7 +28,6 @@ def count(minimum: int = 1) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected a whole number, {minimum} or more (got {text!r})")
         return value
 
-    parse.__name__ = "count"  # argparse names the type in some messages
     return parse
 
 
