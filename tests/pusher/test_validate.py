@@ -1,5 +1,5 @@
 """`ordersync validate` on a config mapping the real reference board (loaded into the emulator from
-../shared/reference) reports each misuse in one line naming both sides."""
+tests/fixtures, copied from the reference material) reports each misuse in one line naming both sides."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from pusher.sync.session import make_client
 from pusher.validate import validate
 from tests.pusher.conftest import TOKEN, point_at
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
 
 def test_validate_reports_a_mirror_target_a_duplicate_target_and_a_date_into_a_dropdown(
-        db, config, monday_emulator_factory, shared_dir):
-    reference = shared_dir / "reference"
-    server = monday_emulator_factory(boards=(reference / "board_items_customer_master_schedule.json",
-                                             reference / "board_subitems_customer_master_schedule.json"))
+        db, config, monday_emulator_factory):
+    server = monday_emulator_factory(boards=(FIXTURES / "board_items_customer_master_schedule.json",
+                                             FIXTURES / "board_subitems_customer_master_schedule.json"))
     cfg = point_at(config, server)
     env = dataclasses.replace(cfg.environment, items_board_id="9609317401", subitems_board_id=None)
     monday = dataclasses.replace(
@@ -56,8 +57,6 @@ def test_validate_reports_a_mirror_target_a_duplicate_target_and_a_date_into_a_d
     assert not any("dropdown_mkr542p2" in p or "numeric_mkr5cact" in p or "text_mkr5ej2x" in p for p in problems)
     assert server.stats()["mutations_total"] == 0  # reads only
 
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 REAL_SHAPE = """\
 default_environment = "test"
