@@ -2,7 +2,8 @@
 
 Each command module exposes ``register(subparsers)``, which adds its parser and sets
 ``func(args) -> int``. Errors derived from ``OrdersyncError`` become one line on stderr
-and their documented exit code; see ``pusher.errors.ExitCode``.
+and their documented exit code; see ``pusher.errors.ExitCode``. A reader that closes stdout early
+(`ordersync status --output-json | head`) ends the command quietly with exit 0.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from pusher import __version__
@@ -35,10 +37,11 @@ EPILOG = """\
 exit codes:
   0    everything asked for was done
   1    the run finished but some rows failed (see `ordersync status`)
-  2    configuration or command-line error; nothing was changed
-  3    monday refused the whole run (token, board, daily limit); rows stay PENDING
+  2    configuration or command-line error (sync: also found by its preflight); nothing was changed
+  3    monday refused the whole run (token, board, daily limit) or stayed unreachable; rows stay PENDING
   4    database error
   130  interrupted
+A closed stdout pipe (`... | head`) ends a command quietly with exit 0.
 
 Start with `ordersync demo`; `ordersync COMMAND --help` explains each command.
 """
@@ -68,13 +71,29 @@ def main(argv: list[str] | None = None) -> int:
         level = logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+        return code
     except OrdersyncError as exc:
         print(f"ordersync {args.command}: {exc}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print(f"ordersync {args.command}: interrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return _reader_left()
+
+
+def _reader_left() -> int:
+    """stdout's reader closed the pipe (`... | head`): stop quietly, as a pipeline expects.
+
+    The rest of the output has nowhere to go; pointing stdout at the null device keeps Python's
+    final flush from raising again at exit. Works the same on Windows.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return int(ExitCode.OK)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,15 @@ REMOVED_SIZE_ACTIONS = ("delete", "archive")
 LINE_FIELDS = ("size", "qty")
 
 
+class ConfigProblems(ConfigError):
+    """Every problem the loader found, one sentence each in ``problems`` (``validate --output-json``)."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        listing = "\n  - ".join(problems)
+        super().__init__(f"{path} has {len(problems)} problem(s):\n  - {listing}")
+        self.problems = list(problems)
+
+
 @dataclass(frozen=True)
 class Environment:
     name: str
@@ -389,13 +398,8 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
             r.problems.append(f"monday.create_labels_if_missing.{key} must be true or false, not {value!r}")
         else:
             labels[key] = value
-    for targets, where in ((item_columns, "monday.item_columns"), (subitem_columns, "monday.subitem_columns")):
-        seen: dict[str, str] = {}
-        for source, target in targets.items():
-            if target in seen:
-                r.problems.append(f"{where}: monday column {target!r} is fed by both {seen[target]!r} and "
-                                  f"{source!r}: map each monday column from one source")
-            seen[target] = source
+    # Two sources for one monday column is a board problem (`pusher.validate.board_problems`, which
+    # knows the key columns too): checked there, so `validate` reports it with every other problem.
     monday = Monday(
         api_version=r.value(m, "monday", "api_version", str, default="2026-07"),
         item_key_column=r.value(m, "monday", "item_key_column", str),
@@ -420,8 +424,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
     sql_agent = _read_sql_agent(r)
 
     if r.problems:
-        listing = "\n  - ".join(r.problems)
-        raise ConfigError(f"{path} has {len(r.problems)} problem(s):\n  - {listing}")
+        raise ConfigProblems(path, r.problems)
     return Config(
         path=path,
         environment=env,

@@ -228,6 +228,14 @@ def pending_values(db: Database) -> tuple[list[dict[str, Any]], set[str]]:
     return payloads, sizes
 
 
+def sample_payload(db: Database) -> dict[str, Any] | None:
+    """The payload of the oldest ready CREATE/UPDATE item, or None: every payload the deployed
+    procedures queue has the same fields, so one shows which mapped columns they carry."""
+    rows = view_rows(db, "PendingItems", columns="delta_id, payload", where="action <> 'ARCHIVE'",
+                     order_by="delta_id", limit=1)
+    return (_json(rows[0]["payload"]) or {}) if rows else None
+
+
 def failures(db: Database, limit: int = 100) -> list[dict[str, Any]]:
     """Dead-lettered rows and the latest pipeline run's rejected staging rows, newest first."""
     return view_rows(db, "Failures", order_by="updated_at DESC, entity, delta_id", limit=limit)

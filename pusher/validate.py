@@ -14,10 +14,13 @@ from typing import Any
 
 from pusher import queue
 from pusher.config import Config
+from pusher.errors import RemoteFatalError
 from pusher.sql.catalog import Column, check_config_columns
 from pusher.sql.connection import Database
 from pusher.sync.board import FORMATTED_TYPES, LABELLED_TYPES, Board, read_item_and_subitem_boards
 from pusher.sync.client import MondayClient
+from pusher.sync.errors import RunFatalError, TransientError
+from pusher.sync.values import absent_problem
 
 DATE_TYPES = re.compile(r"^(DATE|DATETIME|DATETIME2|SMALLDATETIME|DATETIMEOFFSET)\b", re.IGNORECASE)
 NUMBER_TYPES = re.compile(r"^(INT|BIGINT|SMALLINT|TINYINT|DECIMAL|NUMERIC|FLOAT|REAL|MONEY|SMALLMONEY)\b",
@@ -141,14 +144,52 @@ def label_problems(config: Config, items: Board, subitems: Board | None,
     return problems
 
 
+def config_problems(config: Config, db: Database, items: Board, subitems: Board | None) -> list[str]:
+    """The config against the staging catalog and the boards already read: names, targets, types.
+
+    The one check `validate`, `sync --dry-run` and `sync --execute` share, so all three find the same
+    problems and agree on exit 2; a sync runs it before claiming anything.
+    """
+    catalog = db.live_columns(config.environment.data_schema, config.tables.staging)
+    return (check_config_columns(config, catalog) + board_problems(config, items, subitems)
+            + type_problems(config, catalog, items, subitems) + payload_problems(config, db, catalog))
+
+
+def payload_problems(config: Config, db: Database, catalog: list[Column]) -> list[str]:
+    """Mapped staging columns the queued payloads lack (mapped after the procedures were rendered).
+
+    Absent is not NULL: sending such a field as empty would blank the monday column on every update.
+    Names missing from staging itself are `check_config_columns`'s problem and not repeated here.
+    """
+    payload = queue.sample_payload(db)
+    if payload is None:
+        return []
+    staged = {c.name for c in catalog}
+    return [absent_problem(source, column_id, "the oldest pending change")
+            for source, column_id in config.monday.item_columns.items() if source in staged and source not in payload]
+
+
+class BoardsUnreadable(RemoteFatalError):
+    """monday refused or never answered the board read; ``problems`` still lists the staging ones."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 def validate(config: Config, db: Database, client: MondayClient) -> list[str]:
-    """Every problem of the config against the database catalog and the live boards (reads only)."""
+    """Every problem of the config against the database catalog and the live boards (reads only).
+
+    Raises BoardsUnreadable (exit 3) when the boards cannot be read, with the staging problems found.
+    """
     env = config.environment
-    catalog = db.live_columns(env.data_schema, config.tables.staging)
-    problems = check_config_columns(config, catalog)
-    items, subitems = read_item_and_subitem_boards(client, env.items_board_id, env.subitems_board_id)
-    problems += board_problems(config, items, subitems)
-    problems += type_problems(config, catalog, items, subitems)
+    try:
+        items, subitems = read_item_and_subitem_boards(client, env.items_board_id, env.subitems_board_id)
+    except (RunFatalError, TransientError) as exc:
+        reason = str(client.gave_up(exc) if isinstance(exc, TransientError) else exc)
+        catalog = db.live_columns(env.data_schema, config.tables.staging)
+        raise BoardsUnreadable([reason, *check_config_columns(config, catalog)]) from exc
+    problems = config_problems(config, db, items, subitems)
     payloads, sizes = queue.pending_values(db)
     problems += label_problems(config, items, subitems, payloads, sizes)
     return problems

@@ -46,10 +46,12 @@ def test_every_problem_is_reported_at_once_with_its_key(tmp_path):
     text = re.sub(r"batch_size = \d+", "batch_size = 0", SHIPPED).replace('mode = "snapshot"', 'mode = "weekly"')
     text = text.replace('"PO NUMBER" = "text_po"', '"PO NUMBER" = "text_style"')
     message = _problems(tmp_path, text)
-    assert "3 problem(s)" in message
+    assert "2 problem(s)" in message
     assert "monday.batch_size = 0 is out of range: use 1..100" in message
     assert "staging.mode = 'weekly' is not one of snapshot, incremental" in message
-    assert "monday column 'text_style' is fed by both 'PO NUMBER' and 'CUSTOMER STYLE'" in message
+    # Two sources for one monday column are a board problem, reported by `validate` with the board and
+    # type checks in the same run (tests/pusher/test_validate.py), not a loader refusal that hides them.
+    assert "text_style" not in message
 
 
 def test_a_misspelt_key_gets_a_suggestion(tmp_path):

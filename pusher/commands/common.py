@@ -7,9 +7,28 @@ the same way, so these live here once instead of in every command module.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from pusher.config import Config, load_config
 from pusher.sql.connection import Database
+
+
+def count(minimum: int = 1) -> Callable[[str], int]:
+    """An argparse ``type`` for a whole number of at least ``minimum``, refusing others in plain words.
+
+    argparse reports ``argument --limit: expected a whole number, 1 or more (got 'abc')`` and exits 2.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, {minimum} or more (got {text!r})") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number, {minimum} or more (got {text!r})")
+        return value
+
+    return parse
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:

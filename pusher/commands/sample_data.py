@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable, Iterator
 
-from pusher.commands.common import add_common_options, open_database
+from pusher.commands.common import add_common_options, count, load, open_database
 from pusher.errors import ConfigError
 from pusher.sample_data import (
     CHANGE_SETS,
@@ -42,7 +42,9 @@ examples:
   ordersync sample-data --change-set demo        # the same PO, changed
   ordersync sample-data --orders 100000 --seed 7 # benchmark-sized snapshot
 
-It refuses the environment named `production`: staging there belongs to the upstream load.
+It writes only to the embedded PostgreSQL (an environment with no database_url / database_url_env)
+unless told --i-know-this-is-not-production: in any other database, whatever its environment is
+called, the staging table belongs to the upstream load. A refusal exits 2 and changes nothing.
 """
 
 
@@ -54,12 +56,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--orders", type=int, metavar="N", default=None,
+    p.add_argument("--orders", type=count(), metavar="N", default=None,
                    help="random snapshot of N orders instead of the reference-shaped PO")
     p.add_argument("--seed", type=int, metavar="S", default=None,
                    help="seed of the random snapshot (default 1; needs --orders)")
     p.add_argument("--change-set", choices=CHANGE_SETS, default=None, metavar="NAME",
                    help=f"apply a change set to the snapshot: {', '.join(CHANGE_SETS)}")
+    p.add_argument("--i-know-this-is-not-production", dest="not_production", action="store_true",
+                   help="allow replacing the staging table of a database that is not the embedded one "
+                        "(a scratch SQL Server or PostgreSQL)")
     add_common_options(p)
     p.set_defaults(func=run)
 
@@ -67,13 +72,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.seed is not None and args.orders is None:
         raise ConfigError("--seed picks a random snapshot: give --orders N too (the reference PO is fixed)")
-    if args.orders is not None and args.orders < 1:
-        raise ConfigError(f"--orders {args.orders}: give a positive number of orders")
+    env = load(args).environment
+    if not env.embedded and not args.not_production:
+        where = f"${env.database_url_env}" if env.database_url_env else f"environment.{env.name}.database_url"
+        raise ConfigError(f"sample-data replaces the staging table's content; environment {env.name!r} uses the "
+                          f"database named by {where}, not the embedded one, and staging there belongs to the "
+                          f"upstream load: use an environment without database_url / database_url_env (the embedded "
+                          f"PostgreSQL), or pass --i-know-this-is-not-production if that database is a scratch one")
     with open_database(args) as db:
         cfg = db.config
-        if cfg.environment.name == "production":
-            raise ConfigError("sample-data replaces the staging table's content, which in the production "
-                              "environment belongs to the upstream load: use --env development")
         staging = staging_columns(db)
         columns = staging.columns
         table = f"{cfg.environment.data_schema}.{cfg.tables.staging}"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pusher import queue
-from pusher.commands.common import add_common_options, open_database
+from pusher.commands.common import add_common_options, count, open_database
 from pusher.sql.connection import Database
 
 DESCRIPTION = """\
@@ -42,8 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--output-json", action="store_true", help="print one JSON document instead of tables")
-    p.add_argument("--runs", type=int, default=5, metavar="N", help="how many recent runs to show (default 5)")
-    p.add_argument("--reasons", type=int, default=10, metavar="N",
+    p.add_argument("--runs", type=count(), default=5, metavar="N", help="how many recent runs to show (default 5)")
+    p.add_argument("--reasons", type=count(), default=10, metavar="N",
                    help="how many failure reasons to show (default 10)")
     add_common_options(p)
     p.set_defaults(func=run)

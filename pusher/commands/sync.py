@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 from typing import Any
 
-from pusher.commands.common import add_common_options, load, open_database
+from pusher.commands.common import add_common_options, count, load, open_database
+from pusher.errors import OrdersyncError
 from pusher.logfile import attach_rotating_file
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
 from pusher.sync.token import install_token_mask, resolve_token
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """\
 Claim pending item and subitem changes, send them to monday as batched GraphQL mutations, and
@@ -28,11 +32,17 @@ EPILOG = """\
 exit codes:
   0    everything claimed was synced (dry run: nothing to complain about)
   1    the run finished but some rows failed (see `ordersync status`)
-  2    configuration problem (dry run: problems listed); nothing was sent
-  3    monday refused the whole run (token, board, column, daily limit) or stayed unreachable;
-       unsent rows stay PENDING without spending attempts
+  2    configuration or command-line problem, dry run and execute alike: the `validate` checks
+       (staging names, board columns, types) found a problem, a mapped column is absent from the
+       claimed rows (rendered before it was mapped: render + deploy), or no pending row belongs
+       to --customer (the closest customers are named); nothing was sent, claims were released
+  3    monday refused the whole run (token, board, daily limit) or stayed unreachable (the
+       message names the URL, the tries and the seconds); unsent rows stay PENDING without
+       spending attempts
   4    database error
   130  interrupted (Ctrl-C / SIGTERM): the current request finished, the rest was released
+Every failing path ends FAILED in the run log with its reason. With --log-file each run writes a
+start line and a summary line (outcome, counts, exit code), also when nothing was pending.
 
 examples:
   ordersync sync --dry-run
@@ -41,20 +51,13 @@ examples:
 """
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("sync", help="push pending changes to monday (or --dry-run)", description=DESCRIPTION,
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dry-run", action="store_true", help="send no mutation; show what would be sent")
     mode.add_argument("--execute", action="store_true", help="push to monday")
-    p.add_argument("--limit", type=_positive, metavar="N", help="claim at most N items and N subitems")
+    p.add_argument("--limit", type=count(), metavar="N", help="claim at most N items and N subitems")
     p.add_argument("--customer", metavar="NAME", help="only orders of this customer (order.customer_column)")
     p.add_argument("--output-json", action="store_true", help="print the report as JSON on stdout")
     p.add_argument("--log-file", metavar="PATH", help="also log to PATH, rotated by size (scheduled runs)")
@@ -65,8 +68,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.log_file:
         attach_rotating_file(args.log_file)
-    config = load(args)
-    token = resolve_token(config.environment)
+    try:
+        config = load(args)
+        token = resolve_token(config.environment)
+    except OrdersyncError as exc:  # the run never started: still leave its trace in the log file
+        log.info("sync %s not started (exit %d): %s", "--dry-run" if args.dry_run else "--execute",
+                 int(exc.exit_code), exc)
+        raise
     install_token_mask(token)
     with open_database(args) as db:
         report, code = run_sync(config, db, token, dry_run=args.dry_run, limit=args.limit, customer=args.customer,

@@ -6,11 +6,10 @@ import argparse
 import json
 
 from pusher.commands.common import add_common_options, load, open_database
-from pusher.errors import ExitCode
-from pusher.sync.errors import RunFatalError
+from pusher.errors import ConfigError, ExitCode
 from pusher.sync.session import make_client
 from pusher.sync.token import install_token_mask, resolve_token
-from pusher.validate import validate
+from pusher.validate import BoardsUnreadable, validate
 
 DESCRIPTION = """\
 Read-only checks, all reported at once, one line per problem naming both sides:
@@ -20,13 +19,19 @@ Read-only checks, all reported at once, one line per problem naming both sides:
   * no monday column is fed by two sources (two staging columns, or a column and the key)
   * each staging column's SQL type fits its monday column type (a date into a dropdown, or text
     into numbers, is refused)
+  * the pending changes carry every mapped staging column (a column mapped after the procedures
+    were rendered is absent, not empty: run `ordersync render` and `ordersync deploy`)
   * status and dropdown values in the pending data exist as labels, unless
     monday.create_labels_if_missing allows creating them
 Only board reads are sent to monday.
 """
 
 EPILOG = """\
-exit codes: 0 no problems, 2 problems listed, 3 monday refused (token, board), 4 database error
+exit codes: 0 no problems, 2 problems listed (also problems in the config file itself),
+            3 monday refused or stayed unreachable (token, board, URL), 4 database error
+--output-json always prints {"problems": [...], "exit_code": N} on stdout.
+`sync --dry-run` and `sync --execute` run the same checks (all but the label one) before
+claiming anything, and stop with exit 2 on a problem.
 """
 
 
@@ -40,20 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load(args)
-    token = resolve_token(config.environment)
-    install_token_mask(token)
-    client = make_client(config, token)
     try:
-        with open_database(args) as db:
-            problems = validate(config, db, client)
-    except RunFatalError as exc:
-        problems = [str(exc)]
-        code = ExitCode.REMOTE_FATAL
-    else:
-        code = ExitCode.CONFIG_ERROR if problems else ExitCode.OK
-    finally:
-        client.close()
+        problems, code = _check(args)
+    except ConfigError as exc:  # the config file itself: every problem the loader found
+        problems, code = getattr(exc, "problems", None) or [str(exc)], ExitCode.CONFIG_ERROR
     if args.output_json:
         print(json.dumps({"problems": problems, "exit_code": int(code)}, ensure_ascii=False, indent=2))
     elif problems:
@@ -63,3 +58,17 @@ def run(args: argparse.Namespace) -> int:
         print("ordersync validate: no problems found")
     return int(code)
 
+
+def _check(args: argparse.Namespace) -> tuple[list[str], ExitCode]:
+    config = load(args)
+    token = resolve_token(config.environment)
+    install_token_mask(token)
+    client = make_client(config, token)
+    try:
+        with open_database(args) as db:
+            problems = validate(config, db, client)
+    except BoardsUnreadable as exc:
+        return exc.problems, ExitCode.REMOTE_FATAL
+    finally:
+        client.close()
+    return problems, ExitCode.CONFIG_ERROR if problems else ExitCode.OK

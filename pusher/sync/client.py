@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from urllib3.exceptions import NewConnectionError
 
 from pusher.sync import errors
 from pusher.sync.errors import Disposition, RunFatalError, TransientError, classify
@@ -101,8 +103,24 @@ class MondayClient:
             reraise=True,
             before_sleep=self._before_sleep,
         )
+        started = time.monotonic()
+        reached = False  # did any try get far enough for monday to have applied it?
+
+        def once() -> Reply:
+            nonlocal reached
+            try:
+                return self._send_once(body, headers)
+            except TransientError as exc:
+                reached = reached or exc.reached
+                raise
+
         try:
-            reply = retrying(self._send_once, body, headers)
+            reply = retrying(once)
+        except TransientError as exc:
+            exc.tries = retrying.statistics.get("attempt_number") or self.max_tries
+            exc.seconds = time.monotonic() - started
+            exc.reached = reached
+            raise
         except RunFatalError as exc:
             # A refusal after a failed try may follow a try that monday applied (a timeout, a dropped
             # connection): the caller must then treat the request's outcome as unknown.
@@ -111,6 +129,18 @@ class MondayClient:
         if estimate and reply.complexity and not reply.replayed:
             self.pacer.learn(estimate, int(reply.complexity.get("query") or 0))
         return reply
+
+    def gave_up(self, exc: TransientError) -> RunFatalError:
+        """The run-fatal error for a request whose retries ran out: names the URL, the tries and the time.
+
+        Its ``after_retry`` says whether a try may have been applied; when none even connected, the
+        request's rows are known not applied and are released like the never-sent ones.
+        """
+        fatal = RunFatalError(exc.code, f"{self.url} failed every try: {exc.tries} tries over {exc.seconds:.1f} s, "
+                                        f"the last one {exc}; nothing more was sent, and rows not sent stay "
+                                        f"PENDING without spending an attempt")
+        fatal.after_retry = exc.reached
+        return fatal
 
     def _before_sleep(self, state: RetryCallState) -> None:
         self.stats.retries += 1
@@ -122,9 +152,14 @@ class MondayClient:
         self.stats.requests += 1
         try:
             response = self.session.post(self.url, data=body, headers=headers, timeout=self.timeout)
+        except requests.ConnectTimeout as exc:
+            raise TransientError(errors.CONNECTION, f"no connection within {self.timeout[0]:g} s",
+                                 reached=False) from exc
         except requests.Timeout as exc:
             raise TransientError(errors.TIMEOUT, f"no answer within {self.timeout[1]:g} s") from exc
         except requests.ConnectionError as exc:
+            if _never_connected(exc):
+                raise TransientError(errors.CONNECTION, f"cannot connect: {_reason(exc)}", reached=False) from exc
             raise TransientError(errors.CONNECTION, f"connection failed or dropped: {type(exc).__name__}") from exc
         self.pacer.observe_headers(response.headers)
         return self._read(response)
@@ -173,6 +208,16 @@ class MondayClient:
                 raise RunFatalError(code, message)
             raise TransientError(code, message, _retry_after(response, error))
         return reply
+
+
+def _never_connected(exc: requests.ConnectionError) -> bool:
+    """Refused, or the host name did not resolve: no byte of the request left this machine."""
+    return isinstance(getattr(exc.args[0] if exc.args else None, "reason", None), NewConnectionError)
+
+
+def _reason(exc: requests.ConnectionError) -> str:
+    """urllib3's reason, e.g. `HTTPConnection(host='127.0.0.1', port=1): ... Connection refused`."""
+    return str(getattr(exc.args[0] if exc.args else None, "reason", None) or type(exc).__name__)
 
 
 def _json(response: requests.Response) -> dict[str, Any] | None:

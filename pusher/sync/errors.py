@@ -76,11 +76,14 @@ class RowFailure:
 class TransientError(Exception):
     """A request-level failure worth retrying; ``retry_after`` is the server's own wait, if it gave one."""
 
-    def __init__(self, code: str, message: str, retry_after: float | None = None):
+    def __init__(self, code: str, message: str, retry_after: float | None = None, reached: bool = True):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.reached = reached  # False when no connection was made: monday cannot have applied it
+        self.tries = 1  # set by the client when its retries ran out, with the seconds they took
+        self.seconds = 0.0
 
 
 class RunFatalError(RemoteFatalError):

@@ -23,6 +23,7 @@ from typing import Any
 
 from pusher import queue
 from pusher.config import Config
+from pusher.errors import ConfigError
 from pusher.sql.connection import Database
 from pusher.sync import errors
 from pusher.sync.board import Board, read_boards
@@ -136,11 +137,12 @@ class Pusher:
             batch = _Batch(self, entity, token)
             try:
                 batch.push(rows)
-            except (RunFatalError, Interrupted, TransientError) as exc:
+            except TransientError as exc:
+                fatal = self.client.gave_up(exc)
+                batch.abandon(fatal)
+                raise fatal from exc
+            except (RunFatalError, Interrupted, ConfigError) as exc:
                 batch.abandon(exc)
-                if isinstance(exc, TransientError):
-                    raise RunFatalError(exc.code, f"monday did not answer after {self.client.max_tries} tries "
-                                                  f"({exc.message}); unconfirmed rows went back to PENDING") from exc
                 raise
 
     def preview(self) -> RunReport:

@@ -17,11 +17,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pusher.config import Config
+from pusher.errors import ConfigError
 from pusher.sync.board import FORMATTED_TYPES, LABELLED_TYPES, Board, BoardColumn
 from pusher.sync.errors import LABEL_MISSING, VALUE_FORMAT
 
 NAME_MAX = 255
 LONG_TEXT_MAX = 2000
+
+
+class AbsentValueError(ConfigError):
+    """A mapped source field missing from a claimed row: the config means a value the row does not carry.
+
+    Absent is not empty: sending "" would blank the monday column, so the run stops (exit 2) before
+    its first mutation and gives its claims back.
+    """
 
 
 class FormatError(Exception):
@@ -121,19 +130,29 @@ def check_name(name: Any, who: str) -> str:
     return text
 
 
+def absent_problem(source_name: str, column_id: str, who: str) -> str:
+    """The sentence for a mapped field a queued row does not carry (absent, not NULL)."""
+    return (f"monday.item_columns.{source_name!r} -> monday {column_id!r}: {who} carries no {source_name!r} value "
+            f"(absent, not NULL): the deployed procedures were rendered before it was mapped, so nothing "
+            f"was sent: fix the name, or run `ordersync render` and `ordersync deploy` after mapping a new column")
+
+
 def build_values(config: Config, board: Board, mapping: dict[str, str], source: dict[str, Any], who: str,
                  *, creating: bool, fixed: dict[str, Any] | None = None,
                  non_negative: frozenset[str] = frozenset()) -> RowValues:
     """Format every mapped source value for ``board``; FormatError on the first that does not fit.
 
-    ``mapping`` is source field -> monday column id; ``fixed`` adds values already formatted (the
-    key column). On create, empty values are left out; on update they clear the column.
+    ``mapping`` is source field -> monday column id; ``fixed`` adds values already formatted (the key
+    column). On create, empty values (NULL, blank) are left out; on update they clear the column. A
+    field absent from ``source`` raises AbsentValueError: absent is never sent as empty.
     """
     result = RowValues(column_values=dict(fixed or {}))
     policy = config.monday.create_labels_if_missing
     for source_name, column_id in mapping.items():
         column = board.columns[column_id]
-        value = source.get(source_name)
+        if source_name not in source:
+            raise AbsentValueError(absent_problem(source_name, column_id, who))
+        value = source[source_name]
         try:
             formatted = format_value(column, value, non_negative=source_name in non_negative)
         except ValueError as exc:

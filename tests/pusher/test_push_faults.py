@@ -130,7 +130,8 @@ def test_a_mapped_column_deleted_from_the_board_stops_the_run_and_names_it(
     with monday_emulator.store.lock:
         removed = board.columns.pop("text_po")
     report, code = push(cfg, db)
-    assert code == 3 and "'PO NUMBER'" in report.fatal and "text_po" in report.fatal
+    problems = "\n".join(report.problems)  # a config problem found before claiming: exit 2, as validate
+    assert code == 2 and "'PO NUMBER'" in problems and "text_po" in problems and report.fatal is None
     assert queue_states(db)["item"] == {"PENDING": 69} and _attempts(db) == {("PENDING", 0)}
     assert monday_emulator.items(ITEMS_BOARD) == []
     with monday_emulator.store.lock:
