@@ -23,7 +23,6 @@ from pusher.sample_data import load_snapshot as load_staging
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
-from pusher.sql.embedded import fresh_database
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
 
@@ -71,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--orders must be at least 1")
     if not args.verbose:  # the narration below says what deploy does, without a line per object
         logging.getLogger("pusher.sql.deploy").setLevel(logging.WARNING)
+    from pusher.sql.embedded import fresh_database  # the local extra: imported only when it runs
+
     say = _Printer()
     say.step("embedded PostgreSQL")
     url = fresh_database(DEMO_DATABASE)

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pusher.config import Config
 from pusher.errors import ConfigError, DatabaseError
+from pusher.extras import require_local
 from pusher.sql.catalog import Column
 from pusher.sql.dialect import Dialect, get_dialect, unmap_postgres_type
 
@@ -50,8 +51,7 @@ class Database:
 
     def _open(self):
         if self.dialect.name == "postgres":
-            import psycopg
-
+            psycopg = require_local("psycopg", "a PostgreSQL database")
             try:
                 return psycopg.connect(self.url, autocommit=False)
             except psycopg.Error as exc:
@@ -60,7 +60,8 @@ class Database:
             import pyodbc
         except ImportError as exc:
             raise ConfigError(
-                "SQL Server needs pyodbc: pip install 'ordersync[sqlserver]' (and unixODBC on Linux)"
+                f"SQL Server needs pyodbc, which did not load ({exc}): pip install pyodbc "
+                f"(on Linux also the unixODBC library: apt-get install unixodbc)"
             ) from exc
         try:
             return pyodbc.connect(odbc_connection_string(self.url), autocommit=False)

@@ -1,7 +1,8 @@
 """The embedded PostgreSQL: started by ordersync itself when no database URL is configured.
 
-`pgserver` bundles the server binaries; the data folder lives in the project's `.ordersync/`
-and the server keeps running between commands, so the next command reuses it (~0.5 s cold).
+`pgserver` bundles the server binaries; the data folder lives in the state folder
+(`pusher.paths.state_dir`: `.ordersync/` in a checkout) and the server keeps running between
+commands, so the next command reuses it (~0.5 s cold). `ordersync local` lists and stops them.
 """
 
 from __future__ import annotations
@@ -10,35 +11,40 @@ import logging
 import warnings
 from pathlib import Path
 
-import psycopg
-
 from pusher.errors import DatabaseError
-from pusher.paths import STATE_DIR
+from pusher.extras import require_local
+from pusher.paths import state_dir
+
+psycopg = require_local("psycopg", "the embedded PostgreSQL")
 
 log = logging.getLogger(__name__)
 # pgserver logs every attach and detach at INFO: noise in a DBA's log, not events.
 logging.getLogger("pgserver").setLevel(logging.WARNING)
-DEFAULT_DATA_DIR = STATE_DIR / "pgdata"
 DATABASE_NAME = "ordersync"
 
 
-def server_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
-    """Start (or find) the embedded server and return the URL of its `postgres` database."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI); pgserver's
-            # fallback to /tmp is fine, and the warning would only confuse a DBA.
-            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-            import pgserver  # imported here: only the embedded mode needs it
+def default_data_dir() -> Path:
+    """The data folder of the embedded server that the CLI uses."""
+    return state_dir() / "pgdata"
 
+
+def server_url(data_dir: Path | None = None) -> str:
+    """Start (or find) the embedded server and return the URL of its `postgres` database."""
+    data_dir = data_dir or default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI); pgserver's
+        # fallback to /tmp is fine, and the warning would only confuse a DBA.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        pgserver = require_local("pgserver", "the embedded PostgreSQL")
+        try:
             server = pgserver.get_server(str(data_dir), cleanup_mode=None)
-    except Exception as exc:  # pgserver raises plain exceptions with the server log inside
-        raise DatabaseError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
+        except Exception as exc:  # pgserver raises plain exceptions with the server log inside
+            raise DatabaseError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
     return server.get_uri()
 
 
-def database_url(data_dir: Path = DEFAULT_DATA_DIR, database: str = DATABASE_NAME) -> str:
+def database_url(data_dir: Path | None = None, database: str = DATABASE_NAME) -> str:
     """URL of the ordersync database on the embedded server, creating the database once."""
     admin_url = server_url(data_dir)
     create_database(admin_url, database)
@@ -65,7 +71,7 @@ def drop_database(admin_url: str, database: str) -> None:
         conn.execute(drop.format(psycopg.sql.Identifier(database)))
 
 
-def fresh_database(database: str, data_dir: Path = DEFAULT_DATA_DIR) -> str:
+def fresh_database(database: str, data_dir: Path | None = None) -> str:
     """URL of an empty database on the embedded server, dropped and created anew (demo runs)."""
     admin_url = server_url(data_dir)
     drop_database(admin_url, database)

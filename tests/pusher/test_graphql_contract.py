@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pusher.graphql_contract import load_official_schema, validate_document
+from pusher.monday_api import API_VERSION, SCHEMA_PATH
 from pusher.paths import GRAPHQL_DIR
 from pusher.sync.mutations import MUTATIONS, QUERIES, Op, build_batch, document_text
 
@@ -47,3 +48,11 @@ def test_a_batch_of_a_hundred_creates_stays_one_document_with_distinct_variables
     document, variables = build_batch([Op("create_item", dict(SAMPLE_VARIABLES["create_item"]))] * 100)
     assert validate_document(load_official_schema(), document) == []
     assert len(variables) == 500 and "$item_name_99" in document
+
+
+def test_the_committed_schema_is_the_pinned_api_version_and_the_config_sends_that_version(config):
+    assert SCHEMA_PATH.name == f"monday-{API_VERSION}.graphql"
+    assert f"API-Version {API_VERSION}." in SCHEMA_PATH.read_text(encoding="utf-8").splitlines()[0]
+    assert [p.name for p in SCHEMA_PATH.parent.glob("*.graphql")] == [SCHEMA_PATH.name]
+    assert config.monday.api_version == API_VERSION
+    assert load_official_schema().mutation_type.fields["create_item"] is not None

@@ -1,5 +1,5 @@
 """`ordersync validate` on a config mapping the real reference board (loaded into the emulator from
-../shared/reference) reports each misuse in one line naming both sides."""
+tests/fixtures) reports each misuse in one line naming both sides."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from tests.pusher.conftest import TOKEN, point_at
 
 
 def test_validate_reports_a_mirror_target_a_duplicate_target_and_a_date_into_a_dropdown(
-        db, config, monday_emulator_factory, shared_dir):
-    reference = shared_dir / "reference"
-    server = monday_emulator_factory(boards=(reference / "board_items_customer_master_schedule.json",
-                                             reference / "board_subitems_customer_master_schedule.json"))
+        db, config, monday_emulator_factory, fixtures_dir):
+    server = monday_emulator_factory(boards=(fixtures_dir / "board_items_customer_master_schedule.json",
+                                             fixtures_dir / "board_subitems_customer_master_schedule.json"))
     cfg = point_at(config, server)
     env = dataclasses.replace(cfg.environment, items_board_id="9609317401", subitems_board_id=None)
     monday = dataclasses.replace(
