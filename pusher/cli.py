@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from pathlib import Path
 
 from pusher import __version__
 from pusher.errors import ExitCode, OrdersyncError
+from pusher.paths import STATE_DIR_VARIABLE, state_dir
 
 # Order here is the order `ordersync --help` lists them.
 COMMAND_MODULES = (
@@ -53,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ordersync {__version__}")
+    parser.add_argument("--state-dir", type=Path, metavar="DIR",
+                        help=f"where local state (the embedded PostgreSQL's data) lives; default "
+                             f"${STATE_DIR_VARIABLE}, else {state_dir()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"pusher.commands.{name}")
@@ -63,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.state_dir:  # through the environment, so child processes and every module see the same place
+        os.environ[STATE_DIR_VARIABLE] = str(args.state_dir.resolve())
     level = logging.DEBUG if getattr(args, "verbose", False) else logging.INFO
     if getattr(args, "quiet", False):
         level = logging.WARNING
