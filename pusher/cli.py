@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "report",
     "render_ops",
     "monday_emulator",
+    "local",
 )
 
 EPILOG = """\

@@ -8,6 +8,8 @@ commands, so the next command reuses it (~0.5 s cold). `ordersync local` lists a
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -32,16 +34,24 @@ def server_url(data_dir: Path | None = None) -> str:
     """Start (or find) the embedded server and return the URL of its `postgres` database."""
     data_dir = data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
+    pgserver = _pgserver()
     with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI); pgserver's
-        # fallback to /tmp is fine, and the warning would only confuse a DBA.
-        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        pgserver = require_local("pgserver", "the embedded PostgreSQL")
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")  # see _pgserver
         try:
             server = pgserver.get_server(str(data_dir), cleanup_mode=None)
         except Exception as exc:  # pgserver raises plain exceptions with the server log inside
             raise DatabaseError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
     return server.get_uri()
+
+
+def _pgserver():
+    """The pgserver package (the local extra), imported once it is needed."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI); pgserver's
+        # fallback to /tmp is fine, and the warning would only confuse a DBA.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        require_local("pgserver.utils", "the embedded PostgreSQL")
+        return require_local("pgserver", "the embedded PostgreSQL")
 
 
 def database_url(data_dir: Path | None = None, database: str = DATABASE_NAME) -> str:
@@ -77,3 +87,25 @@ def fresh_database(database: str, data_dir: Path | None = None) -> str:
     drop_database(admin_url, database)
     create_database(admin_url, database)
     return url_of(admin_url, database)
+
+
+def data_folders(root: Path | None = None) -> list[Path]:
+    """The embedded servers' data folders directly under the state folder (`pgdata`, `test-pg`, ...)."""
+    root = root or state_dir()
+    return sorted(marker.parent for marker in root.glob("*/PG_VERSION"))
+
+
+def running_pid(data_dir: Path) -> int | None:
+    """The pid of the server running on `data_dir`, None when it is stopped (postmaster.pid is stale or absent)."""
+    info = _pgserver().utils.PostmasterInfo.read_from_pgdata(data_dir)
+    return info.pid if info is not None and info.is_running() else None
+
+
+def stop_server(data_dir: Path) -> None:
+    """Stop the server on `data_dir` (fast shutdown: open sessions are ended); as pgserver runs it when root."""
+    pgserver = _pgserver()
+    user = "pgserver" if os.name != "nt" and os.geteuid() == 0 else None  # PostgreSQL refuses to run as root
+    try:
+        pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise DatabaseError(f"could not stop the embedded PostgreSQL in {data_dir}: {exc}") from exc
