@@ -2,9 +2,9 @@
 
 A fresh `ordersync` database on the embedded PostgreSQL (the one every command uses when the
 config names no database, so `ordersync status` afterwards shows the demo's queue), the monday
-emulator in-process, the reference-shaped
-PO through the pipeline and the pusher, then the `demo` change set through both again, and a
-report of what changed on the board. Nothing outside the project folder is touched.
+emulator in-process, the reference-shaped PO through the pipeline and the pusher, then the `demo`
+change set through both again, and a report of what changed on the board. Nothing outside the
+state folder (`ordersync local status` shows it) is touched.
 """
 
 from __future__ import annotations
@@ -80,9 +80,9 @@ def run(args: argparse.Namespace) -> int:
     from pusher.sql.embedded import DATABASE_NAME, fresh_database  # the local extra: imported when it runs
 
     say = _Printer()
-    say.step("embedded PostgreSQL")
-    url = fresh_database(DATABASE_NAME)
-    with _emulator(config, args.keep_running) as emulator:
+    with _emulator(config, args.keep_running) as emulator:  # first: a busy port refuses before any drop
+        say.step("embedded PostgreSQL")
+        url = fresh_database(DATABASE_NAME)
         say.step(f"monday emulator at {emulator.url}")
         config = config.with_api_url(emulator.url)
         with Database(config, url=url) as db:
