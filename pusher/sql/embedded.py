@@ -35,20 +35,18 @@ def server_url(data_dir: Path | None = None) -> str:
     data_dir = data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     pgserver = _pgserver()
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")  # see _pgserver
-        try:
-            server = pgserver.get_server(str(data_dir), cleanup_mode=None)
-        except Exception as exc:  # pgserver raises plain exceptions with the server log inside
-            raise DatabaseError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
+    try:
+        server = pgserver.get_server(str(data_dir), cleanup_mode=None)
+    except Exception as exc:  # pgserver raises plain exceptions with the server log inside
+        raise DatabaseError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
     return server.get_uri()
 
 
 def _pgserver():
     """The pgserver package (the local extra), imported once it is needed."""
     with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI); pgserver's
-        # fallback to /tmp is fine, and the warning would only confuse a DBA.
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI) as pgserver is imported;
+        # pgserver's fallback to /tmp is fine, and the warning would only confuse a DBA.
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         require_local("pgserver.utils", "the embedded PostgreSQL")
         return require_local("pgserver", "the embedded PostgreSQL")
