@@ -33,6 +33,15 @@ def test_every_python_package_is_listed_for_the_wheel_and_every_mapped_folder_ex
     assert [folder for folder in mapped.values() if not (PROJECT_ROOT / folder).is_dir()] == []
 
 
+def test_render_and_render_ops_import_neither_pyodbc_nor_the_local_extra(tmp_path: Path):
+    script = ("import sys; from pusher.cli import main; "
+              f"codes = [main(['render', '--dialect', 'tsql', '--out', {str(tmp_path / 'sql')!r}, '--quiet']), "
+              f"main(['render-ops', '--out', {str(tmp_path / 'ops')!r}, '--quiet'])]; "
+              "print(codes, sorted(m for m in ('pyodbc', 'psycopg', 'pgserver') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert result.stdout.splitlines()[-1] == "[0, 0] []", result.stderr
+
+
 def _run(command: list, cwd: Path, env: dict[str, str] | None = None) -> str:
     result = subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"{command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
