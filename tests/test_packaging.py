@@ -64,7 +64,8 @@ def test_the_wheel_installs_in_a_fresh_virtualenv_and_renders_outside_the_checko
     python = bin_dir / ("python.exe" if os.name == "nt" else "python")
     # Without PYTHONPATH: the checkout on it would make pip and Python find the checkout's ordersync.
     outside = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", STATE_DIR_VARIABLE, "XDG_STATE_HOME")}
-    _run([python, "-m", "pip", "install", "--disable-pip-version-check", "-q", wheel], cwd=tmp_path, env=outside)
+    _run([python, "-m", "pip", "install", "--disable-pip-version-check", "--no-compile", "-q", wheel],
+         cwd=tmp_path, env=outside)
 
     work.mkdir()
     home = str(tmp_path / "home")
