@@ -58,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ordersync {__version__}")
     parser.add_argument("--state-dir", type=Path, metavar="DIR",
-                        help=f"where local state (the embedded PostgreSQL's data) lives; default "
-                             f"${STATE_DIR_VARIABLE}, else {state_dir()}")
+                        help=f"folder for local state (the embedded PostgreSQL's data); default ${STATE_DIR_VARIABLE} "
+                             f"if set, else .ordersync/ in a checkout or a per-user folder once installed "
+                             f"(now: {state_dir()}); see `ordersync local --help`")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"pusher.commands.{name}")
