@@ -13,9 +13,11 @@ import importlib
 import logging
 import os
 import sys
+from pathlib import Path
 
 from pusher import __version__
 from pusher.errors import ExitCode, OrdersyncError
+from pusher.paths import STATE_DIR_VARIABLE, state_dir
 
 # Order here is the order `ordersync --help` lists them.
 COMMAND_MODULES = (
@@ -31,6 +33,7 @@ COMMAND_MODULES = (
     "report",
     "render_ops",
     "monday_emulator",
+    "local",
 )
 
 EPILOG = """\
@@ -56,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ordersync {__version__}")
+    parser.add_argument("--state-dir", type=Path, metavar="DIR",
+                        help=f"folder for local state (the embedded PostgreSQL's data); default ${STATE_DIR_VARIABLE} "
+                             f"if set, else .ordersync/ in a checkout or a per-user folder once installed "
+                             f"(now: {state_dir()}); see `ordersync local --help`")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"pusher.commands.{name}")
@@ -66,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.state_dir:  # through the environment, so child processes and every module see the same place
+        os.environ[STATE_DIR_VARIABLE] = str(args.state_dir.resolve())
     level = logging.DEBUG if getattr(args, "verbose", False) else logging.INFO
     if getattr(args, "quiet", False):
         level = logging.WARNING

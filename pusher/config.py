@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pusher.errors import ConfigError
+from pusher.monday_api import API_VERSION
 from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT
 
 DIALECTS = ("tsql", "postgres")
@@ -401,7 +402,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
     # Two sources for one monday column is a board problem (`pusher.validate.board_problems`, which
     # knows the key columns too): checked there, so `validate` reports it with every other problem.
     monday = Monday(
-        api_version=r.value(m, "monday", "api_version", str, default="2026-07"),
+        api_version=r.value(m, "monday", "api_version", str, default=API_VERSION),
         item_key_column=r.value(m, "monday", "item_key_column", str),
         line_key_column=r.value(m, "monday", "line_key_column", str),
         batch_size=r.value(m, "monday", "batch_size", int, default=25),

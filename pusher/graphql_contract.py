@@ -2,8 +2,8 @@
 
 Two users: the emulator proves its own smaller schema agrees with the real one field by field
 (``compare_subset``), and the pusher proves every document it sends is valid for the real API
-(``validate_document``). Both read the official SDL from ``../shared/monday/schema.graphql``;
-the project never copies it.
+(``validate_document``). Both read the official SDL committed for the pinned API version
+(``pusher.monday_api.SCHEMA_PATH``; ``scripts/update_monday_schema.py`` refreshes it).
 """
 
 from __future__ import annotations
@@ -29,9 +29,7 @@ from graphql import (
     print_ast,
     validate,
 )
-from pusher.paths import SHARED_DIR
-
-OFFICIAL_SCHEMA_PATH = SHARED_DIR / "monday" / "schema.graphql"
+from pusher.monday_api import SCHEMA_PATH
 
 
 @lru_cache(maxsize=4)
@@ -41,7 +39,7 @@ def _build_cached(path: str) -> GraphQLSchema:
 
 def load_official_schema(path: Path | None = None) -> GraphQLSchema:
     """Build (once per process) the official monday schema; ~0.25 s, so it is cached."""
-    return _build_cached(str(path or OFFICIAL_SCHEMA_PATH))
+    return _build_cached(str(path or SCHEMA_PATH))
 
 
 def validate_document(schema: GraphQLSchema, document_text: str) -> list[str]:

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/bench_pipeline.py [--orders 10000 100000] [--seed 1]
 
 For each size: a fresh database with staging built from the reference catalog
-(`../shared/reference/order_list_columns.tsv`), loaded with `pusher.sample_data` (COPY, then
+(`tests/fixtures/order_list_columns.tsv`), loaded with `pusher.sample_data` (COPY, then
 ANALYZE); then a full pipeline run, no-op reruns (at once, and again once autovacuum has
 cleaned up after the full run, as it does between two scheduled runs, and after loading the
 same snapshot again, as the upstream job does before every run; each the median of three),
@@ -22,9 +22,10 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from pusher.config import Config, load_config
-from pusher.paths import DEFAULT_CONFIG, SHARED_DIR, STATE_DIR
+from pusher.paths import DEFAULT_CONFIG, state_dir
 from pusher.pipeline import PipelineResult, run_pipeline
 from pusher.sample_data import SampleShape, load_snapshot, snapshot
 from pusher.sql.catalog import read_columns_file
@@ -32,8 +33,8 @@ from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sql.embedded import drop_database, fresh_database, server_url
 
-REFERENCE = SHARED_DIR / "reference" / "order_list_columns.tsv"
-BENCH_PG_DIR = STATE_DIR / "bench-pg"
+REFERENCE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "order_list_columns.tsv"
+BENCH_PG_DIR = state_dir() / "bench-pg"
 
 
 def reference_config() -> Config:

@@ -38,7 +38,7 @@ def ensure_venv() -> None:
         return
     print("installing ordersync and its dev dependencies into .venv ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True, cwd=ROOT)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[local,dev]"], check=True, cwd=ROOT)
     STAMP.write_text(want)
 
 

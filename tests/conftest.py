@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from pusher.config import Config, load_config
-from pusher.paths import DEFAULT_CONFIG, SHARED_DIR, STATE_DIR
+from pusher.paths import DEFAULT_CONFIG, state_dir
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sql.embedded import create_database, drop_database, server_url, url_of
 
-TEST_PG_DIR = STATE_DIR / "test-pg"
+TEST_PG_DIR = state_dir() / "test-pg"
 
 # The monday emulator's fixtures: monday_emulator, monday_emulator_factory.
 pytest_plugins = ["pusher.emulator.pytest_plugin"]
@@ -57,7 +57,6 @@ def db(config: Config, pg_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED_DIR.is_dir():
-        pytest.fail(f"{SHARED_DIR} is missing: the reference data in ../shared is needed by this test")
-    return SHARED_DIR
+def fixtures_dir() -> Path:
+    """tests/fixtures: the real ORDER_LIST column list and board exports (see its README.md)."""
+    return Path(__file__).resolve().parent / "fixtures"

@@ -1,8 +1,10 @@
 """`ordersync demo`: the whole product end to end on embedded defaults, in about a minute.
 
-A fresh database on the embedded PostgreSQL, the monday emulator in-process, the reference-shaped
-PO through the pipeline and the pusher, then the `demo` change set through both again, and a
-report of what changed on the board. Nothing outside the project folder is touched.
+A fresh `ordersync` database on the embedded PostgreSQL (the one every command uses when the
+config names no database, so `ordersync status` afterwards shows the demo's queue), the monday
+emulator in-process, the reference-shaped PO through the pipeline and the pusher, then the `demo`
+change set through both again, and a report of what changed on the board. Nothing outside the
+state folder (`ordersync local status` shows it) is touched.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 from pusher.commands.common import add_common_options, load
 from pusher.emulator import EmulatorOptions, EmulatorServer
@@ -23,17 +26,16 @@ from pusher.sample_data import load_snapshot as load_staging
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
-from pusher.sql.embedded import fresh_database
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
 
-DEMO_DATABASE = "ordersync_demo"
 DEMO_TOKEN = "demo-token"
 
 DESCRIPTION = """\
 Run ordersync end to end on embedded defaults and show what reached the board:
 
-  1. start the embedded PostgreSQL and a fresh database `ordersync_demo` in it
+  1. start the embedded PostgreSQL and replace its database `ordersync` with an empty
+     one (the database every command uses when the config names none)
   2. start the monday emulator on a free local port (sample ORDER_LIST board)
   3. deploy the tables, procedures and views; load the reference-shaped PO
      (69 orders, 317 size lines) into staging
@@ -43,7 +45,10 @@ Run ordersync end to end on embedded defaults and show what reached the board:
   6. print what changed on the board, with API calls and complexity used
 
 It needs nothing running and no token: everything is local. Run it again at will;
-each run starts from a fresh demo database and a fresh emulator.
+each run starts from a fresh database and a fresh emulator. Afterwards `ordersync status`
+shows the queue; with --keep-running the emulator stays where the config points the pusher,
+so `ordersync sync --dry-run` works from another terminal. `ordersync local stop` stops the
+embedded PostgreSQL, `ordersync local reset --yes` deletes its data.
 
 The emulator enforces monday's real limits (10M complexity points a minute, 30k per
 created item). The first push needs about 11.6M points, so the pusher pauses once for
@@ -57,7 +62,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--orders", type=int, metavar="N", default=None,
                    help="push N random orders instead of the reference-shaped PO")
     p.add_argument("--keep-running", action="store_true",
-                   help="leave the emulator running afterwards so you can query it (Ctrl-C stops it)")
+                   help="leave the emulator running afterwards at the config's monday_api_url, accepting any "
+                        "token, so `ordersync sync --dry-run` can reach it (Ctrl-C stops it)")
     add_common_options(p)
     p.set_defaults(func=run)
 
@@ -71,22 +77,44 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--orders must be at least 1")
     if not args.verbose:  # the narration below says what deploy does, without a line per object
         logging.getLogger("pusher.sql.deploy").setLevel(logging.WARNING)
+    from pusher.sql.embedded import DATABASE_NAME, fresh_database  # the local extra: imported when it runs
+
     say = _Printer()
-    say.step("embedded PostgreSQL")
-    url = fresh_database(DEMO_DATABASE)
-    with EmulatorServer(EmulatorOptions(port=0, token=DEMO_TOKEN)) as emulator:
+    with _emulator(config, args.keep_running) as emulator:  # first: a busy port refuses before any drop
+        say.step("embedded PostgreSQL")
+        url = fresh_database(DATABASE_NAME)
         say.step(f"monday emulator at {emulator.url}")
         config = config.with_api_url(emulator.url)
         with Database(config, url=url) as db:
             code = _demo(config, db, emulator, args.orders, say)
         if args.keep_running:
-            print(f"\nThe emulator keeps running at {emulator.url} (token {DEMO_TOKEN!r}); Ctrl-C stops it.")
+            print(f"\nThe emulator keeps running at {emulator.url}: try `ordersync sync --dry-run` in another "
+                  f"terminal; Ctrl-C stops it.")
             try:
                 while True:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 pass
     return code
+
+
+def _emulator(config, keep_running: bool) -> EmulatorServer:
+    """On a free port with the demo's token; with --keep-running where the config sends the pusher
+    instead, taking any token, so the commands the demo suggests work as they are."""
+    if not keep_running:
+        return EmulatorServer(EmulatorOptions(port=0, token=DEMO_TOKEN))
+    where = urlsplit(config.environment.monday_api_url)
+    if where.hostname not in ("127.0.0.1", "localhost") or where.port is None:
+        raise ConfigError(f"--keep-running starts the emulator where environment {config.environment.name!r} "
+                          f"points the pusher, but monday_api_url is {config.environment.monday_api_url!r}, "
+                          f"not a local port: use --env development")
+    server = EmulatorServer(EmulatorOptions(host=where.hostname, port=where.port))
+    try:
+        server.start()
+    except OSError as exc:
+        raise ConfigError(f"--keep-running needs port {where.port} for the emulator ({exc}): stop what "
+                          f"listens there (an `ordersync monday-emulator`?) or run the demo without it") from exc
+    return server
 
 
 def _demo(config, db: Database, emulator: EmulatorServer, orders: int | None, say: _Printer) -> int:
@@ -120,8 +148,8 @@ def _demo(config, db: Database, emulator: EmulatorServer, orders: int | None, sa
         print(f"\nDUPLICATES on the board: {duplicates}", file=sys.stderr)
         return int(ExitCode.ROWS_FAILED)
     failed = first.failed + second.failed
-    print(f"\nDone: no duplicates on the board; {failed} row(s) failed. "
-          f"Try `ordersync status` and `ordersync sync --dry-run` next (see README).")
+    print(f"\nDone: no duplicates on the board; {failed} row(s) failed. Try `ordersync status` next; "
+          f"`ordersync demo --keep-running` leaves the emulator up for `ordersync sync --dry-run`.")
     return int(ExitCode.ROWS_FAILED if failed else ExitCode.OK)
 
 

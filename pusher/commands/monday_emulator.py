@@ -47,8 +47,8 @@ admin endpoints (loopback clients only):
 examples:
   ordersync monday-emulator
   ordersync monday-emulator --port 0 --test-mode --fault-rate 500=0.1 --fault-next drop=1 --seed 7
-  ordersync monday-emulator --boards ../shared/reference/board_items_customer_master_schedule.json \\
-      --boards ../shared/reference/board_subitems_customer_master_schedule.json
+  ordersync monday-emulator --boards tests/fixtures/board_items_customer_master_schedule.json \\
+      --boards tests/fixtures/board_subitems_customer_master_schedule.json
 
 See docs/emulator.md for the curl walk-through.
 """

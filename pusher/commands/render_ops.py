@@ -14,7 +14,7 @@ from pathlib import Path
 from pusher.commands.common import add_common_options, load
 from pusher.config import Config
 from pusher.errors import ConfigError
-from pusher.paths import PROJECT_ROOT
+from pusher.paths import PROJECT_ROOT, TSQLT_DIR
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.dialect import DIALECTS
 from pusher.sql.render import RenderedObject, Renderer
@@ -23,7 +23,6 @@ from pusher.sql.render import RenderedObject, Renderer
 SECURITY_TEMPLATE = "db/security/roles.sql.j2"
 SQLAGENT_TEMPLATE = "ops/sqlagent/sqlagent_jobs.sql.j2"
 UNINSTALL_TEMPLATE = "ops/uninstall/uninstall.sql.j2"
-TSQLT_DIR = PROJECT_ROOT / "tests" / "tsqlt"
 
 DESCRIPTION = """\
 Write into DIR, from the config:

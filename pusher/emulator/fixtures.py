@@ -11,7 +11,7 @@ Format (``{"boards": [...]}``; a single board object is accepted too)::
                  {"id": "subitems", "title": "Subitems", "type": "subtasks",
                   "subitems_board_id": "5000000002"}]}               # optional link
 
-The production boards in ``../shared/reference/board_*.json`` use another shape (``board_id``,
+The production boards in ``tests/fixtures/board_*.json`` use another shape (``board_id``,
 ``columns[].monday_id/monday_title/monday_type``); ``load_fixture_file`` reads both, so tests can
 run the emulator on the real column layout without copying those files.
 """

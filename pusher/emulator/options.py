@@ -1,6 +1,6 @@
 """Every setting of the emulator in one dataclass, shared by the CLI, the Python API and the fixtures.
 
-Defaults are those of a personal token on a Pro plan (see ../shared/DESIGN.md, "monday facts").
+Defaults are those of a personal token on a Pro plan (monday's documented limits, API 2026-10).
 ``test_mode`` keeps the limits but shortens every window to seconds, so a test can trip a limit and
 watch it recover; any window set explicitly wins over the test-mode value.
 """

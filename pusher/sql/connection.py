@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pusher.config import Config
 from pusher.errors import ConfigError, DatabaseError
+from pusher.extras import require_local
 from pusher.sql.catalog import Column
 from pusher.sql.dialect import Dialect, get_dialect, unmap_postgres_type
 
@@ -50,8 +51,7 @@ class Database:
 
     def _open(self):
         if self.dialect.name == "postgres":
-            import psycopg
-
+            psycopg = require_local("psycopg", "a PostgreSQL database")
             try:
                 return psycopg.connect(self.url, autocommit=False)
             except psycopg.Error as exc:
@@ -60,7 +60,8 @@ class Database:
             import pyodbc
         except ImportError as exc:
             raise ConfigError(
-                "SQL Server needs pyodbc: pip install 'ordersync[sqlserver]' (and unixODBC on Linux)"
+                f"SQL Server needs pyodbc, which did not load ({exc}): pip install pyodbc "
+                f"(on Linux also the unixODBC library: apt-get install unixodbc)"
             ) from exc
         try:
             return pyodbc.connect(odbc_connection_string(self.url), autocommit=False)
@@ -88,22 +89,22 @@ class Database:
         names = list(params)
         values = [json.dumps(v) if isinstance(v, dict | list) else v for v in params.values()]
         sql = self.dialect.call_sql(schema, procedure, names)
-        try:
-            return self._run(sql, values, what=f"{schema}.{procedure}")
-        except DatabaseError as exc:
-            if not _missing_procedure(exc.__cause__):
-                raise
-            raise DatabaseError(f"{exc}. Fix: deploy ordersync to this database first: `ordersync deploy` "
-                                f"(on the embedded demo database, `ordersync sample-data` before it)") from exc
+        return self._run(sql, values, what=f"{schema}.{procedure}")
 
     def fetch(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
         """Run one query (placeholders in the dialect's style) in its own transaction."""
         return self._run(sql, list(params), what="query")
 
     def _run(self, sql: str, values: list, what: str) -> list[dict[str, Any]]:
-        with self._transaction(f"{what} failed") as cur:
-            cur.execute(sql, values)
-            return _rows(cur)
+        try:
+            with self._transaction(f"{what} failed") as cur:
+                cur.execute(sql, values)
+                return _rows(cur)
+        except DatabaseError as exc:
+            if not _not_deployed(exc.__cause__):
+                raise
+            raise DatabaseError(f"{exc}. Fix: deploy ordersync to this database first: `ordersync deploy` "
+                                f"(on the embedded demo database, `ordersync sample-data` before it)") from exc
 
     def execute_script(self, script: str, what: str) -> None:
         """Run a rendered deploy script: T-SQL batch by batch (GO), PostgreSQL in one go."""
@@ -197,11 +198,13 @@ def _rows(cursor) -> list[dict[str, Any]]:
             return rows
 
 
-def _missing_procedure(exc: BaseException | None) -> bool:
-    """The driver says the called procedure or its schema does not exist (not deployed)."""
-    if getattr(exc, "sqlstate", None) in ("3F000", "42883"):  # invalid_schema_name, undefined_function
+def _not_deployed(exc: BaseException | None) -> bool:
+    """The driver says a procedure, view, table or schema does not exist (ordersync not deployed)."""
+    # invalid_schema_name, undefined_function, undefined_table (views and tables too)
+    if getattr(exc, "sqlstate", None) in ("3F000", "42883", "42P01"):
         return True
-    return "Could not find stored procedure" in str(exc)  # SQL Server error 2812
+    # SQL Server: Msg 2812 (procedure), Msg 208 (table or view; also a missing schema)
+    return "Could not find stored procedure" in str(exc) or "Invalid object name" in str(exc)
 
 
 def _first_line(exc: Exception) -> str:

@@ -71,9 +71,9 @@ qty = "numeric_qty"
 
 
 @pytest.fixture
-def reference(shared_dir: Path, tmp_path: Path) -> Config:
+def reference(fixtures_dir: Path, tmp_path: Path) -> Config:
     path = tmp_path / "reference.toml"
-    columns_file = shared_dir / "reference" / "order_list_columns.tsv"
+    columns_file = fixtures_dir / "order_list_columns.tsv"
     path.write_text(CONFIG.format(columns_file=columns_file.as_posix()), encoding="utf-8")
     return load_config(path, "test")
 

@@ -8,9 +8,9 @@ import pytest
 
 from pusher.emulator.resolvers import SCHEMA_PATH, emulator_schema
 from pusher.graphql_contract import compare_subset, load_official_schema, validate_document
-from pusher.paths import PROJECT_ROOT
+from pusher.paths import GRAPHQL_DIR
 
-EXAMPLES = sorted((PROJECT_ROOT / "graphql" / "emulator").glob("*.graphql"))
+EXAMPLES = sorted((GRAPHQL_DIR / "emulator").glob("*.graphql"))
 
 
 @pytest.fixture(scope="module")

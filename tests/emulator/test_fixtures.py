@@ -1,4 +1,4 @@
-"""Board fixtures: the sample board, the production board exports in ../shared, and bad fixtures."""
+"""Board fixtures: the sample board, the production board exports in tests/fixtures, and bad fixtures."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ import pytest
 
 from pusher.emulator import EmulatorOptions, EmulatorServer
 from pusher.emulator.fixtures import SAMPLE_BOARD_PATH, FixtureError, build_board, load_fixture_file
-from pusher.paths import SHARED_DIR
 
-REFERENCE = SHARED_DIR / "reference"
-ITEMS_EXPORT = REFERENCE / "board_items_customer_master_schedule.json"
-SUBITEMS_EXPORT = REFERENCE / "board_subitems_customer_master_schedule.json"
+EXPORTS = ("board_items_customer_master_schedule.json", "board_subitems_customer_master_schedule.json")
 
 SAMPLE_COLUMNS = [
     ("name", "Name", "name"),
@@ -63,8 +60,8 @@ def test_the_default_board_is_the_sample_order_board_with_the_agreed_ids():
 
 
 @pytest.fixture
-def production(monday_emulator_factory):
-    return monday_emulator_factory(boards=(ITEMS_EXPORT, SUBITEMS_EXPORT))
+def production(monday_emulator_factory, fixtures_dir):
+    return monday_emulator_factory(boards=tuple(fixtures_dir / name for name in EXPORTS))
 
 
 def test_the_production_board_exports_load_with_their_85_and_11_columns(production, api):

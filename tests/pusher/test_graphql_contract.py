@@ -9,8 +9,14 @@ from __future__ import annotations
 import pytest
 
 from pusher.graphql_contract import load_official_schema, validate_document
+from pusher.monday_api import API_VERSION, SCHEMA_PATH
 from pusher.paths import GRAPHQL_DIR
-from pusher.sync.mutations import MUTATIONS, QUERIES, Op, build_batch, document_text
+from pusher.sample_data import apply_change_set, snapshot
+from pusher.sync.client import MondayClient
+from pusher.sync.mutations import FIELD_OF, MUTATIONS, QUERIES, Op, build_batch, document_text
+from tests.pusher.conftest import point_at, push
+
+MUTATION_FIELDS = set(FIELD_OF.values())
 
 FILES = sorted(p.stem for p in GRAPHQL_DIR.glob("*.graphql"))
 
@@ -47,3 +53,32 @@ def test_a_batch_of_a_hundred_creates_stays_one_document_with_distinct_variables
     document, variables = build_batch([Op("create_item", dict(SAMPLE_VARIABLES["create_item"]))] * 100)
     assert validate_document(load_official_schema(), document) == []
     assert len(variables) == 500 and "$item_name_99" in document
+
+
+def test_the_committed_schema_is_the_pinned_api_version_and_the_config_sends_that_version(config):
+    assert SCHEMA_PATH.name == f"monday-{API_VERSION}.graphql"
+    assert f"API-Version {API_VERSION}." in SCHEMA_PATH.read_text(encoding="utf-8").splitlines()[0]
+    assert [p.name for p in SCHEMA_PATH.parent.glob("*.graphql")] == [SCHEMA_PATH.name]
+    assert config.monday.api_version == API_VERSION
+    assert load_official_schema().mutation_type.fields["create_item"] is not None
+
+
+def test_every_document_a_sync_sends_over_the_wire_is_valid_against_the_official_schema(
+        db, config, shape, monday_emulator, load_reference, monkeypatch):
+    sent: list[str] = []
+    send = MondayClient.request
+
+    def recording(client, document, *args, **kwargs):  # a spy: the request still goes to the emulator
+        sent.append(document)
+        return send(client, document, *args, **kwargs)
+
+    monkeypatch.setattr(MondayClient, "request", recording)
+    rows = load_reference(list(snapshot(shape, 20)))
+    assert push(point_at(config, monday_emulator), db)[1] == 0
+    load_reference(apply_change_set(shape, rows, "demo")[0])
+    assert push(point_at(config, monday_emulator), db)[1] == 0
+
+    fields = {field for document in sent for field in MUTATION_FIELDS if f" {field}(" in document}
+    assert fields == MUTATION_FIELDS, f"not exercised: {MUTATION_FIELDS - fields}"
+    assert {document: validate_document(load_official_schema(), document) for document in set(sent)} == {
+        document: [] for document in set(sent)}

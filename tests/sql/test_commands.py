@@ -132,3 +132,10 @@ def test_the_pipeline_after_sample_data_and_deploy_says_when_nothing_changed(cli
     assert ordersync(["pipeline", "--config", str(cli_config)]) == 0
     out = capsys.readouterr().out
     assert "0 change(s) queued" in out and "staging (69 rows) equals the current copy: merges skipped" in out
+
+
+def test_status_on_a_database_without_ordersync_says_to_deploy(cli_config, cli_db, capsys):
+    assert ordersync(["status", "--config", str(cli_config)]) == 4
+    err = capsys.readouterr().err
+    assert 'relation "sync.statuscounts" does not exist' in err.lower()
+    assert "Fix: deploy ordersync to this database first: `ordersync deploy`" in err

@@ -23,7 +23,7 @@ from sqlfluff.core import FluffConfig, Linter
 
 from pusher.config import load_config
 from pusher.errors import ConfigError
-from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT, SHARED_DIR, STATE_DIR
+from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT, state_dir
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order
 
@@ -81,13 +81,13 @@ def parse_file(path: str) -> Parsed:
 @pytest.fixture(scope="module")
 def parse_dir() -> Iterator[Path]:
     """A scratch folder inside the checkout, so sqlfluff finds the repo's .sqlfluff."""
-    STATE_DIR.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="sqlfluff-", dir=STATE_DIR) as folder:
+    state_dir().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sqlfluff-", dir=state_dir()) as folder:
         yield Path(folder)
 
 
 @pytest.fixture(scope="module")
-def parsed(parse_dir: Path) -> dict[str, Parsed | str]:
+def parsed(parse_dir: Path, fixtures_dir: Path) -> dict[str, Parsed | str]:
     """Render every template for T-SQL (sample config) plus a big install script; parse all.
 
     A template that does not render maps to its error text instead of a parse result.
@@ -106,7 +106,7 @@ def parsed(parse_dir: Path) -> dict[str, Parsed | str]:
         path.write_text(obj.sql, encoding="utf-8", newline="\n")
         files[template] = str(path)
     big = parse_dir / "install_reference.sql"
-    big.write_text(_big_install_script(config), encoding="utf-8", newline="\n")
+    big.write_text(_big_install_script(config, fixtures_dir / "order_list_columns.tsv"), encoding="utf-8", newline="\n")
     files[BIG_FILE] = str(big)
     workers = min(len(files), os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
@@ -114,12 +114,12 @@ def parsed(parse_dir: Path) -> dict[str, Parsed | str]:
     return results
 
 
-def _big_install_script(config) -> str:
+def _big_install_script(config, real_columns: Path) -> str:
     """One file well over 20 KB that depends on no procedure template: the staging table of
     the real 411-column catalog, of the sample catalog and the real one again, in the T-SQL
     install wrapper (so its version check and batch separators are parsed too)."""
     sample = Renderer(config, "tsql", read_columns_file(config.columns_file)).render(STAGING_TEMPLATE)
-    real = Renderer(config, "tsql", read_columns_file(SHARED_DIR / "reference" / "order_list_columns.tsv"))
+    real = Renderer(config, "tsql", read_columns_file(real_columns))
     return real.install_script([real.render(STAGING_TEMPLATE), sample, real.render(STAGING_TEMPLATE)])
 
 
