@@ -8,8 +8,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pusher import queue
-from pusher.commands.common import add_common_options, open_database
+from pusher import alerts, queue
+from pusher.commands.common import add_common_options, load, open_database
 from pusher.sql.connection import Database
 
 DESCRIPTION = """\
@@ -26,6 +26,13 @@ Read the sync views (nothing is changed) and print:
             their messages
 
 FAILED rows stay until someone acts: fix the cause, then `ordersync retry-failed`.
+
+--check judges the same numbers against the [alerts] thresholds of the config (FAILED rows,
+minutes the oldest pending row has waited, minutes since the last successful sync) and answers
+like a monitoring plugin (Nagios, Icinga, Zabbix, a SQL Agent CmdExec step): one line with
+perfdata, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, bad config).
+When the state differs from the last one announced, it posts {"text": ...} to the Teams or Slack
+incoming webhook whose URL is in the variable named by [alerts].webhook_url_env.
 """
 
 EPILOG = """\
@@ -33,6 +40,7 @@ examples:
   ordersync status                         # readable tables
   ordersync status --output-json | jq .queue
   ordersync status --runs 20 --env production
+  ordersync status --check --quiet          # every 5 minutes from a monitor or a scheduled task
 """
 
 
@@ -45,6 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--output-json", action="store_true", help="print one JSON document instead of tables")
+    p.add_argument("--check", action="store_true",
+                   help="judge against [alerts] thresholds: one line, exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN")
     p.add_argument("--runs", type=int, default=5, metavar="N", help="how many recent runs to show (default 5)")
     p.add_argument("--reasons", type=int, default=10, metavar="N",
                    help="how many failure reasons to show (default 10)")
@@ -111,10 +121,29 @@ def _age(created_at: str | None) -> int | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.check:
+        return check(args)
     with open_database(args) as db:
         status = collect(db, args.runs, args.reasons, args.examples)
     print(json.dumps(status, indent=2, default=str) if args.output_json else format_status(status))
     return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """`--check`: any failure to find out is UNKNOWN (3), never a crash a monitor reads as CRITICAL."""
+    try:
+        config = load(args)
+    except Exception as exc:  # the monitoring convention: whatever went wrong is UNKNOWN
+        print(alerts.Verdict(3, f"cannot read the config: {exc}".replace("\n", " ")).line())
+        return 3
+    try:
+        with open_database(args) as db:
+            verdict = alerts.evaluate(collect(db, reasons=1, examples=0), config.alerts)
+    except Exception as exc:  # as above
+        verdict = alerts.Verdict(3, f"cannot read the status: {exc}".replace("\n", " "))
+    alerts.announce_change(verdict, config.alerts, config.environment.name)
+    print(verdict.line())
+    return verdict.code
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
