@@ -10,6 +10,7 @@ from typing import Any
 
 from pusher.commands.common import add_common_options, load, open_database
 from pusher.logfile import attach_rotating_file
+from pusher.sync.plan import build_plan, format_plan
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
 from pusher.sync.token import install_token_mask, resolve_token
@@ -19,8 +20,11 @@ Claim pending item and subitem changes, send them to monday as batched GraphQL m
 mark each row SYNCED or FAILED with monday's answer. Groups first, then items, then subitems.
 
   --dry-run   send no mutation: plan every pending row (board reads only), print the counts per
-              action, the first payloads exactly as they would be sent, and every problem found;
-              rows are claimed and released again, so no attempt is spent
+              action, every problem found, the plan (each order's action and changed columns as
+              old -> new, old being what monday last confirmed; its subitems by size, also those
+              waiting for a new item) and the first payloads exactly as they would be sent; rows
+              are claimed and released again, so no attempt is spent. --limit N: the first N
+              orders; --output-json: the whole plan
   --execute   push for real
 """
 
@@ -71,10 +75,12 @@ def run(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         report, code = run_sync(config, db, token, dry_run=args.dry_run, limit=args.limit, customer=args.customer,
                                 progress_stream=None if args.quiet or args.output_json else sys.stderr)
+        plan = build_plan(db, args.limit, args.customer) if args.dry_run else None
     if args.output_json:
-        print(json.dumps({**report.as_dict(), "exit_code": int(code)}, ensure_ascii=False, indent=2, default=str))
+        print(json.dumps({**report.as_dict(), "exit_code": int(code), **({"plan": plan} if plan else {})},
+                         ensure_ascii=False, indent=2, default=str))
     else:
-        print(summary(report, int(code)))
+        print(summary(report, int(code)) + (f"\n{format_plan(plan)}" if plan else ""))
     return int(code)
 
 
