@@ -21,7 +21,7 @@ from pusher.sync.board import read_item_and_subitem_boards
 from pusher.sync.client import MondayClient
 from pusher.sync.errors import RunFatalError
 from pusher.sync.pacing import Pacer
-from pusher.sync.progress import Progress
+from pusher.sync.progress import Progress, pending_total
 from pusher.sync.runner import Interrupted, Pusher, RunReport
 from pusher.validate import board_problems
 
@@ -69,7 +69,8 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
     """Run one sync (or dry run) end to end; never raises for monday's refusals, only for the database."""
     stop = stop or threading.Event()
     client = make_client(config, token, pacer)
-    progress = Progress(progress_stream)
+    progress = Progress(progress_stream, total=pending_total(db, limit, customer) if progress_stream else None)
+    client.pacer.on_wait = progress.waiting
     run_log_id = queue.start_run_log(db, "sync", "pusher", dry_run)
     report = RunReport(dry_run=dry_run)
     error: str | None = None
