@@ -69,7 +69,7 @@ def collect(db: Database, runs: int = 5, reasons: int = 10, examples: int = 3) -
     counts = queue.status_counts(db)
     pending = [r["oldest_created_at"] for r in counts if r["sync_state"] == "PENDING"]
     oldest = min(pending) if pending else None
-    last = _last_successful_sync(db)
+    last = queue.last_successful_sync(db)
     return {
         "queue": counts,
         "ready": queue.ready_counts(db),
@@ -79,37 +79,10 @@ def collect(db: Database, runs: int = 5, reasons: int = 10, examples: int = 3) -
         "last_successful_sync": last,
         "seconds_since_last_successful_sync": _age(last["end_time"]) if last else None,
         "runs": queue.run_history(db, runs),
-        "runs_last_24h": _runs_summary(db, datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=24)),
-        "failure_reasons": [{**r, "examples": _failure_examples(db, r["entity"], r["last_error_code"], examples)}
+        "runs_last_24h": queue.runs_summary(db, datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=24)),
+        "failure_reasons": [{**r, "examples": queue.failure_examples(db, r["entity"], r["last_error_code"], examples)}
                             for r in queue.failure_reasons(db, reasons)],
     }
-
-
-def _last_successful_sync(db: Database) -> dict[str, Any] | None:
-    """The newest pusher run that pushed for real and ended SUCCEEDED (None: never)."""
-    rows = queue.view_rows(db, "RunHistory", columns="run_log_id, start_time, end_time, rows_affected",
-                           where="component = 'pusher' AND step = 'sync' AND outcome = 'SUCCEEDED' "
-                                 f"AND is_dry_run = {db.dialect.placeholder}",
-                           params=[False], order_by="end_time DESC, run_log_id DESC", limit=1)
-    return rows[0] if rows else None
-
-
-def _runs_summary(db: Database, since: datetime) -> list[dict[str, Any]]:
-    """Runs per component, step and outcome started since ``since`` (UTC), row-level rejects left out."""
-    return queue.view_rows(db, "RunHistory", columns="component, step, outcome, COUNT(*) AS runs, "
-                                                     "SUM(rows_affected) AS rows_affected",
-                           where=f"start_time >= {db.dialect.placeholder} AND outcome <> 'REJECTED'",
-                           params=[since], group_by="component, step, outcome",
-                           order_by="component, step, outcome")
-
-
-def _failure_examples(db: Database, entity: str, code: str | None, limit: int) -> list[dict[str, Any]]:
-    """The newest few rows behind one failure reason, with their messages."""
-    match = "last_error_code IS NULL" if code is None else f"last_error_code = {db.dialect.placeholder}"
-    return queue.view_rows(db, "Failures", columns="order_key, size, action, attempts, last_error, updated_at",
-                           where=f"entity = {db.dialect.placeholder} AND {match}",
-                           params=[entity] if code is None else [entity, code],
-                           order_by="updated_at DESC, order_key", limit=limit)
 
 
 def _age(created_at: str | None) -> int | None:
