@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "status",
     "retry_failed",
     "report",
+    "secrets",
     "render_ops",
     "monday_emulator",
 )

@@ -51,11 +51,15 @@ class Environment:
         if self.database_url:
             return self.database_url
         if self.database_url_env:
-            value = os.environ.get(self.database_url_env)
+            from pusher import secret_store  # the account's DPAPI store, when the variable is not set
+
+            value = os.environ.get(self.database_url_env) or secret_store.load(self.database_url_env)
             if not value:
                 raise ConfigError(
                     f"environment.{self.name}.database_url_env names ${self.database_url_env}, "
                     f"which is not set: export it with the database URL"
+                    + (f", or store it as this account with `ordersync secrets set {self.database_url_env}`"
+                       if secret_store.ON_WINDOWS else "")
                 )
             return value
         return None

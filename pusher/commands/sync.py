@@ -8,7 +8,9 @@ import re
 import sys
 from typing import Any
 
+from pusher import eventlog
 from pusher.commands.common import add_common_options, load, open_database
+from pusher.errors import ExitCode, OrdersyncError
 from pusher.logfile import attach_rotating_file
 from pusher.sync.plan import build_plan, format_plan
 from pusher.sync.runner import RunReport
@@ -69,6 +71,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.log_file:
         attach_rotating_file(args.log_file)
+    if args.dry_run:
+        return _sync(args)
+    handler = eventlog.attach()  # a scheduled run's start, summary and failure reach the Windows Event Log
+    eventlog.start(f"ordersync sync --execute started (env {args.env or 'default'}"
+                   + (f", limit {args.limit}" if args.limit else "") + (f", customer {args.customer}" if args.customer
+                                                                       else "") + ")")
+    try:
+        return _sync(args)
+    except OrdersyncError as exc:
+        eventlog.failure(f"ordersync sync --execute failed, exit {int(exc.exit_code)}: {exc}")
+        raise
+    except KeyboardInterrupt:
+        eventlog.failure("ordersync sync --execute interrupted twice: stopped at once")
+        raise
+    finally:
+        eventlog.detach(handler)
+
+
+def _sync(args: argparse.Namespace) -> int:
     config = load(args)
     token = resolve_token(config.environment)
     install_token_mask(token)
@@ -81,6 +102,12 @@ def run(args: argparse.Namespace) -> int:
                          ensure_ascii=False, indent=2, default=str))
     else:
         print(summary(report, int(code)) + (f"\n{format_plan(plan)}" if plan else ""))
+    if not args.dry_run:
+        text = summary(report, int(code))
+        if code in (ExitCode.OK, ExitCode.ROWS_FAILED):
+            eventlog.summary(text, rows_failed=code == ExitCode.ROWS_FAILED)
+        else:
+            eventlog.failure(text)
     return int(code)
 
 
