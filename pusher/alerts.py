@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from pusher import secret_store
 from pusher.config import Alerts
 
 log = logging.getLogger(__name__)
@@ -123,9 +124,10 @@ def announce_change(verdict: Verdict, alerts: Alerts, environment: str) -> bool:
     if alerts.webhook_url_env is None:
         _remember(alerts.state_file, verdict)
         return False
-    url = os.environ.get(alerts.webhook_url_env, "").strip()
+    url = (os.environ.get(alerts.webhook_url_env) or secret_store.load(alerts.webhook_url_env) or "").strip()
     if not url:
-        log.warning("alerts.webhook_url_env names $%s, which is not set: state %s -> %s was not announced",
+        log.warning("alerts.webhook_url_env names $%s, which is not set (nor in the secret store): "
+                    "state %s -> %s was not announced",
                     alerts.webhook_url_env, previous, verdict.state)
         return False
     text = f"ordersync [{environment}] {previous} -> {verdict.state}: {verdict.summary}"
