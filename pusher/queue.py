@@ -266,6 +266,8 @@ def runs_summary(db: Database, since: datetime) -> list[dict[str, Any]]:
 
 def failure_examples(db: Database, entity: str, code: str | None, limit: int) -> list[dict[str, Any]]:
     """The newest few rows behind one failure reason, with their messages."""
+    if limit <= 0:  # FETCH NEXT 0 ROWS is an error on SQL Server (Msg 10744)
+        return []
     match = "last_error_code IS NULL" if code is None else f"last_error_code = {db.dialect.placeholder}"
     return view_rows(db, "Failures", columns="order_key, size, action, attempts, last_error, updated_at",
                      where=f"entity = {db.dialect.placeholder} AND {match}",

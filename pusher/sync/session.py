@@ -69,7 +69,8 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
     """Run one sync (or dry run) end to end; never raises for monday's refusals, only for the database."""
     stop = stop or threading.Event()
     client = make_client(config, token, pacer)
-    progress = Progress(progress_stream, total=pending_total(db, limit, customer) if progress_stream else None)
+    stream = None if dry_run else progress_stream  # a preview sends nothing: no bar to draw
+    progress = Progress(stream, total=pending_total(db, limit, customer) if stream else None)
     client.pacer.on_wait = progress.waiting
     run_log_id = queue.start_run_log(db, "sync", "pusher", dry_run)
     report = RunReport(dry_run=dry_run)
