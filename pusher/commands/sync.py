@@ -101,7 +101,7 @@ def _sync(args: argparse.Namespace) -> int:
         print(json.dumps({**report.as_dict(), "exit_code": int(code), **({"plan": plan} if plan else {})},
                          ensure_ascii=False, indent=2, default=str))
     else:
-        print(summary(report, int(code)) + (f"\n{format_plan(plan)}" if plan else ""))
+        print(summary(report, int(code), plan))
     if not args.dry_run:
         text = summary(report, int(code))
         if code in (ExitCode.OK, ExitCode.ROWS_FAILED):
@@ -111,8 +111,8 @@ def _sync(args: argparse.Namespace) -> int:
     return int(code)
 
 
-def summary(report: RunReport, code: int) -> str:
-    """The human summary: counts per entity and action, problems, failures, first payloads (dry run)."""
+def summary(report: RunReport, code: int, plan: dict[str, Any] | None = None) -> str:
+    """The human summary: counts per entity and action, problems, failures, the plan and first payloads (dry run)."""
     lines = [f"ordersync sync {'--dry-run' if report.dry_run else '--execute'}: "
              f"{report.synced} synced, {report.failed} failed, {report.requests} requests, "
              f"{report.complexity:,} complexity points (exit {code})"]
@@ -130,6 +130,8 @@ def summary(report: RunReport, code: int) -> str:
     if failed:
         lines.append(f"  {len(failed)} failed row(s):")
         lines += [f"    - {f['entity']} {f['key']} {f['action']}: {f['code']}: {f['message']}" for f in failed[:50]]
+    if plan:
+        lines.append(format_plan(plan))
     if report.dry_run:
         shown: set[str] = set()
         for payload in report.payloads:
