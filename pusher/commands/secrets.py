@@ -21,7 +21,8 @@ store, then the OS keyring. Run it as the service account (a gMSA included) once
 a one-shot scheduled task with --from-file (docs/runbook.md, "Secrets on Windows").
 
   set NAME      read the value from --from-file, else from the terminal (hidden) or stdin
-  check NAME    say whether this account has NAME and can decrypt it (never prints it)
+  check NAME    say whether this account has NAME and can decrypt it (never prints it;
+                exit 1 when nothing is stored)
   delete NAME   remove it
 """
 
