@@ -100,16 +100,21 @@ def _last_state(path: Path) -> str:
     """The state last announced; OK when none was (a first check that finds all well says nothing)."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))["state"]
-    except (FileNotFoundError, json.JSONDecodeError, KeyError, TypeError):
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):  # missing or unreadable: nothing announced yet
         return "OK"
 
 
 def _remember(path: Path, verdict: Verdict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_suffix(".tmp")
-    scratch.write_text(json.dumps({"state": verdict.state, "since": datetime.now(UTC).isoformat(timespec="seconds"),
-                                   "line": verdict.line()}), encoding="utf-8")
-    os.replace(scratch, path)  # atomic on Windows too: a reader never sees half a file
+    """Keep the state announced; a state file that cannot be written is logged, never a crash of the check."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_suffix(".tmp")
+        scratch.write_text(json.dumps({"state": verdict.state, "line": verdict.line(),
+                                       "since": datetime.now(UTC).isoformat(timespec="seconds")}), encoding="utf-8")
+        os.replace(scratch, path)  # atomic on Windows too: a reader never sees half a file
+    except OSError as exc:
+        log.warning("alerts.state_file %s cannot be written (%s): the next check announces %s again; "
+                    "point state_file at a folder this account can write", path, exc.strerror, verdict.state)
 
 
 def announce_change(verdict: Verdict, alerts: Alerts, environment: str) -> bool:

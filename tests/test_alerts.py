@@ -147,3 +147,18 @@ def test_a_warning_above_its_critical_level_is_refused(tmp_path):
         load_config(path, "development")
     assert "alerts.failed_rows_warning = 10 is above failed_rows_critical = 5" in str(info.value)
     assert "alerts.failed_row is not a known setting: did you mean 'failed_rows_warning'?" in str(info.value)
+
+
+def test_an_unwritable_state_file_still_gives_the_verdict(db, tmp_path, monkeypatch, capsys, receiver):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the state folder should be", encoding="utf-8")
+    config = tmp_path / "sync.toml"
+    config.write_text(SHIPPED_WITHOUT_ALERTS + ALERTS.format(state=(blocker / "alerts.json").as_posix()),
+                      encoding="utf-8")
+    monkeypatch.setattr(status, "open_database", lambda args: Database(db.config, url=db.url))
+    monkeypatch.setenv("ORDERSYNC_TEST_WEBHOOK", receiver[0])
+    add_item_delta(db, "F1", state="FAILED", attempts=5)
+    _sync_run(db, minutes_ago=2)
+    assert cli.main(["status", "--check", "--config", str(config)]) == 1
+    assert capsys.readouterr().out.startswith("ORDERSYNC WARNING - 1 FAILED row(s)")
+    assert len(receiver[1]) == 1  # announced; the state could not be kept, so the next check announces again

@@ -86,8 +86,10 @@ class Progress:
     def advance(self, n: int) -> None:
         self.done += n
         self._wait_until = None
+        if self.total is not None and self.done > self.total:  # rows retried within the run count again
+            self.total = self.done
         if self._bar is not None:
-            self._bar.update(self._task, completed=self.done)
+            self._bar.update(self._task, completed=self.done, total=self.total)
         elif self.stream is not None and self.clock() - self._last_log >= self.every:
             self._last_log = self.clock()
             log.info("%s", self.line())
