@@ -59,12 +59,12 @@ class Progress:
     """Counts rows done of ``total``; draws a bar on a terminal, else logs every ``every`` seconds."""
 
     def __init__(self, stream: TextIO | None = sys.stderr, label: str = "rows", total: int | None = None, *,
-                 console: Console | None = None, every: float = LOG_EVERY_SECONDS,
+                 console: Console | None = None, every: float | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.stream = stream
         self.label = label
         self.total = total
-        self.every = every
+        self.every = LOG_EVERY_SECONDS if every is None else every
         self.clock = clock
         self.done = 0
         self.started = clock()

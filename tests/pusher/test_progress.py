@@ -10,8 +10,10 @@ import re
 import pytest
 from rich.console import Console
 
+from pusher.sync import progress as progress_module
 from pusher.sync.pacing import Pacer
 from pusher.sync.progress import Progress, pending_total
+from tests.pusher.conftest import point_at, push
 
 
 class Clock:
@@ -95,3 +97,16 @@ def test_the_total_is_every_pending_row_bounded_by_the_limit(db):
     assert pending_total(db) == 8
     assert pending_total(db, limit=1) == 2
     assert pending_total(db, customer="ACME") == 4
+
+
+def test_a_scheduled_run_logs_its_progress_against_the_whole_queue(db, config, monday_emulator, load_reference,
+                                                                    monkeypatch, caplog):
+    load_reference()  # the reference PO: 69 items, 317 subitems still waiting for them
+    monkeypatch.setattr(progress_module, "LOG_EVERY_SECONDS", 0)  # a line per batch instead of every 10 s
+    with caplog.at_level(logging.INFO, logger="pusher.sync"):
+        report, code = push(point_at(config, monday_emulator), db, progress_stream=io.StringIO())
+    assert code == 0, report.as_dict()
+    lines = [r.getMessage() for r in caplog.records if r.name == "pusher.sync" and r.getMessage().startswith("rows:")]
+    assert lines[-1].startswith("rows: 386/386 (100 %)")
+    first = config.monday.batch_size  # the first batch of items, counted against the whole queue
+    assert lines[0].startswith(f"rows: {first}/386 ({first * 100 // 386} %)")
