@@ -60,6 +60,7 @@ class ReportData:
     reasons: list[dict[str, Any]]  # entity, last_error_code, n
     last_sync: dict[str, Any] | None  # the newest real, successful `sync --execute` (None: never)
     failures: list[dict[str, Any]]  # rows of sync.Failures, newest first
+    failures_truncated: bool  # more rows in sync.Failures than the page lists
     runs: list[dict[str, Any]]  # the latest run-log steps, newest first
 
 
@@ -114,6 +115,7 @@ def collect(db: Database, runs: int = 200, reasons: int = 15, failures: int = 20
     totals = {"pending": total("PENDING"), "in_flight": total("IN_FLIGHT"), "synced": total("SYNCED"),
               "failed": total("FAILED")}
     history = list(reversed(queue.run_history(db, limit=runs)))  # oldest first
+    listed = queue.failures(db, limit=failures + 1)  # one more tells whether the table is cut
     now = QueuePoint(generated, total(*QUEUED_STATES), totals["synced"], totals["failed"])
     throughput = [
         RunThroughput(int(r["run_log_id"]), str(r["start_time"]), pushed_by(r, "synced"), pushed_by(r, "failed"),
@@ -130,7 +132,8 @@ def collect(db: Database, runs: int = 200, reasons: int = 15, failures: int = 20
         reasons=[{"entity": r["entity"], "code": r["last_error_code"] or "(no code)", "n": int(r["n"])}
                  for r in queue.failure_reasons(db, limit=reasons)],
         last_sync=queue.last_successful_sync(db),
-        failures=queue.failures(db, limit=failures),
+        failures=listed[:failures],
+        failures_truncated=len(listed) > failures,
         runs=list(reversed(history))[:runs_shown],
     )
 
@@ -184,7 +187,9 @@ def render_html(data: ReportData) -> str:
     title = f"ordersync status: {html.escape(data.environment)}"
     return PAGE.format(
         title=title, generated=html.escape(data.generated_at), tiles=tiles, last_sync=_last_sync(data),
-        style=STYLE, failures=failures, failed=len(data.failures), runs=runs,
+        style=STYLE, failures=failures, runs=runs,
+        failed=f"the newest {len(data.failures):,}; all in sync.Failures" if data.failures_truncated
+        else len(data.failures),
         queue_chart=_chart(queue_chart(data.queue), "No finished runs in the run log yet."),
         throughput_chart=_chart(throughput_chart(data.throughput), "No sync runs in the run log yet."),
         reasons_chart=_chart(reasons_chart(data.reasons), "No failed or rejected rows."),

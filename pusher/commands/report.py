@@ -35,15 +35,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--html", type=Path, required=True, metavar="FILE", help="the page to write")
     p.add_argument("--runs", type=int, default=200, metavar="N",
                    help="how many recent run-log steps to chart (default 200)")
+    p.add_argument("--failures", type=int, default=200, metavar="N",
+                   help="how many failed rows to list, newest first (default 200)")
     add_common_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with open_database(args) as db:
-        data = collect(db, runs=args.runs)
+        data = collect(db, runs=args.runs, failures=args.failures)
     args.html.parent.mkdir(parents=True, exist_ok=True)
     args.html.write_text(render_html(data), encoding="utf-8")
     print(f"wrote {args.html}: {len(data.queue)} queue points, {len(data.throughput)} sync runs, "
-          f"{len(data.reasons)} failure reasons")
+          f"{len(data.failures)} failed rows listed, {len(data.reasons)} failure reasons")
     return 0

@@ -102,6 +102,10 @@ def test_the_report_data_comes_from_the_views(history):
     assert sorted(f["last_error"] for f in data.failures) == ["invalid date", "invalid date", "name over 255"]
     assert data.last_sync is not None and data.last_sync["run_log_id"] == data.throughput[-1].run_log_id
     assert data.runs[0]["run_log_id"] == data.throughput[-1].run_log_id  # newest first
+    assert not data.failures_truncated
+    cut = collect(history, failures=2)
+    assert len(cut.failures) == 2 and cut.failures_truncated
+    assert "Failed orders (the newest 2; all in sync.Failures)" in render_html(cut)
 
 
 @pytest.mark.parametrize(("start", "end", "labels"), [
