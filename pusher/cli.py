@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "status",
     "retry_failed",
     "report",
+    "secrets",
     "render_ops",
     "monday_emulator",
     "local",

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pusher.errors import ConfigError
 from pusher.monday_api import API_VERSION
-from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT
+from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT, state_dir
 
 DIALECTS = ("tsql", "postgres")
 STAGING_MODES = ("snapshot", "incremental")
@@ -61,11 +61,15 @@ class Environment:
         if self.database_url:
             return self.database_url
         if self.database_url_env:
-            value = os.environ.get(self.database_url_env)
+            from pusher import secret_store  # the account's DPAPI store, when the variable is not set
+
+            value = os.environ.get(self.database_url_env) or secret_store.load(self.database_url_env)
             if not value:
                 raise ConfigError(
                     f"environment.{self.name}.database_url_env names ${self.database_url_env}, "
                     f"which is not set: export it with the database URL"
+                    + (f", or store it as this account with `ordersync secrets set {self.database_url_env}`"
+                       if secret_store.ON_WINDOWS else "")
                 )
             return value
         return None
@@ -140,6 +144,20 @@ class SqlAgent:
 
 
 @dataclass(frozen=True)
+class Alerts:
+    """`ordersync status --check` thresholds (value >= threshold: that level; None: not checked) and its webhook."""
+
+    failed_rows_warning: int | None
+    failed_rows_critical: int | None
+    oldest_pending_minutes_warning: int | None
+    oldest_pending_minutes_critical: int | None
+    minutes_since_success_warning: int | None
+    minutes_since_success_critical: int | None
+    webhook_url_env: str | None  # variable holding the Teams/Slack incoming-webhook URL (a secret)
+    state_file: Path  # the last state announced, so the webhook fires on a change only
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     environment: Environment
@@ -153,6 +171,7 @@ class Config:
     sizes: Sizes
     monday: Monday
     sql_agent: SqlAgent
+    alerts: Alerts
 
     def with_api_url(self, url: str) -> Config:
         """The same config talking to another monday endpoint (the emulator in demo and tests)."""
@@ -320,6 +339,29 @@ def _read_sql_agent(r: _Reader) -> SqlAgent:
     )
 
 
+_ALERT_DEFAULTS = (("failed_rows", 1, 100), ("oldest_pending_minutes", 30, 120), ("minutes_since_success", 30, 120))
+
+
+def _read_alerts(r: _Reader, environment: str | None) -> Alerts:
+    path = "alerts"
+    t = r.table(path, required=False)
+    r.unknown_keys(t, path, tuple(Alerts.__dataclass_fields__))
+    levels: dict[str, int | None] = {}
+    for name, warning, critical in _ALERT_DEFAULTS:
+        for level, default in (("warning", warning), ("critical", critical)):
+            key = f"{name}_{level}"
+            value = levels[key] = r.value(t, path, key, int, default=default)
+            if isinstance(value, int) and value < 0:
+                r.problems.append(f"{path}.{key} = {value} is negative: use 0 or more, or leave it out")
+        low, high = levels[f"{name}_warning"], levels[f"{name}_critical"]
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            r.problems.append(f"{path}.{name}_warning = {low} is above {name}_critical = {high}: "
+                              f"the warning level must come first")
+    state_file = r.value(t, path, "state_file", str, default=None)
+    return Alerts(**levels, webhook_url_env=r.value(t, path, "webhook_url_env", str, default=None),
+                  state_file=PROJECT_ROOT / state_file if state_file else state_dir() / f"alerts-{environment}.json")
+
+
 def load_config(path: str | Path | None = None, environment: str | None = None) -> Config:
     """Read and check the config file; raise ConfigError listing every problem found."""
     path = Path(path) if path else Path(os.environ.get("ORDERSYNC_CONFIG", DEFAULT_CONFIG))
@@ -331,7 +373,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     r = _Reader(data)
     r.unknown_keys(data, "(top level)", ("default_environment", "environment", "tables", "staging", "order",
-                                          "sizes", "monday", "sql_agent"))
+                                          "sizes", "monday", "sql_agent", "alerts"))
 
     environments = tuple(r.table("environment"))
     chosen = environment or os.environ.get("ORDERSYNC_ENV") or data.get("default_environment")
@@ -423,6 +465,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
             r.problems.append(f"monday.{key} = {value} is out of range: use {low}..{high}")
 
     sql_agent = _read_sql_agent(r)
+    alerts = _read_alerts(r, chosen)
 
     if r.problems:
         raise ConfigProblems(path, r.problems)
@@ -439,4 +482,5 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         sizes=Sizes(explicit, first_after, last_before, aliases),
         monday=monday,
         sql_agent=sql_agent,
+        alerts=alerts,
     )

@@ -252,3 +252,32 @@ def run_history(db: Database, limit: int = 20, include_rejects: bool = False) ->
     """The latest run-log rows, newest first; per-row rejects only when asked for."""
     where = "" if include_rejects else "outcome <> 'REJECTED'"
     return view_rows(db, "RunHistory", where=where, order_by="run_log_id DESC", limit=limit)
+
+
+def last_successful_sync(db: Database) -> dict[str, Any] | None:
+    """The newest pusher run that pushed for real and ended SUCCEEDED (None: never)."""
+    rows = view_rows(db, "RunHistory", columns="run_log_id, start_time, end_time, rows_affected",
+                     where="component = 'pusher' AND step = 'sync' AND outcome = 'SUCCEEDED' "
+                           f"AND is_dry_run = {db.dialect.placeholder}",
+                     params=[False], order_by="end_time DESC, run_log_id DESC", limit=1)
+    return rows[0] if rows else None
+
+
+def runs_summary(db: Database, since: datetime) -> list[dict[str, Any]]:
+    """Runs per component, step and outcome started since ``since`` (UTC), row-level rejects left out."""
+    return view_rows(db, "RunHistory", columns="component, step, outcome, COUNT(*) AS runs, "
+                                               "SUM(rows_affected) AS rows_affected",
+                     where=f"start_time >= {db.dialect.placeholder} AND outcome <> 'REJECTED'",
+                     params=[since], group_by="component, step, outcome",
+                     order_by="component, step, outcome")
+
+
+def failure_examples(db: Database, entity: str, code: str | None, limit: int) -> list[dict[str, Any]]:
+    """The newest few rows behind one failure reason, with their messages."""
+    if limit <= 0:  # FETCH NEXT 0 ROWS is an error on SQL Server (Msg 10744)
+        return []
+    match = "last_error_code IS NULL" if code is None else f"last_error_code = {db.dialect.placeholder}"
+    return view_rows(db, "Failures", columns="order_key, size, action, attempts, last_error, updated_at",
+                     where=f"entity = {db.dialect.placeholder} AND {match}",
+                     params=[entity] if code is None else [entity, code],
+                     order_by="updated_at DESC, order_key", limit=limit)

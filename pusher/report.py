@@ -1,9 +1,11 @@
-"""A one-file HTML status report: queue over time, throughput per run, failures by reason.
+"""A one-file HTML status report: the last successful sync, failed orders with their messages,
+the latest runs, and charts of the queue over time, throughput per run and failures by reason.
 
 Operators open it from a file share or an e-mail, often on a server with no internet, so
-the page is self-contained: CSS, data and the small chart script are inline, nothing is
-fetched. Everything comes from the sync views (`pusher.queue`), so any login allowed to
-run `ordersync status` (the pusher role) can write it.
+the page is self-contained and has no script: CSS is inline and the charts are SVG drawn
+here (`pusher.report_charts`), so it reads the same with JavaScript off or in a mail preview.
+Everything comes from the sync views (`pusher.queue`), so any login allowed to run
+`ordersync status` (the pusher role) can write it.
 
 The run log records what each run did, not the queue's size, so the queue over time is
 rebuilt backwards from the current counts: before a pusher run the queue held what it
@@ -15,11 +17,12 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pusher import queue
+from pusher.report_charts import COLOURS, queue_chart, reasons_chart, throughput_chart
 from pusher.sql.connection import Database
 
 QUEUED_STATES = ("PENDING", "IN_FLIGHT")
@@ -55,6 +58,10 @@ class ReportData:
     queue: list[QueuePoint]
     throughput: list[RunThroughput]
     reasons: list[dict[str, Any]]  # entity, last_error_code, n
+    last_sync: dict[str, Any] | None  # the newest real, successful `sync --execute` (None: never)
+    failures: list[dict[str, Any]]  # rows of sync.Failures, newest first
+    failures_truncated: bool  # more rows in sync.Failures than the page lists
+    runs: list[dict[str, Any]]  # the latest run-log steps, newest first
 
 
 def _counts(value: Any) -> dict[str, dict[str, int]]:
@@ -96,7 +103,8 @@ def queue_over_time(runs: list[dict[str, Any]], now: QueuePoint) -> list[QueuePo
     return list(reversed(points))
 
 
-def collect(db: Database, runs: int = 200, reasons: int = 15) -> ReportData:
+def collect(db: Database, runs: int = 200, reasons: int = 15, failures: int = 200,
+            runs_shown: int = 30) -> ReportData:
     """Read the views once and shape everything the page shows."""
     status = queue.status_counts(db)
 
@@ -107,6 +115,7 @@ def collect(db: Database, runs: int = 200, reasons: int = 15) -> ReportData:
     totals = {"pending": total("PENDING"), "in_flight": total("IN_FLIGHT"), "synced": total("SYNCED"),
               "failed": total("FAILED")}
     history = list(reversed(queue.run_history(db, limit=runs)))  # oldest first
+    listed = queue.failures(db, limit=failures + 1)  # one more tells whether the table is cut
     now = QueuePoint(generated, total(*QUEUED_STATES), totals["synced"], totals["failed"])
     throughput = [
         RunThroughput(int(r["run_log_id"]), str(r["start_time"]), pushed_by(r, "synced"), pushed_by(r, "failed"),
@@ -122,132 +131,90 @@ def collect(db: Database, runs: int = 200, reasons: int = 15) -> ReportData:
         throughput=throughput,
         reasons=[{"entity": r["entity"], "code": r["last_error_code"] or "(no code)", "n": int(r["n"])}
                  for r in queue.failure_reasons(db, limit=reasons)],
+        last_sync=queue.last_successful_sync(db),
+        failures=listed[:failures],
+        failures_truncated=len(listed) > failures,
+        runs=list(reversed(history))[:runs_shown],
     )
 
 
+
+def _ago(then: str, now: str) -> str:
+    seconds = max(0, int((datetime.fromisoformat(now) - datetime.fromisoformat(then)).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours // 24}d {hours % 24}h" if hours >= 24 else f"{hours}h {rest // 60}m" if hours else f"{rest // 60}m"
+
+
+def _table(cls: str, headers: list[str], rows: list[list[Any]], empty: str) -> str:
+    if not rows:
+        return f'<p class="empty">{html.escape(empty)}</p>'
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+                   for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _last_sync(data: ReportData) -> str:
+    last = data.last_sync
+    if last is None:
+        return '<p class="last-sync never">Last successful sync: <b>never</b> (no <code>sync --execute</code> ' \
+               "has succeeded yet)</p>"
+    return (f'<p class="last-sync">Last successful sync: <b>{html.escape(str(last["end_time"]))} UTC</b>, '
+            f'{_ago(str(last["end_time"]), data.generated_at)} ago (run {last["run_log_id"]}, '
+            f'{last["rows_affected"] or 0:,} rows)</p>')
+
+
+def _chart(svg: str | None, empty: str) -> str:
+    return svg if svg is not None else f'<p class="empty">{html.escape(empty)}</p>'
+
+
 def render_html(data: ReportData) -> str:
-    """The page: summary tiles, three charts drawn by inline script from inline JSON."""
-    payload = json.dumps(asdict(data), separators=(",", ":")).replace("</", "<\\/")
+    """The page: last sync, tiles, failed orders, runs, and three SVG charts; no script."""
     tiles = "".join(
         f'<div class="tile {key}"><span>{html.escape(label)}</span><b>{data.totals[key]:,}</b></div>'
         for key, label in (("pending", "pending"), ("in_flight", "in flight"), ("synced", "synced"),
                            ("failed", "failed"))
     )
+    failures = _table("failures", ["order", "entity", "size", "action", "attempts", "code", "message", "when (UTC)"],
+                      [[f["order_key"], f["entity"], f["size"], f["action"], f["attempts"], f["last_error_code"],
+                        f["last_error"], f["updated_at"]] for f in data.failures],
+                      "No failed or rejected rows.")
+    runs = _table("runs", ["id", "component", "step", "outcome", "started (UTC)", "seconds", "rows", "error"],
+                  [[r["run_log_id"], r["component"], r["step"],
+                    r["outcome"] + (" (dry run)" if r["is_dry_run"] else ""), r["start_time"],
+                    r["duration_seconds"], r["rows_affected"], (r["error_message"] or "")[:200]]
+                   for r in data.runs], "No runs in the run log yet.")
     title = f"ordersync status: {html.escape(data.environment)}"
-    return PAGE.format(title=title, generated=html.escape(data.generated_at), tiles=tiles, payload=payload,
-                       style=STYLE, script=SCRIPT)
+    return PAGE.format(
+        title=title, generated=html.escape(data.generated_at), tiles=tiles, last_sync=_last_sync(data),
+        style=STYLE, failures=failures, runs=runs,
+        failed=f"the newest {len(data.failures):,}; all in sync.Failures" if data.failures_truncated
+        else len(data.failures),
+        queue_chart=_chart(queue_chart(data.queue), "No finished runs in the run log yet."),
+        throughput_chart=_chart(throughput_chart(data.throughput), "No sync runs in the run log yet."),
+        reasons_chart=_chart(reasons_chart(data.reasons), "No failed or rejected rows."),
+        **{f"c_{k}": v for k, v in COLOURS.items()},
+    )
 
 
 STYLE = """
-body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1f2933; background: #fff; }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1f2933; background: #fff; max-width: 1100px; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
 .muted { color: #65717e; }
+.last-sync { font-size: 16px; margin: 12px 0 0; } .never b { color: #c92a2a; }
 .tiles { display: flex; gap: 12px; margin-top: 16px; }
 .tile { border: 1px solid #d9dee3; border-radius: 6px; padding: 8px 16px; min-width: 110px; }
 .tile span { display: block; color: #65717e; } .tile b { font-size: 22px; }
 .pending b { color: #c27c0e; } .in_flight b { color: #2f6fb0; } .synced b { color: #2b8a3e; }
 .failed b { color: #c92a2a; }
+table { border-collapse: collapse; font-size: 13px; } th, td { text-align: left; padding: 3px 8px;
+  border-bottom: 1px solid #eef0f2; vertical-align: top; } th { color: #52606d; font-weight: 600; }
+td:last-child { max-width: 420px; }
 svg { display: block; max-width: 100%; height: auto; border: 1px solid #eef0f2; }
-svg text { font: 11px system-ui, sans-serif; fill: #52606d; }
+svg text { font: 11px system-ui, sans-serif; fill: #52606d; } svg text.failed-count { fill: #c92a2a; }
 .legend span { margin-right: 16px; } .legend i { display: inline-block; width: 10px; height: 10px;
   margin-right: 4px; }
 .empty { color: #65717e; font-style: italic; }
-"""
-
-# Builds each chart as SVG in the page; no library, no network. Colours match the tiles.
-SCRIPT = """
-(function () {
-  var data = JSON.parse(document.getElementById("report-data").textContent);
-  var NS = "http://www.w3.org/2000/svg", W = 900, H = 260, L = 56, R = 16, T = 12, B = 48;
-  var COLOURS = {pending: "#c27c0e", synced: "#2b8a3e", failed: "#c92a2a"};
-  function el(name, attrs, parent, text) {
-    var node = document.createElementNS(NS, name);
-    for (var key in attrs) node.setAttribute(key, attrs[key]);
-    if (text !== undefined) node.textContent = text;
-    if (parent) parent.appendChild(node);
-    return node;
-  }
-  function chart(id, height) {
-    var host = document.getElementById(id);
-    var svg = el("svg", {viewBox: "0 0 " + W + " " + height, width: W, height: height, role: "img"}, host);
-    return svg;
-  }
-  function empty(id, text) {
-    var p = document.createElement("p"); p.className = "empty"; p.textContent = text;
-    document.getElementById(id).appendChild(p);
-  }
-  function axis(svg, max, height) {
-    for (var i = 0; i <= 4; i++) {
-      var y = T + (height - T - B) * (1 - i / 4);
-      el("line", {x1: L, x2: W - R, y1: y, y2: y, stroke: "#eef0f2"}, svg);
-      el("text", {x: L - 6, y: y + 4, "text-anchor": "end"}, svg, Math.round(max * i / 4).toLocaleString());
-    }
-  }
-  function label(svg, x, text, height) {
-    var short = text.slice(5, 16).replace("T", " ");  // MM-DD HH:MM
-    // a label at either edge of the plot is anchored inwards so the chart never clips it
-    var anchor = x <= L + 30 ? "start" : (x >= W - R - 30 ? "end" : "middle");
-    el("text", {x: x, y: height - B + 16, "text-anchor": anchor, "class": "tick"}, svg, short);
-  }
-
-  // 1. pending / synced / failed after each run
-  var q = data.queue;
-  if (q.length < 2) { empty("queue-chart", "No finished runs in the run log yet."); }
-  else {
-    var svg = chart("queue-chart", H), max = 1;
-    q.forEach(function (p) { max = Math.max(max, p.pending, p.synced, p.failed); });
-    axis(svg, max, H);
-    var x = function (i) { return L + (W - L - R) * i / (q.length - 1); };
-    var y = function (v) { return T + (H - T - B) * (1 - v / max); };
-    ["pending", "synced", "failed"].forEach(function (key) {
-      var d = q.map(function (p, i) { return (i ? "L" : "M") + x(i).toFixed(1) + " " + y(p[key]).toFixed(1); });
-      el("path", {d: d.join(" "), fill: "none", stroke: COLOURS[key], "stroke-width": 2,
-                  "class": "series series-" + key}, svg);
-    });
-    var every = Math.max(1, Math.ceil(q.length / 8));
-    q.forEach(function (p, i) { if (i % every === 0 || i === q.length - 1) label(svg, x(i), p.at, H); });
-  }
-
-  // 2. rows pushed per pusher run, synced stacked under failed
-  var t = data.throughput;
-  if (!t.length) { empty("throughput-chart", "No pusher runs in the run log yet."); }
-  else {
-    var svg2 = chart("throughput-chart", H), max2 = 1;
-    t.forEach(function (r) { max2 = Math.max(max2, r.synced + r.failed); });
-    axis(svg2, max2, H);
-    var slot = (W - L - R) / t.length, bw = Math.max(2, slot * 0.7);
-    var y2 = function (v) { return (H - T - B) * v / max2; };
-    t.forEach(function (r, i) {
-      var x0 = L + slot * i + (slot - bw) / 2, base = H - B;
-      var title = r.at + ": " + r.synced + " synced, " + r.failed + " failed" +
-                  (r.seconds !== null ? " in " + r.seconds.toFixed(1) + " s" : "");
-      var g = el("g", {"class": "run"}, svg2);
-      el("title", {}, g, title);
-      el("rect", {x: x0, y: base - y2(r.synced), width: bw, height: y2(r.synced), fill: COLOURS.synced,
-                  "class": "bar bar-synced"}, g);
-      el("rect", {x: x0, y: base - y2(r.synced) - y2(r.failed), width: bw, height: y2(r.failed),
-                  fill: COLOURS.failed, "class": "bar bar-failed"}, g);
-    });
-    var every2 = Math.max(1, Math.ceil(t.length / 8));
-    t.forEach(function (r, i) { if (i % every2 === 0) label(svg2, L + slot * (i + 0.5), r.at, H); });
-  }
-
-  // 3. failures grouped by reason (entity + error code), longest bar first
-  var f = data.reasons;
-  if (!f.length) { empty("reasons-chart", "No failed or rejected rows."); }
-  else {
-    var row = 26, h3 = f.length * row + 16, svg3 = chart("reasons-chart", h3), max3 = 1, left = 300;
-    f.forEach(function (r) { max3 = Math.max(max3, r.n); });
-    f.forEach(function (r, i) {
-      var y0 = 8 + i * row, w = (W - left - 60) * r.n / max3;
-      el("text", {x: left - 8, y: y0 + 15, "text-anchor": "end"}, svg3, r.entity + " \\u00b7 " + r.code);
-      el("rect", {x: left, y: y0 + 3, width: Math.max(w, 1), height: row - 8, fill: COLOURS.failed,
-                  "class": "bar bar-reason"}, svg3);
-      el("text", {x: left + w + 6, y: y0 + 15}, svg3, r.n.toLocaleString());
-    });
-  }
-  document.body.setAttribute("data-charts", "drawn");
-})();
 """
 
 PAGE = """<!DOCTYPE html>
@@ -255,27 +222,29 @@ PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
-script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>{title}</title>
 <style>{style}</style>
 </head>
 <body>
 <h1>{title}</h1>
-<div class="muted">generated {generated} UTC from the sync views; self-contained, works offline</div>
+<div class="muted">generated {generated} UTC from the sync views; self-contained, no script, works offline</div>
+{last_sync}
 <div class="tiles">{tiles}</div>
+<h2>Failed orders ({failed})</h2>
+<div class="muted">FAILED rows and the latest pipeline run's rejected staging rows (sync.Failures): fix the cause,
+then <code>ordersync retry-failed</code></div>
+{failures}
 <h2>Queue after each run</h2>
-<div class="legend"><span><i style="background:#c27c0e"></i>pending + in flight</span>\
-<span><i style="background:#2b8a3e"></i>synced</span><span><i style="background:#c92a2a"></i>failed</span></div>
-<div id="queue-chart"></div>
+<div class="legend"><span><i style="background:{c_pending}"></i>pending + in flight</span>\
+<span><i style="background:{c_synced}"></i>synced</span><span><i style="background:{c_failed}"></i>failed</span></div>
+{queue_chart}
 <h2>Rows pushed per sync run</h2>
-<div id="throughput-chart"></div>
+{throughput_chart}
 <h2>Failures by reason</h2>
-<div class="muted">FAILED rows and the latest pipeline run's rejected staging rows (sync.Failures)</div>
-<div id="reasons-chart"></div>
-<noscript><p>The charts need JavaScript; the numbers above do not.</p></noscript>
-<script type="application/json" id="report-data">{payload}</script>
-<script>{script}</script>
+{reasons_chart}
+<h2>Latest runs</h2>
+{runs}
 </body>
 </html>
 """

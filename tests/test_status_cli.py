@@ -31,13 +31,22 @@ def _arrange(db):
     add_item_delta(db, "A1", state="SYNCED")
     add_item_delta(db, "B1")
     add_item_delta(db, "C1", action="ARCHIVE", state="FAILED", attempts=5)
-    db.fetch('UPDATE dbo."ORDER_LIST_DELTA" SET last_error_code = %s WHERE sync_state = %s',
-             ("ColumnValueException", "FAILED"))
+    db.fetch('UPDATE dbo."ORDER_LIST_DELTA" SET last_error_code = %s, last_error = %s WHERE sync_state = %s',
+             ("ColumnValueException", "invalid date '2026-13-01' in column date4", "FAILED"))
     add_line_delta(db, "A1", "S")
     add_line_delta(db, "B1", "M", state="IN_FLIGHT", attempts=1, token=uuid.uuid4())
     add_line_delta(db, "B1", "L", state="FAILED", attempts=5)
     db.fetch('INSERT INTO dbo."ORDER_LIST_RUN_LOG" (run_id, component, step, outcome) VALUES (1, %s, %s, %s)',
              ("pipeline", "RunPipeline", "SUCCEEDED"))
+
+
+def _add_sync_run(db, outcome: str, minutes_ago: float, dry_run: bool = False, rows: int = 3) -> int:
+    """A pusher run that ended ``minutes_ago`` (UTC, like the procedures' clock)."""
+    return db.fetch(
+        'INSERT INTO dbo."ORDER_LIST_RUN_LOG" (component, step, outcome, is_dry_run, rows_affected, start_time, '
+        "end_time) VALUES ('pusher', 'sync', %s, %s, %s, (now() AT TIME ZONE 'UTC') - make_interval(mins => %s), "
+        "(now() AT TIME ZONE 'UTC') - make_interval(mins => %s)) RETURNING run_log_id",
+        (outcome, dry_run, rows, minutes_ago + 1, minutes_ago))[0]["run_log_id"]
 
 
 def test_status_json_matches_the_database(commands_on, capsys):
@@ -62,10 +71,38 @@ def test_status_json_matches_the_database(commands_on, capsys):
     assert 0 <= doc["oldest_pending_age_seconds"] < 120
     assert [(r["component"], r["step"], r["outcome"]) for r in doc["runs"]] == [
         ("pipeline", "RunPipeline", "SUCCEEDED")]
-    assert doc["failure_reasons"] == [
+    assert doc["failed_rows"] == 2
+    assert doc["last_successful_sync"] is None and doc["seconds_since_last_successful_sync"] is None
+    assert [{k: r[k] for k in ("entity", "last_error_code", "n")} for r in doc["failure_reasons"]] == [
         {"entity": "item", "last_error_code": "ColumnValueException", "n": 1},
         {"entity": "subitem", "last_error_code": None, "n": 1},
     ]
+    assert [(e["order_key"], e["size"], e["last_error"]) for e in doc["failure_reasons"][0]["examples"]] == [
+        ("C1", None, "invalid date '2026-13-01' in column date4")]
+    assert [(e["order_key"], e["size"]) for e in doc["failure_reasons"][1]["examples"]] == [("B1", "L")]
+
+
+def test_status_names_the_last_real_successful_sync_and_sums_the_last_day(commands_on, capsys):
+    db = commands_on
+    _arrange(db)
+    succeeded = _add_sync_run(db, "SUCCEEDED", minutes_ago=40, rows=7)
+    _add_sync_run(db, "FAILED", minutes_ago=20)
+    _add_sync_run(db, "SUCCEEDED", minutes_ago=10, dry_run=True)  # a dry run pushed nothing
+    _add_sync_run(db, "SUCCEEDED", minutes_ago=60 * 30)  # older than a day: not in the summary
+
+    assert cli.main(["status", "--output-json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+
+    assert doc["last_successful_sync"]["run_log_id"] == succeeded
+    assert doc["last_successful_sync"]["rows_affected"] == 7
+    assert 40 * 60 - 5 <= doc["seconds_since_last_successful_sync"] < 42 * 60
+    assert [(r["component"], r["outcome"], r["runs"]) for r in doc["runs_last_24h"]] == [
+        ("pipeline", "SUCCEEDED", 1), ("pusher", "FAILED", 1), ("pusher", "SUCCEEDED", 2)]
+
+    assert cli.main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert f"last successful sync: run {succeeded} ended" in out
+    assert "40m" in out
 
 
 def test_status_prints_readable_tables(commands_on, capsys):
@@ -74,7 +111,8 @@ def test_status_prints_readable_tables(commands_on, capsys):
     out = capsys.readouterr().out
     assert "queue\n  entity   state      action   rows" in out
     assert "ready to claim now: 1 item(s), 1 subitem(s)" in out
-    assert "ColumnValueException" in out
+    assert "1 item row(s): ColumnValueException\n    - C1 (ARCHIVE): invalid date '2026-13-01' in column date4" in out
+    assert "last successful sync: never" in out
 
 
 def test_retry_failed_dry_run_then_for_real(commands_on, capsys):

@@ -9,9 +9,11 @@ import re
 import sys
 from typing import Any
 
+from pusher import eventlog
 from pusher.commands.common import add_common_options, count, load, open_database
-from pusher.errors import OrdersyncError
+from pusher.errors import ExitCode, OrdersyncError
 from pusher.logfile import attach_rotating_file
+from pusher.sync.plan import build_plan, format_plan
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
 from pusher.sync.token import install_token_mask, resolve_token
@@ -23,8 +25,11 @@ Claim pending item and subitem changes, send them to monday as batched GraphQL m
 mark each row SYNCED or FAILED with monday's answer. Groups first, then items, then subitems.
 
   --dry-run   send no mutation: plan every pending row (board reads only), print the counts per
-              action, the first payloads exactly as they would be sent, and every problem found;
-              rows are claimed and released again, so no attempt is spent
+              action, every problem found, the plan (each order's action and changed columns as
+              old -> new, old being what monday last confirmed; its subitems by size, also those
+              waiting for a new item) and the first payloads exactly as they would be sent; rows
+              are claimed and released again, so no attempt is spent. --limit N: the first N
+              orders; --output-json: the whole plan
   --execute   push for real
 """
 
@@ -68,6 +73,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.log_file:
         attach_rotating_file(args.log_file)
+    if args.dry_run:
+        return _sync(args)
+    handler = eventlog.attach()  # a scheduled run's start, summary and failure reach the Windows Event Log
+    eventlog.start(f"ordersync sync --execute started (env {args.env or 'default'}"
+                   + (f", limit {args.limit}" if args.limit else "") + (f", customer {args.customer}" if args.customer
+                                                                       else "") + ")")
+    try:
+        return _sync(args)
+    except OrdersyncError as exc:
+        eventlog.failure(f"ordersync sync --execute failed, exit {int(exc.exit_code)}: {exc}")
+        raise
+    except KeyboardInterrupt:
+        eventlog.failure("ordersync sync --execute interrupted twice: stopped at once")
+        raise
+    finally:
+        eventlog.detach(handler)
+
+
+def _sync(args: argparse.Namespace) -> int:
     try:
         config = load(args)
         token = resolve_token(config.environment)
@@ -79,15 +103,23 @@ def run(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         report, code = run_sync(config, db, token, dry_run=args.dry_run, limit=args.limit, customer=args.customer,
                                 progress_stream=None if args.quiet or args.output_json else sys.stderr)
+        plan = build_plan(db, args.limit, args.customer) if args.dry_run else None
     if args.output_json:
-        print(json.dumps({**report.as_dict(), "exit_code": int(code)}, ensure_ascii=False, indent=2, default=str))
+        print(json.dumps({**report.as_dict(), "exit_code": int(code), **({"plan": plan} if plan else {})},
+                         ensure_ascii=False, indent=2, default=str))
     else:
-        print(summary(report, int(code)))
+        print(summary(report, int(code), plan))
+    if not args.dry_run:
+        text = summary(report, int(code))
+        if code in (ExitCode.OK, ExitCode.ROWS_FAILED):
+            eventlog.summary(text, rows_failed=code == ExitCode.ROWS_FAILED)
+        else:
+            eventlog.failure(text)
     return int(code)
 
 
-def summary(report: RunReport, code: int) -> str:
-    """The human summary: counts per entity and action, problems, failures, first payloads (dry run)."""
+def summary(report: RunReport, code: int, plan: dict[str, Any] | None = None) -> str:
+    """The human summary: counts per entity and action, problems, failures, the plan and first payloads (dry run)."""
     lines = [f"ordersync sync {'--dry-run' if report.dry_run else '--execute'}: "
              f"{report.synced} synced, {report.failed} failed, {report.requests} requests, "
              f"{report.complexity:,} complexity points (exit {code})"]
@@ -105,6 +137,8 @@ def summary(report: RunReport, code: int) -> str:
     if failed:
         lines.append(f"  {len(failed)} failed row(s):")
         lines += [f"    - {f['entity']} {f['key']} {f['action']}: {f['code']}: {f['message']}" for f in failed[:50]]
+    if plan:
+        lines.append(format_plan(plan))
     if report.dry_run:
         shown: set[str] = set()
         for payload in report.payloads:

@@ -37,6 +37,7 @@ class Pacer:
         self.reset_at: float | None = None
         self.scale = 1.0  # observed cost / estimated cost, smoothed
         self.waited_seconds = 0.0
+        self.on_wait: Callable[[float], None] | None = None  # told before each wait (the progress bar)
 
     # -- estimates ----------------------------------------------------------------------------
     def estimate(self, kind: str) -> int:
@@ -101,6 +102,8 @@ class Pacer:
             self._wait(wait + 0.05)
 
     def _wait(self, seconds: float) -> None:
-        log.info("complexity budget: waiting %.1f s for the window to reset", seconds)
+        log.info("waiting %.0f s for monday's budget (the complexity window resets then)", seconds)
+        if self.on_wait is not None:
+            self.on_wait(seconds)
         self.waited_seconds += seconds
         self._sleep(seconds)

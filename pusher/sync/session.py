@@ -22,7 +22,7 @@ from pusher.sync.board import read_item_and_subitem_boards
 from pusher.sync.client import MondayClient
 from pusher.sync.errors import RunFatalError, TransientError
 from pusher.sync.pacing import Pacer
-from pusher.sync.progress import Progress
+from pusher.sync.progress import Progress, pending_total
 from pusher.sync.runner import Interrupted, Pusher, RunReport
 from pusher.validate import config_problems
 
@@ -76,7 +76,9 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
     """
     stop = stop or threading.Event()
     client = make_client(config, token, pacer)
-    progress = Progress(progress_stream)
+    stream = None if dry_run else progress_stream  # a preview sends nothing: no bar to draw
+    progress = Progress(stream, total=pending_total(db, limit, customer) if stream else None)
+    client.pacer.on_wait = progress.waiting
     mode = "--dry-run" if dry_run else "--execute"
     log.info("sync %s started: environment %s, monday %s, board %s, limit %s, customer %s", mode,
              config.environment.name, client.url, config.environment.items_board_id, limit or "none",

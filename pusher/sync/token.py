@@ -1,8 +1,9 @@
 """Where the monday token comes from, and the logging filter that keeps it out of every log.
 
-Order: the environment variable named by ``monday_token_env``, then the OS keyring entry named by
-``monday_keyring_service`` (Windows Credential Manager, macOS Keychain, Secret Service), then the
-dev-only ``monday_token_default`` meant for the local emulator. The token is never in the config
+Order: the environment variable named by ``monday_token_env``, then this Windows account's DPAPI
+store under the same name (``ordersync secrets set``, ``pusher.secret_store``), then the OS keyring
+entry named by ``monday_keyring_service`` (Windows Credential Manager, macOS Keychain, Secret
+Service), then the dev-only ``monday_token_default`` meant for the local emulator. The token is never in the config
 file and never printed; ``install_token_mask`` replaces it in any log record that would carry it.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 
+from pusher import secret_store
 from pusher.config import Environment
 from pusher.errors import ConfigError
 
@@ -22,6 +24,9 @@ def resolve_token(env: Environment) -> str:
     token = os.environ.get(env.monday_token_env, "").strip()
     if token:
         return token
+    token = (secret_store.load(env.monday_token_env) or "").strip()
+    if token:
+        return token
     if env.monday_keyring_service:
         token = _from_keyring(env.monday_keyring_service, env.monday_token_env)
         if token:
@@ -29,11 +34,15 @@ def resolve_token(env: Environment) -> str:
     if env.monday_token_default:
         return env.monday_token_default
     tried = f"${env.monday_token_env}"
+    if secret_store.ON_WINDOWS:
+        tried += f", this account's secret store ({secret_store.path_of(env.monday_token_env)})"
     if env.monday_keyring_service:
         tried += f" and keyring service {env.monday_keyring_service!r} (user {env.monday_token_env!r})"
     raise ConfigError(
-        f"environment.{env.name}: no monday token found in {tried}: export {env.monday_token_env}=<token>"
-        + (f" or store it with `keyring set {env.monday_keyring_service} {env.monday_token_env}`"
+        f"environment.{env.name}: no monday token found in {tried}: "
+        + (f"store it as this account with `ordersync secrets set {env.monday_token_env}`"
+           if secret_store.ON_WINDOWS else f"export {env.monday_token_env}=<token>")
+        + (f" or `keyring set {env.monday_keyring_service} {env.monday_token_env}`"
            if env.monday_keyring_service else "")
     )
 
