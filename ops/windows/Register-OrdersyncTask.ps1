@@ -11,11 +11,12 @@
     The monday API token is NOT taken by this script and must never be written into it or into
     the task. The pusher reads it, as the service account, from:
       1. the environment variable MONDAY_API_TOKEN (monday_token_env in the config), or
-      2. Windows Credential Manager, service "ordersync", user "MONDAY_API_TOKEN"
-         (monday_keyring_service in the config). Store it once, as the service account:
-            runas /user:DOMAIN\svc_ordersync "C:\ordersync\.venv\Scripts\keyring.exe set ordersync MONDAY_API_TOKEN"
-    The database URL comes from ORDERSYNC_DATABASE_URL (database_url_env), set for the service
-    account the same way; use Windows authentication (Trusted_Connection=yes) so it holds no password.
+      2. the account's DPAPI secret store, written once by `ordersync secrets set MONDAY_API_TOKEN`
+         run AS the service account (a gMSA cannot use runas: run it from a one-shot scheduled
+         task, step by step in docs/runbook.md, "Secrets on Windows"), or
+      3. Windows Credential Manager, service "ordersync" (monday_keyring_service in the config).
+    The database URL comes from ORDERSYNC_DATABASE_URL (database_url_env) or the same store; use
+    Windows authentication (Trusted_Connection=yes) so it holds no password.
 
 .PARAMETER ServiceAccount
     The account the task runs as, e.g. DOMAIN\svc_ordersync. A group managed service account

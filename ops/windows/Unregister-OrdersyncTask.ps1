@@ -6,8 +6,9 @@
     Stops a run in progress (its claimed rows return to the queue when their lease expires, or
     at once with `ordersync` run by hand later), then unregisters the task and its folder when
     empty. Running it when the task is already gone does nothing. Log files are left in place;
-    the token stays in Credential Manager until removed, as the service account:
-        runas /user:DOMAIN\svc_ordersync "C:\ordersync\.venv\Scripts\keyring.exe del ordersync MONDAY_API_TOKEN"
+    the token stays in the service account's secret store until removed, as that account
+    (a one-shot scheduled task, as in docs/runbook.md, "Secrets on Windows"):
+        ordersync secrets delete MONDAY_API_TOKEN
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(

@@ -21,6 +21,7 @@ WINDOWS = PROJECT_ROOT / "ops" / "windows"
 NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
 REGISTER = (WINDOWS / "Register-OrdersyncTask.ps1").read_text(encoding="utf-8")
 UNREGISTER = (WINDOWS / "Unregister-OrdersyncTask.ps1").read_text(encoding="utf-8")
+RUNBOOK = (PROJECT_ROOT / "docs" / "runbook.md").read_text(encoding="utf-8")
 TASK = ET.parse(WINDOWS / "ordersync-sync.task.xml").getroot()
 
 # Things that are, or hold, a secret: monday tokens are JWTs (eyJ...), and passwords must not
@@ -107,8 +108,10 @@ def test_no_file_under_ops_holds_a_secret(path: Path):
     assert not found, f"{path.name} holds {', '.join(found)}: secrets come from the environment or keyring"
 
 
-def test_the_token_is_documented_as_coming_from_the_environment_or_credential_manager():
-    assert "MONDAY_API_TOKEN" in REGISTER and "keyring.exe set ordersync MONDAY_API_TOKEN" in REGISTER
+def test_the_token_is_documented_as_coming_from_the_environment_or_the_service_accounts_secret_store():
+    assert "MONDAY_API_TOKEN" in REGISTER and "ordersync secrets set MONDAY_API_TOKEN" in REGISTER
+    assert "runas" not in REGISTER + UNREGISTER  # a gMSA cannot log on through runas
+    assert '"Secrets on Windows"' in REGISTER and "## Secrets on Windows" in RUNBOOK
     assert "Get-Credential" in REGISTER  # the account password is prompted for, never a parameter default
 
 
