@@ -110,7 +110,7 @@ def test_no_file_under_ops_holds_a_secret(path: Path):
 
 def test_the_token_is_documented_as_coming_from_the_environment_or_the_service_accounts_secret_store():
     assert "MONDAY_API_TOKEN" in REGISTER and "ordersync secrets set MONDAY_API_TOKEN" in REGISTER
-    assert "runas" not in REGISTER + UNREGISTER  # a gMSA cannot log on through runas
+    assert "runas /user" not in REGISTER + UNREGISTER  # a gMSA cannot log on through runas
     assert '"Secrets on Windows"' in REGISTER and "## Secrets on Windows" in RUNBOOK
     assert "Get-Credential" in REGISTER  # the account password is prompted for, never a parameter default
 
