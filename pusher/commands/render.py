@@ -1,6 +1,6 @@
 """`ordersync render`: write the SQL for one dialect as reviewable, diffable build output.
 
-A DBA deploys these files by hand (`sqlcmd -b -i install.sql`), CI checks committed copies
+A DBA deploys these files by hand (`sqlcmd -b -f 65001 -i install.sql`), CI checks committed copies
 with `--check`, and the golden tests compare the same way, so the writing and the drift
 report live here once.
 """
@@ -23,7 +23,7 @@ from pusher.sql.render import Renderer
 DESCRIPTION = """\
 Render every object in db/deploy_order.txt for one dialect into DIR: one file per object
 numbered in deploy order (NNN_name.sql), deploy_order.txt, and install.sql with all of them
-(`sqlcmd -b -i install.sql` on SQL Server, `psql -v ON_ERROR_STOP=1 -f install.sql` on
+(`sqlcmd -b -f 65001 -i install.sql` on SQL Server, `psql -v ON_ERROR_STOP=1 -f install.sql` on
 PostgreSQL). Output carries "generated from" headers and no timestamps: rendering twice
 gives byte-identical files. Numbered files that a new render no longer produces are removed.
 

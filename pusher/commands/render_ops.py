@@ -17,7 +17,7 @@ from pusher.errors import ConfigError
 from pusher.paths import PROJECT_ROOT
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.dialect import DIALECTS
-from pusher.sql.render import RenderedObject, Renderer
+from pusher.sql.render import RenderedObject, Renderer, write_sql
 
 # output file -> template; SQL Agent and tSQLt exist on SQL Server only.
 SECURITY_TEMPLATE = "db/security/roles.sql.j2"
@@ -41,8 +41,8 @@ The Windows scheduled task is not rendered: see ops/windows/.
 EPILOG = """\
 examples:
   ordersync render-ops --out out/ops
-  sqlcmd -b -S SERVER -d DATABASE -E -i out/ops/security.sql
-  sqlcmd -b -S SERVER -d DATABASE -E -i out/ops/sqlagent_jobs.sql
+  sqlcmd -b -f 65001 -S SERVER -d DATABASE -E -i out/ops/security.sql
+  sqlcmd -b -f 65001 -S SERVER -d DATABASE -E -i out/ops/sqlagent_jobs.sql
   ordersync render-ops --dialect postgres --out out/ops-pg && psql -v ON_ERROR_STOP=1 -f out/ops-pg/security.sql
 """
 
@@ -89,6 +89,6 @@ def run(args: argparse.Namespace) -> int:
     for name, obj in render_ops(renderer).items():
         path = args.out / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(obj.sql, encoding="utf-8", newline="\n")
+        write_sql(path, obj.sql, renderer.dialect)
         print(f"wrote {path}")
     return 0

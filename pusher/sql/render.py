@@ -23,6 +23,11 @@ from pusher.sql.dialect import Dialect, get_dialect
 DEPLOY_ORDER = DB_DIR / "deploy_order.txt"
 STAGING_TEMPLATE = "db/staging/swp_ORDER_LIST_V2.sql.j2"
 MAX_SIZE_NAME = 50  # characters in ORDER_LIST_LINES.size (see db/tables/ORDER_LIST_LINES.sql.j2)
+# Classic sqlcmd reads a file without a byte-order mark in the client's OEM code page, so
+# `Größe 36` or `∆` would reach SQL Server garbled (Msg 207 or a drift refusal): T-SQL files
+# carry a UTF-8 BOM (and the documented sqlcmd lines say `-f 65001`). psql would send a BOM
+# to the server as text, so PostgreSQL files have none.
+FILE_ENCODING = {"tsql": "utf-8-sig", "postgres": "utf-8"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,12 @@ class RenderedObject:
 def deploy_order(path: Path = DEPLOY_ORDER) -> list[str]:
     lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
     return [ln for ln in lines if ln and not ln.startswith("#")]
+
+
+def write_sql(path: Path, sql: str, dialect: Dialect) -> Path:
+    """Write one rendered script the way its engine's command-line client reads it."""
+    path.write_text(sql, encoding=FILE_ENCODING[dialect.name], newline="\n")
+    return path
 
 
 class Renderer:
@@ -128,7 +139,7 @@ class Renderer:
         return [self.render(t) for t in (templates or deploy_order())]
 
     def install_script(self, objects: list[RenderedObject]) -> str:
-        """All objects in deploy order as one script (`sqlcmd -b -i install.sql` for T-SQL),
+        """All objects in deploy order as one script (`sqlcmd -b -f 65001 -i install.sql` for T-SQL),
         behind a version check that refuses a server older than ordersync supports."""
         template = self.env.get_template(f"db/install/{self.dialect.name}.sql.j2")
         return template.render(objects=[o.sql.rstrip("\n") for o in objects], versions=server_version)
@@ -140,10 +151,9 @@ class Renderer:
         written = []
         for number, obj in enumerate(objects, start=1):
             path = out_dir / f"{number:03d}_{obj.file_name}"
-            path.write_text(obj.sql, encoding="utf-8", newline="\n")
-            written.append(path)
+            written.append(write_sql(path, obj.sql, self.dialect))
         order = out_dir / "deploy_order.txt"
         order.write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8", newline="\n")
         install = out_dir / "install.sql"
-        install.write_text(self.install_script(objects), encoding="utf-8", newline="\n")
+        write_sql(install, self.install_script(objects), self.dialect)
         return [*written, order, install]

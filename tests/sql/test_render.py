@@ -52,10 +52,10 @@ def test_every_file_names_its_template_in_deploy_order_and_install_holds_them_in
     listed = (tmp_path / "deploy_order.txt").read_text(encoding="utf-8").split()
     assert listed == sorted(p.name for p in tmp_path.glob("[0-9][0-9][0-9]_*.sql"))
     assert len(listed) == len(templates)
-    install = (tmp_path / "install.sql").read_text(encoding="utf-8")
+    install = (tmp_path / "install.sql").read_text(encoding="utf-8-sig")
     position = 0
     for name, template in zip(listed, templates, strict=True):
-        text = (tmp_path / name).read_text(encoding="utf-8")
+        text = (tmp_path / name).read_text(encoding="utf-8-sig")
         assert text.splitlines()[0] == f"-- generated from {template} by `ordersync render --dialect {dialect}`;"
         position = install.index(text.rstrip("\n"), position)
 
