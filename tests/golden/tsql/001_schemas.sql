@@ -1,4 +1,4 @@
--- generated from db/schemas.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from db/schemas.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 IF SCHEMA_ID(N'dbo') IS NULL
     EXEC (N'CREATE SCHEMA [dbo] AUTHORIZATION [dbo]');

@@ -1,4 +1,4 @@
--- generated from db/tables/ORDER_LIST_V2.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from db/tables/ORDER_LIST_V2.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_V2]', N'U') IS NULL
 BEGIN

@@ -1,4 +1,4 @@
--- generated from db/tables/ORDER_LIST_RUN_LOG.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from db/tables/ORDER_LIST_RUN_LOG.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_RUN_LOG]', N'U') IS NULL
 BEGIN

@@ -1,4 +1,4 @@
--- generated from procedures/sync.MergeHeaders.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from procedures/sync.MergeHeaders.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 CREATE OR ALTER PROCEDURE [sync].[MergeHeaders]
     @RunId BIGINT,

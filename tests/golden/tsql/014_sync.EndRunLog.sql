@@ -1,4 +1,4 @@
--- generated from procedures/sync.EndRunLog.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from procedures/sync.EndRunLog.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 CREATE OR ALTER PROCEDURE [sync].[EndRunLog]
     @RunLogId BIGINT,

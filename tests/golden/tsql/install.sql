@@ -1,5 +1,5 @@
--- ordersync install script (tsql); objects in deploy order.
--- Run in the ordersync database: sqlcmd -b -S <server> -d <database> -E -i install.sql
+﻿-- ordersync install script (tsql); objects in deploy order.
+-- Run in the ordersync database: sqlcmd -b -f 65001 -S <server> -d <database> -E -i install.sql
 -- Idempotent: tables and indexes are created if missing, code objects are created or altered
 -- (never dropped, so grants survive); running it twice changes nothing.
 SET NOCOUNT ON;
