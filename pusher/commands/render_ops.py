@@ -28,9 +28,11 @@ TSQLT_DIR = PROJECT_ROOT / "tests" / "tsqlt"
 DESCRIPTION = """\
 Write into DIR, from the config:
   security.sql        roles ordersync_pipeline and ordersync_pusher with EXECUTE on their
-                      procedures and SELECT on the views, no table access (both dialects)
+                      procedures and SELECT on the views, no table access (both dialects);
+                      runs before or after install.sql and again; checks ownership chaining
   sqlagent_jobs.sql   SQL Agent jobs: sync.RunPipeline every [sql_agent] pipeline_every_minutes,
-                      sync.Purge daily at retention_at (tsql only)
+                      sync.Purge daily at retention_at, owned by sql_agent.owner_login (never
+                      sa by default: the script refuses until it is set) (tsql only)
   uninstall.sql       removes jobs, roles, procedures, views and the sync schema; the tables
                       only when @DropTables = 1 is set in it (tsql only)
   tsqlt/*.class.sql   the tSQLt test classes (tsql only; scripts/run_tsqlt.py installs and runs them)
@@ -91,4 +93,7 @@ def run(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_sql(path, obj.sql, renderer.dialect)
         print(f"wrote {path}")
+    if renderer.dialect.name == "tsql" and renderer.config.sql_agent.owner_login is None:
+        print("note: sql_agent.owner_login is not set, so sqlagent_jobs.sql refuses to run: set it to a "
+              "login whose database user is in ordersync_pipeline (jobs are never owned by sa by default)")
     return 0

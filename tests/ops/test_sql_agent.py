@@ -57,7 +57,10 @@ def test_the_shipped_config_gives_a_five_minute_pipeline_and_a_nightly_purge():
     assert re.search(r"@freq_subday_type = 1,\s+@freq_subday_interval = 0,\s+@active_start_time = 23000;",
                      retention)  # once a day at 02:30
     for job in (pipeline, retention):
-        assert "DECLARE @OwnerLogin SYSNAME = SUSER_SNAME(0x01);" in job  # sa, whatever it is called
+        # no owner configured: the script refuses rather than fall back to sa
+        assert "DECLARE @OwnerLogin SYSNAME = NULL;" in job and "0x01" not in job
+        refusal = job.index("IF @OwnerLogin IS NULL")
+        assert job.index("THROW 50003", refusal) < job.index("sp_add_job") and "never owned by sa" in job
         assert "@notify_level_email = 0;" in job
 
 
