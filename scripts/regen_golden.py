@@ -22,7 +22,8 @@ GOLDEN_CONFIG = GOLDEN_DIR / "config.toml"
 
 def render_args(dialect: str, out: Path) -> list[str]:
     """The `ordersync render` command line that produces (or, with --check, checks) one dialect."""
-    return ["render", "--config", str(GOLDEN_CONFIG), "--dialect", dialect, "--out", str(out), "--quiet"]
+    return ["render", "--config", str(GOLDEN_CONFIG), "--dialect", dialect, "--out", str(out), "--quiet",
+            "--columns-file", str(GOLDEN_DIR / "columns.tsv")]  # T-SQL would read the live table by default
 
 
 def main() -> int:

@@ -23,6 +23,7 @@ from pusher.sql.render import RenderedObject, Renderer, write_sql
 SECURITY_TEMPLATE = "db/security/roles.sql.j2"
 SQLAGENT_TEMPLATE = "ops/sqlagent/sqlagent_jobs.sql.j2"
 UNINSTALL_TEMPLATE = "ops/uninstall/uninstall.sql.j2"
+EXPORT_TEMPLATE = "ops/export/export_columns.sql.j2"
 TSQLT_DIR = PROJECT_ROOT / "tests" / "tsqlt"
 
 DESCRIPTION = """\
@@ -35,6 +36,8 @@ Write into DIR, from the config:
                       sa by default: the script refuses until it is set) (tsql only)
   uninstall.sql       removes jobs, roles, procedures, views and the sync schema; the tables
                       only when @DropTables = 1 is set in it (tsql only)
+  export_columns.sql  the staging table's column list as the TSV `render --columns-file` reads,
+                      for rendering away from the server (tsql only; see its header)
   tsqlt/*.class.sql   the tSQLt test classes (tsql only; scripts/run_tsqlt.py installs and runs them)
 Every script is idempotent: run it again after changing the config or deploying again.
 The Windows scheduled task is not rendered: see ops/windows/.
@@ -81,6 +84,7 @@ def render_ops(renderer: Renderer) -> dict[str, RenderedObject]:
     if renderer.dialect.name == "tsql":
         outputs["sqlagent_jobs.sql"] = renderer.render(SQLAGENT_TEMPLATE)
         outputs["uninstall.sql"] = renderer.render(UNINSTALL_TEMPLATE)
+        outputs["export_columns.sql"] = renderer.render(EXPORT_TEMPLATE)
         for obj in map(renderer.render, tsqlt_templates()):
             outputs[f"tsqlt/{obj.file_name}"] = obj
     return outputs

@@ -45,6 +45,12 @@ def deploy_order(path: Path = DEPLOY_ORDER) -> list[str]:
     return [ln for ln in lines if ln and not ln.startswith("#")]
 
 
+def columns_file_note(columns_file: str) -> str:
+    """What a render from a column list says in its headers and on the console."""
+    return (f"staging columns from the file {columns_file}, not from the live table: "
+            f"check them against the target table before deploying")
+
+
 def write_sql(path: Path, sql: str, dialect: Dialect) -> Path:
     """Write one rendered script the way its engine's command-line client reads it."""
     path.write_text(sql, encoding=FILE_ENCODING[dialect.name], newline="\n")
@@ -54,8 +60,12 @@ def write_sql(path: Path, sql: str, dialect: Dialect) -> Path:
 class Renderer:
     """Renders templates for one config, dialect and staging column list."""
 
-    def __init__(self, config: Config, dialect: Dialect | str, staging_columns: list[Column]):
+    def __init__(self, config: Config, dialect: Dialect | str, staging_columns: list[Column],
+                 columns_file: str | None = None):
+        """columns_file: the column list the staging columns came from, named in every header
+        (None: they came from the live table, or do not matter to the caller)."""
         self.config = config
+        self.columns_file = columns_file
         self.dialect = get_dialect(dialect) if isinstance(dialect, str) else dialect
         problems = check_config_columns(config, staging_columns)
         if problems:
@@ -133,6 +143,8 @@ class Renderer:
             raise ConfigError(f"rendering {template} failed at {where}: {exc}") from exc
         header = (f"-- generated from {template} by `ordersync render --dialect {self.dialect.name}`;\n"
                   f"-- edit the template, not this file.\n")
+        if self.columns_file:
+            header += f"-- {columns_file_note(self.columns_file)}\n"
         return RenderedObject(template, header + body.strip("\n") + "\n")
 
     def render_all(self, templates: list[str] | None = None) -> list[RenderedObject]:
@@ -142,7 +154,8 @@ class Renderer:
         """All objects in deploy order as one script (`sqlcmd -b -f 65001 -i install.sql` for T-SQL),
         behind a version check that refuses a server older than ordersync supports."""
         template = self.env.get_template(f"db/install/{self.dialect.name}.sql.j2")
-        return template.render(objects=[o.sql.rstrip("\n") for o in objects], versions=server_version)
+        script = template.render(objects=[o.sql.rstrip("\n") for o in objects], versions=server_version)
+        return f"-- {columns_file_note(self.columns_file)}\n{script}" if self.columns_file else script
 
     def write(self, out_dir: Path) -> list[Path]:
         """Write one file per object (numbered in deploy order), the order file and install.sql."""

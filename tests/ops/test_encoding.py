@@ -12,7 +12,7 @@ import pytest
 
 from pusher.cli import build_parser
 from pusher.cli import main as ordersync
-from pusher.paths import PROJECT_ROOT
+from pusher.paths import CONFIGS_DIR, PROJECT_ROOT
 
 NON_ASCII = ("Größe 36", "Größe 38", "Größe 40", "∆")
 # Everywhere a DBA or a job reads a sqlcmd command line: docs, help texts, templates, scripts.
@@ -25,7 +25,8 @@ SQLCMD_LINE = re.compile(r"\bsqlcmd((?: +-\w+(?: +[^\s`)'\"-][^\s`)'\"]*)?)+)")
 def rendered(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("rendered")
     for dialect in ("tsql", "postgres"):
-        assert ordersync(["render", "--dialect", dialect, "--out", str(out / dialect), "--quiet"]) == 0
+        assert ordersync(["render", "--dialect", dialect, "--out", str(out / dialect), "--quiet",
+                          "--columns-file", str(CONFIGS_DIR / "sample_order_list_columns.tsv")]) == 0
         assert ordersync(["render-ops", "--dialect", dialect, "--out", str(out / f"ops-{dialect}"), "--quiet"]) == 0
     return {d: out / d for d in ("tsql", "postgres", "ops-tsql", "ops-postgres")}
 

@@ -16,6 +16,7 @@ from pusher.cli import main as ordersync
 from pusher.commands.render import rendered_drift
 from pusher.config import Config
 from pusher.errors import ConfigError
+from pusher.paths import CONFIGS_DIR
 from pusher.sample_data import load_snapshot
 from pusher.sql.catalog import Column, read_columns_file
 from pusher.sql.connection import Database
@@ -25,7 +26,9 @@ from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order
 
 
 def _render(out: Path, dialect: str, *extra: str) -> int:
-    return ordersync(["render", "--dialect", dialect, "--out", str(out), "--quiet", *extra])
+    # T-SQL reads the live table by default; these tests render from the sample list, no server
+    columns = ["--columns-file", str(CONFIGS_DIR / "sample_order_list_columns.tsv")] if dialect == "tsql" else []
+    return ordersync(["render", "--dialect", dialect, "--out", str(out), "--quiet", *columns, *extra])
 
 
 def _bytes(directory: Path) -> dict[str, bytes]:
@@ -144,7 +147,8 @@ def test_the_render_command_reports_a_bad_config_with_exit_2_and_writes_nothing(
     broken = tmp_path / "config.toml"
     broken.write_text(text.replace('"SEASON" = "dropdown_season"', '"SEASONS" = "dropdown_season"')
                       .replace('"tests/golden/columns.tsv"', f'"{golden_config.columns_file}"'), encoding="utf-8")
-    code = ordersync(["render", "--config", str(broken), "--dialect", "tsql", "--out", str(tmp_path / "out")])
+    code = ordersync(["render", "--config", str(broken), "--dialect", "tsql", "--out", str(tmp_path / "out"),
+                      "--columns-file", str(golden_config.columns_file)])
     assert code == 2
     assert "monday.item_columns: 'SEASONS' is not a column of the staging table" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
