@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "deploy",
     "pipeline",
     "validate",
+    "doctor",
     "sync",
     "status",
     "retry_failed",

@@ -24,6 +24,7 @@ SECURITY_TEMPLATE = "db/security/roles.sql.j2"
 SQLAGENT_TEMPLATE = "ops/sqlagent/sqlagent_jobs.sql.j2"
 UNINSTALL_TEMPLATE = "ops/uninstall/uninstall.sql.j2"
 EXPORT_TEMPLATE = "ops/export/export_columns.sql.j2"
+DOCTOR_TEMPLATE = "ops/doctor/doctor.sql.j2"
 TSQLT_DIR = PROJECT_ROOT / "tests" / "tsqlt"
 
 DESCRIPTION = """\
@@ -36,6 +37,7 @@ Write into DIR, from the config:
                       sa by default: the script refuses until it is set) (tsql only)
   uninstall.sql       removes jobs, roles, procedures, views and the sync schema; the tables
                       only when @DropTables = 1 is set in it (tsql only)
+  doctor.sql          the read-only queries `ordersync doctor` runs, to read or run by hand
   export_columns.sql  the staging table's column list as the TSV `render --columns-file` reads,
                       for rendering away from the server (tsql only; see its header)
   tsqlt/*.class.sql   the tSQLt test classes (tsql only; scripts/run_tsqlt.py installs and runs them)
@@ -80,7 +82,7 @@ def ops_renderer(config: Config, dialect: str) -> Renderer:
 
 def render_ops(renderer: Renderer) -> dict[str, RenderedObject]:
     """Output path (relative to DIR) -> rendered script, for the renderer's dialect."""
-    outputs = {"security.sql": renderer.render(SECURITY_TEMPLATE)}
+    outputs = {"security.sql": renderer.render(SECURITY_TEMPLATE), "doctor.sql": renderer.render(DOCTOR_TEMPLATE)}
     if renderer.dialect.name == "tsql":
         outputs["sqlagent_jobs.sql"] = renderer.render(SQLAGENT_TEMPLATE)
         outputs["uninstall.sql"] = renderer.render(UNINSTALL_TEMPLATE)
