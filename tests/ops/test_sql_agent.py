@@ -133,7 +133,8 @@ def test_render_ops_writes_the_scripts_for_each_dialect(tmp_path, capsys):
     written = sorted(p.relative_to(tmp_path / "tsql").as_posix() for p in (tmp_path / "tsql").rglob("*.sql"))
     tsqlt = [name for name in written if name.startswith("tsqlt/")]
     assert tsqlt and all(name.endswith(".class.sql") for name in tsqlt)
-    assert set(written) - set(tsqlt) == {"security.sql", "sqlagent_jobs.sql", "uninstall.sql"}
+    assert set(written) - set(tsqlt) == {"security.sql", "doctor.sql", "sqlagent_jobs.sql", "uninstall.sql",
+                                         "export_columns.sql"}
     assert ordersync(["render-ops", "--dialect", "postgres", "--out", str(tmp_path / "pg")]) == 0
-    assert [p.name for p in (tmp_path / "pg").rglob("*.sql")] == ["security.sql"]
+    assert sorted(p.name for p in (tmp_path / "pg").rglob("*.sql")) == ["doctor.sql", "security.sql"]
     assert "wrote" in capsys.readouterr().out
