@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "deploy",
     "pipeline",
     "validate",
+    "doctor",
     "sync",
     "status",
     "retry_failed",

@@ -128,7 +128,7 @@ class SqlAgent:
 
     pipeline_job: str
     retention_job: str
-    owner_login: str | None  # None: the sa login, found by its SID whatever it is named
+    owner_login: str | None  # None: sqlagent_jobs.sql refuses to run (never sa by default)
     pipeline_every_minutes: int
     retention_at: str  # HH:MM, server time
     purge_synced_after_days: int

@@ -1,6 +1,6 @@
 """`ordersync render`: write the SQL for one dialect as reviewable, diffable build output.
 
-A DBA deploys these files by hand (`sqlcmd -b -i install.sql`), CI checks committed copies
+A DBA deploys these files by hand (`sqlcmd -b -f 65001 -i install.sql`), CI checks committed copies
 with `--check`, and the golden tests compare the same way, so the writing and the drift
 report live here once.
 """
@@ -16,27 +16,32 @@ from pathlib import Path
 from pusher.commands.common import add_common_options, load, open_database
 from pusher.config import Config
 from pusher.errors import ConfigError
+from pusher.paths import PROJECT_ROOT
 from pusher.sql.catalog import Column, read_columns_file
 from pusher.sql.dialect import DIALECTS
-from pusher.sql.render import Renderer
+from pusher.sql.render import Renderer, columns_file_note
 
 DESCRIPTION = """\
 Render every object in db/deploy_order.txt for one dialect into DIR: one file per object
 numbered in deploy order (NNN_name.sql), deploy_order.txt, and install.sql with all of them
-(`sqlcmd -b -i install.sql` on SQL Server, `psql -v ON_ERROR_STOP=1 -f install.sql` on
+(`sqlcmd -b -f 65001 -i install.sql` on SQL Server, `psql -v ON_ERROR_STOP=1 -f install.sql` on
 PostgreSQL). Output carries "generated from" headers and no timestamps: rendering twice
 gives byte-identical files. Numbered files that a new render no longer produces are removed.
 
-The staging columns (which decide the size columns and the drift fingerprint) come from
-staging.columns_file, from --columns-file, or from the live table with --from-database.
+The staging columns decide the size columns and the drift fingerprint. For T-SQL they come
+from the live staging table of the environment's database by default, so install.sql fits
+the table it will run against. --columns-file TSV renders from a column list instead (for
+PostgreSQL that is the default, staging.columns_file); such a render says so on the console
+and in every file's header. --from-database reads the live table for PostgreSQL too.
 """
 
 EPILOG = """\
 exit codes: 0 rendered (or --check found no drift); 1 --check found drift; 2 bad config.
 
 examples:
-  ordersync render --dialect tsql --out out/tsql
-  ordersync render --dialect tsql --out rendered/tsql --check   # CI: committed output is current
+  ordersync render --dialect tsql --env production --out out/tsql   # from the live table
+  ordersync render --dialect tsql --columns-file columns.tsv --out out/tsql   # from a column list
+  ordersync render --dialect tsql --columns-file columns.tsv --out rendered/tsql --check   # CI
   sqlfluff parse out/tsql                                       # uses the checkout's .sqlfluff
 
 sqlfluff reads .sqlfluff from the parsed file's directory upwards: render inside the
@@ -59,9 +64,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write (or to check)")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--columns-file", type=Path, metavar="TSV",
-                        help="staging column list (default: staging.columns_file)")
+                        help="render from a staging column list (ordinal, name, type, group), not the live "
+                             "table (default for PostgreSQL: staging.columns_file)")
     source.add_argument("--from-database", action="store_true",
-                        help="read the staging columns from the live table of the environment's database")
+                        help="read the staging columns from the live table of the environment's database "
+                             "(the default for T-SQL)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; re-render and fail (exit 1) with a diff if DIR differs")
     add_common_options(p)
@@ -70,7 +77,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load(args)
-    renderer = Renderer(config, args.dialect or config.environment.dialect, _columns(args, config))
+    dialect = args.dialect or config.environment.dialect
+    columns, columns_file = _columns(args, config, dialect)
+    if columns_file:
+        print(f"note: {columns_file_note(columns_file)}")
+    renderer = Renderer(config, dialect, columns, columns_file)
     if args.check:
         with tempfile.TemporaryDirectory() as fresh:
             write_rendered(renderer, Path(fresh))
@@ -89,19 +100,27 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _columns(args: argparse.Namespace, config: Config) -> list[Column]:
-    if args.from_database:
+def _columns(args: argparse.Namespace, config: Config, dialect: str) -> tuple[list[Column], str | None]:
+    """The staging columns, and the column list they came from (None: the live table)."""
+    if args.from_database or (dialect == "tsql" and args.columns_file is None):
         with open_database(args) as db:
             env, staging = db.config.environment, db.config.tables.staging
             columns = db.live_columns(env.data_schema, staging)
         if not columns:
-            raise ConfigError(f"--from-database: {env.data_schema}.{staging} does not exist in the "
-                              f"{env.name} database: create it, or render from --columns-file")
-        return columns
+            raise ConfigError(f"{env.data_schema}.{staging} does not exist in the {env.name} database, so its "
+                              f"columns cannot be read: create it, or render from a column list with "
+                              f"--columns-file TSV (the runbook gives the query that exports one)")
+        return columns, None
     path = args.columns_file or config.columns_file
     if path is None:
-        raise ConfigError("staging.columns_file is not set: set it, or pass --columns-file or --from-database")
-    return read_columns_file(path)
+        raise ConfigError("staging.columns_file is not set: set it, or pass --columns-file TSV or --from-database")
+    return read_columns_file(path), _shown(path)
+
+
+def _shown(path: Path) -> str:
+    """The path as headers show it: relative to the checkout when inside it, so output is reproducible."""
+    path = Path(path).resolve()
+    return path.relative_to(PROJECT_ROOT).as_posix() if path.is_relative_to(PROJECT_ROOT) else str(path)
 
 
 def write_rendered(renderer: Renderer, out_dir: Path) -> tuple[list[Path], list[Path]]:

@@ -17,21 +17,28 @@ from pusher.errors import ConfigError
 from pusher.paths import PROJECT_ROOT, TSQLT_DIR
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.dialect import DIALECTS
-from pusher.sql.render import RenderedObject, Renderer
+from pusher.sql.render import RenderedObject, Renderer, write_sql
 
 # output file -> template; SQL Agent and tSQLt exist on SQL Server only.
 SECURITY_TEMPLATE = "db/security/roles.sql.j2"
 SQLAGENT_TEMPLATE = "ops/sqlagent/sqlagent_jobs.sql.j2"
 UNINSTALL_TEMPLATE = "ops/uninstall/uninstall.sql.j2"
+EXPORT_TEMPLATE = "ops/export/export_columns.sql.j2"
+DOCTOR_TEMPLATE = "ops/doctor/doctor.sql.j2"
 
 DESCRIPTION = """\
 Write into DIR, from the config:
   security.sql        roles ordersync_pipeline and ordersync_pusher with EXECUTE on their
-                      procedures and SELECT on the views, no table access (both dialects)
+                      procedures and SELECT on the views, no table access (both dialects);
+                      runs before or after install.sql and again; checks ownership chaining
   sqlagent_jobs.sql   SQL Agent jobs: sync.RunPipeline every [sql_agent] pipeline_every_minutes,
-                      sync.Purge daily at retention_at (tsql only)
+                      sync.Purge daily at retention_at, owned by sql_agent.owner_login (never
+                      sa by default: the script refuses until it is set) (tsql only)
   uninstall.sql       removes jobs, roles, procedures, views and the sync schema; the tables
                       only when @DropTables = 1 is set in it (tsql only)
+  doctor.sql          the read-only queries `ordersync doctor` runs, to read or run by hand
+  export_columns.sql  the staging table's column list as the TSV `render --columns-file` reads,
+                      for rendering away from the server (tsql only; see its header)
   tsqlt/*.class.sql   the tSQLt test classes (tsql only; scripts/run_tsqlt.py installs and runs them)
 Every script is idempotent: run it again after changing the config or deploying again.
 The Windows scheduled task is not rendered: see ops/windows/.
@@ -40,8 +47,8 @@ The Windows scheduled task is not rendered: see ops/windows/.
 EPILOG = """\
 examples:
   ordersync render-ops --out out/ops
-  sqlcmd -b -S SERVER -d DATABASE -E -i out/ops/security.sql
-  sqlcmd -b -S SERVER -d DATABASE -E -i out/ops/sqlagent_jobs.sql
+  sqlcmd -b -f 65001 -S SERVER -d DATABASE -E -i out/ops/security.sql
+  sqlcmd -b -f 65001 -S SERVER -d DATABASE -E -i out/ops/sqlagent_jobs.sql
   ordersync render-ops --dialect postgres --out out/ops-pg && psql -v ON_ERROR_STOP=1 -f out/ops-pg/security.sql
 """
 
@@ -74,10 +81,11 @@ def ops_renderer(config: Config, dialect: str) -> Renderer:
 
 def render_ops(renderer: Renderer) -> dict[str, RenderedObject]:
     """Output path (relative to DIR) -> rendered script, for the renderer's dialect."""
-    outputs = {"security.sql": renderer.render(SECURITY_TEMPLATE)}
+    outputs = {"security.sql": renderer.render(SECURITY_TEMPLATE), "doctor.sql": renderer.render(DOCTOR_TEMPLATE)}
     if renderer.dialect.name == "tsql":
         outputs["sqlagent_jobs.sql"] = renderer.render(SQLAGENT_TEMPLATE)
         outputs["uninstall.sql"] = renderer.render(UNINSTALL_TEMPLATE)
+        outputs["export_columns.sql"] = renderer.render(EXPORT_TEMPLATE)
         for obj in map(renderer.render, tsqlt_templates()):
             outputs[f"tsqlt/{obj.file_name}"] = obj
     return outputs
@@ -88,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
     for name, obj in render_ops(renderer).items():
         path = args.out / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(obj.sql, encoding="utf-8", newline="\n")
+        write_sql(path, obj.sql, renderer.dialect)
         print(f"wrote {path}")
+    if renderer.dialect.name == "tsql" and renderer.config.sql_agent.owner_login is None:
+        print("note: sql_agent.owner_login is not set, so sqlagent_jobs.sql refuses to run: set it to a "
+              "login whose database user is in ordersync_pipeline (jobs are never owned by sa by default)")
     return 0

@@ -30,7 +30,7 @@ class Column:
 def read_columns_file(path: Path) -> list[Column]:
     """Columns in ordinal order from a catalog TSV; errors name the file and line."""
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:  # an exported list may carry a BOM
             rows = list(csv.DictReader(fh, delimiter="\t"))
     except FileNotFoundError:
         raise ConfigError(f"staging.columns_file {path} does not exist: point it at a column list") from None

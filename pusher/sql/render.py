@@ -23,6 +23,11 @@ from pusher.sql.dialect import Dialect, get_dialect
 DEPLOY_ORDER = DB_DIR / "deploy_order.txt"
 STAGING_TEMPLATE = "db/staging/swp_ORDER_LIST_V2.sql.j2"
 MAX_SIZE_NAME = 50  # characters in ORDER_LIST_LINES.size (see db/tables/ORDER_LIST_LINES.sql.j2)
+# Classic sqlcmd reads a file without a byte-order mark in the client's OEM code page, so
+# `Größe 36` or `∆` would reach SQL Server garbled (Msg 207 or a drift refusal): T-SQL files
+# carry a UTF-8 BOM (and the documented sqlcmd lines say `-f 65001`). psql would send a BOM
+# to the server as text, so PostgreSQL files have none.
+FILE_ENCODING = {"tsql": "utf-8-sig", "postgres": "utf-8"}
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,27 @@ def deploy_order(path: Path = DEPLOY_ORDER) -> list[str]:
     return [ln for ln in lines if ln and not ln.startswith("#")]
 
 
+def columns_file_note(columns_file: str) -> str:
+    """What a render from a column list says in its headers and on the console."""
+    return (f"staging columns from the file {columns_file}, not from the live table: "
+            f"check them against the target table before deploying")
+
+
+def write_sql(path: Path, sql: str, dialect: Dialect) -> Path:
+    """Write one rendered script the way its engine's command-line client reads it."""
+    path.write_text(sql, encoding=FILE_ENCODING[dialect.name], newline="\n")
+    return path
+
+
 class Renderer:
     """Renders templates for one config, dialect and staging column list."""
 
-    def __init__(self, config: Config, dialect: Dialect | str, staging_columns: list[Column]):
+    def __init__(self, config: Config, dialect: Dialect | str, staging_columns: list[Column],
+                 columns_file: str | None = None):
+        """columns_file: the column list the staging columns came from, named in every header
+        (None: they came from the live table, or do not matter to the caller)."""
         self.config = config
+        self.columns_file = columns_file
         self.dialect = get_dialect(dialect) if isinstance(dialect, str) else dialect
         problems = check_config_columns(config, staging_columns)
         if problems:
@@ -122,16 +143,19 @@ class Renderer:
             raise ConfigError(f"rendering {template} failed at {where}: {exc}") from exc
         header = (f"-- generated from {template} by `ordersync render --dialect {self.dialect.name}`;\n"
                   f"-- edit the template, not this file.\n")
+        if self.columns_file:
+            header += f"-- {columns_file_note(self.columns_file)}\n"
         return RenderedObject(template, header + body.strip("\n") + "\n")
 
     def render_all(self, templates: list[str] | None = None) -> list[RenderedObject]:
         return [self.render(t) for t in (templates or deploy_order())]
 
     def install_script(self, objects: list[RenderedObject]) -> str:
-        """All objects in deploy order as one script (`sqlcmd -b -i install.sql` for T-SQL),
+        """All objects in deploy order as one script (`sqlcmd -b -f 65001 -i install.sql` for T-SQL),
         behind a version check that refuses a server older than ordersync supports."""
         template = self.env.get_template(f"db/install/{self.dialect.name}.sql.j2")
-        return template.render(objects=[o.sql.rstrip("\n") for o in objects], versions=server_version)
+        script = template.render(objects=[o.sql.rstrip("\n") for o in objects], versions=server_version)
+        return f"-- {columns_file_note(self.columns_file)}\n{script}" if self.columns_file else script
 
     def write(self, out_dir: Path) -> list[Path]:
         """Write one file per object (numbered in deploy order), the order file and install.sql."""
@@ -140,10 +164,9 @@ class Renderer:
         written = []
         for number, obj in enumerate(objects, start=1):
             path = out_dir / f"{number:03d}_{obj.file_name}"
-            path.write_text(obj.sql, encoding="utf-8", newline="\n")
-            written.append(path)
+            written.append(write_sql(path, obj.sql, self.dialect))
         order = out_dir / "deploy_order.txt"
         order.write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8", newline="\n")
         install = out_dir / "install.sql"
-        install.write_text(self.install_script(objects), encoding="utf-8", newline="\n")
+        write_sql(install, self.install_script(objects), self.dialect)
         return [*written, order, install]

@@ -72,3 +72,17 @@ def test_the_one_tsqlt_command_parses_and_points_at_a_sql_server(run_tsqlt):
     assert load_config(args.config, args.env).environment.dialect == "tsql"
     assert odbc_connection_string(args.url).startswith("DRIVER={ODBC Driver 18 for SQL Server};SERVER=TESTSQL01;")
     assert str(args.junit) == "tsqlt-results.xml"
+
+
+def test_every_sqlcmd_line_of_the_install_section_runs_a_file_the_renders_write_and_reads_it_as_utf8():
+    from pusher.commands.render_ops import ops_renderer, render_ops
+
+    section = RUNBOOK.split("## Install on SQL Server, step by step")[1].split("\n## ")[0]
+    lines = [" ".join(line.split()) for line in re.findall(r"^\s*(sqlcmd .*)$", section, re.MULTILINE)]
+    lines += [" ".join(span.split()) for span in re.findall(r"`(sqlcmd [^`]+)`", section)]
+    scripts = {re.search(r"-i (\S+)", line)[1].replace("\\", "/") for line in lines}
+    config = load_config(None, "production")
+    written = {f"out/ops/{name}" for name in render_ops(ops_renderer(config, "tsql"))} | {"out/tsql/install.sql"}
+    assert scripts and scripts <= written, scripts - written
+    assert {"out/tsql/install.sql", "out/ops/security.sql", "out/ops/sqlagent_jobs.sql"} <= scripts
+    assert all(line.startswith("sqlcmd -b -f 65001 ") for line in lines), lines

@@ -57,7 +57,10 @@ def test_the_shipped_config_gives_a_five_minute_pipeline_and_a_nightly_purge():
     assert re.search(r"@freq_subday_type = 1,\s+@freq_subday_interval = 0,\s+@active_start_time = 23000;",
                      retention)  # once a day at 02:30
     for job in (pipeline, retention):
-        assert "DECLARE @OwnerLogin SYSNAME = SUSER_SNAME(0x01);" in job  # sa, whatever it is called
+        # no owner configured: the script refuses rather than fall back to sa
+        assert "DECLARE @OwnerLogin SYSNAME = NULL;" in job and "0x01" not in job
+        refusal = job.index("IF @OwnerLogin IS NULL")
+        assert job.index("THROW 50003", refusal) < job.index("sp_add_job") and "never owned by sa" in job
         assert "@notify_level_email = 0;" in job
 
 
@@ -130,7 +133,8 @@ def test_render_ops_writes_the_scripts_for_each_dialect(tmp_path, capsys):
     written = sorted(p.relative_to(tmp_path / "tsql").as_posix() for p in (tmp_path / "tsql").rglob("*.sql"))
     tsqlt = [name for name in written if name.startswith("tsqlt/")]
     assert tsqlt and all(name.endswith(".class.sql") for name in tsqlt)
-    assert set(written) - set(tsqlt) == {"security.sql", "sqlagent_jobs.sql", "uninstall.sql"}
+    assert set(written) - set(tsqlt) == {"security.sql", "doctor.sql", "sqlagent_jobs.sql", "uninstall.sql",
+                                         "export_columns.sql"}
     assert ordersync(["render-ops", "--dialect", "postgres", "--out", str(tmp_path / "pg")]) == 0
-    assert [p.name for p in (tmp_path / "pg").rglob("*.sql")] == ["security.sql"]
+    assert sorted(p.name for p in (tmp_path / "pg").rglob("*.sql")) == ["doctor.sql", "security.sql"]
     assert "wrote" in capsys.readouterr().out

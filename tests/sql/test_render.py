@@ -16,6 +16,7 @@ from pusher.cli import main as ordersync
 from pusher.commands.render import rendered_drift
 from pusher.config import Config
 from pusher.errors import ConfigError
+from pusher.paths import CONFIGS_DIR
 from pusher.sample_data import load_snapshot
 from pusher.sql.catalog import Column, read_columns_file
 from pusher.sql.connection import Database
@@ -25,7 +26,9 @@ from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order
 
 
 def _render(out: Path, dialect: str, *extra: str) -> int:
-    return ordersync(["render", "--dialect", dialect, "--out", str(out), "--quiet", *extra])
+    # T-SQL reads the live table by default; these tests render from the sample list, no server
+    columns = ["--columns-file", str(CONFIGS_DIR / "sample_order_list_columns.tsv")] if dialect == "tsql" else []
+    return ordersync(["render", "--dialect", dialect, "--out", str(out), "--quiet", *columns, *extra])
 
 
 def _bytes(directory: Path) -> dict[str, bytes]:
@@ -52,10 +55,10 @@ def test_every_file_names_its_template_in_deploy_order_and_install_holds_them_in
     listed = (tmp_path / "deploy_order.txt").read_text(encoding="utf-8").split()
     assert listed == sorted(p.name for p in tmp_path.glob("[0-9][0-9][0-9]_*.sql"))
     assert len(listed) == len(templates)
-    install = (tmp_path / "install.sql").read_text(encoding="utf-8")
+    install = (tmp_path / "install.sql").read_text(encoding="utf-8-sig")
     position = 0
     for name, template in zip(listed, templates, strict=True):
-        text = (tmp_path / name).read_text(encoding="utf-8")
+        text = (tmp_path / name).read_text(encoding="utf-8-sig")
         assert text.splitlines()[0] == f"-- generated from {template} by `ordersync render --dialect {dialect}`;"
         position = install.index(text.rstrip("\n"), position)
 
@@ -144,7 +147,8 @@ def test_the_render_command_reports_a_bad_config_with_exit_2_and_writes_nothing(
     broken = tmp_path / "config.toml"
     broken.write_text(text.replace('"SEASON" = "dropdown_season"', '"SEASONS" = "dropdown_season"')
                       .replace('"tests/golden/columns.tsv"', f'"{golden_config.columns_file}"'), encoding="utf-8")
-    code = ordersync(["render", "--config", str(broken), "--dialect", "tsql", "--out", str(tmp_path / "out")])
+    code = ordersync(["render", "--config", str(broken), "--dialect", "tsql", "--out", str(tmp_path / "out"),
+                      "--columns-file", str(golden_config.columns_file)])
     assert code == 2
     assert "monday.item_columns: 'SEASONS' is not a column of the staging table" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

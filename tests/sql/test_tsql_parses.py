@@ -9,6 +9,7 @@ checked without touching this file. Files are parsed in parallel (~1-2 s each).
 
 from __future__ import annotations
 
+import codecs
 import os
 import shutil
 import tempfile
@@ -25,7 +26,7 @@ from pusher.config import load_config
 from pusher.errors import ConfigError
 from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT, state_dir
 from pusher.sql.catalog import read_columns_file
-from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order
+from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order, write_sql
 
 SKIP_LIMIT = 20_000  # sqlfluff's default large_file_skip_byte_limit
 BIG_FILE = "a file over 20 KB"
@@ -73,7 +74,7 @@ def parse_file(path: str) -> Parsed:
         for segment in result.tree.recursive_crawl("unparsable"):  # in case one is not a violation
             line, pos = segment.pos_marker.source_position()
             problems.setdefault((line, pos), f"{name}:{line}:{pos}: unparsable: {segment.raw[:120]!r}")
-        whole = result.tree.raw == Path(path).read_text(encoding="utf-8")
+        whole = result.tree.raw == Path(path).read_text(encoding="utf-8-sig")  # sqlfluff drops the BOM
         tables = len(list(result.tree.recursive_crawl("create_table_statement")))
     return Parsed(False, tuple(problems.values()), whole, tables)
 
@@ -103,10 +104,9 @@ def parsed(parse_dir: Path, fixtures_dir: Path) -> dict[str, Parsed | str]:
             results[template] = f"{template} does not render: {exc}"
             continue
         path = parse_dir / f"{number:03d}_{obj.file_name}"
-        path.write_text(obj.sql, encoding="utf-8", newline="\n")
-        files[template] = str(path)
+        files[template] = str(write_sql(path, obj.sql, renderer.dialect))  # with its BOM, as sqlcmd gets it
     big = parse_dir / "install_reference.sql"
-    big.write_text(_big_install_script(config, fixtures_dir / "order_list_columns.tsv"), encoding="utf-8", newline="\n")
+    write_sql(big, _big_install_script(config, fixtures_dir / "order_list_columns.tsv"), renderer.dialect)
     files[BIG_FILE] = str(big)
     workers = min(len(files), os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
@@ -148,6 +148,7 @@ def test_the_repo_sqlfluff_config_parses_tsql_and_never_skips_large_files():
 def test_a_file_over_20kb_is_parsed_not_skipped(parsed, parse_dir, tmp_path):
     big = parse_dir / "install_reference.sql"
     assert big.stat().st_size > SKIP_LIMIT
+    assert big.read_bytes().startswith(codecs.BOM_UTF8)  # parsed as sqlcmd reads it
     result = parsed[BIG_FILE]
     assert not result.skipped and result.whole_file
     assert not result.problems, "\n".join(result.problems)

@@ -1,5 +1,6 @@
 -- generated from procedures/sync.StartRunLog.sql.j2 by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."StartRunLog"(
     p_component VARCHAR(20),
     p_step VARCHAR(128),

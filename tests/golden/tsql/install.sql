@@ -1,5 +1,6 @@
+﻿-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 -- ordersync install script (tsql); objects in deploy order.
--- Run in the ordersync database: sqlcmd -b -S <server> -d <database> -E -i install.sql
+-- Run in the ordersync database: sqlcmd -b -f 65001 -S <server> -d <database> -E -i install.sql
 -- Idempotent: tables and indexes are created if missing, code objects are created or altered
 -- (never dropped, so grants survive); running it twice changes nothing.
 SET NOCOUNT ON;
@@ -42,6 +43,7 @@ GO
 
 -- generated from db/schemas.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 IF SCHEMA_ID(N'dbo') IS NULL
     EXEC (N'CREATE SCHEMA [dbo] AUTHORIZATION [dbo]');
 
@@ -52,6 +54,7 @@ GO
 
 -- generated from db/tables/ORDER_LIST_V2.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_V2]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_V2] (
@@ -80,6 +83,7 @@ GO
 
 -- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_LINES]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_LINES] (
@@ -97,6 +101,7 @@ GO
 
 -- generated from db/tables/ORDER_LIST_DELTA.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_DELTA]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_DELTA] (
@@ -152,6 +157,7 @@ GO
 
 -- generated from db/tables/ORDER_LIST_LINES_DELTA.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_LINES_DELTA]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_LINES_DELTA] (
@@ -205,6 +211,7 @@ GO
 
 -- generated from db/tables/ORDER_LIST_GROUPS.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_GROUPS]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_GROUPS] (
@@ -220,6 +227,7 @@ GO
 
 -- generated from db/tables/ORDER_LIST_RUN_LOG.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_RUN_LOG]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_RUN_LOG] (
@@ -257,6 +265,7 @@ GO
 
 -- generated from procedures/sync.SaveGroup.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[SaveGroup]
     @GroupKey NVARCHAR(400),
     @MondayGroupId NVARCHAR(100)
@@ -283,6 +292,7 @@ GO
 
 -- generated from procedures/sync.CheckDrift.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[CheckDrift]
 AS
 -- Columns added to or removed from the staging table since the procedures were rendered.
@@ -321,6 +331,7 @@ GO
 
 -- generated from procedures/sync.MergeHeaders.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[MergeHeaders]
     @RunId BIGINT,
     @DryRun BIT = 0
@@ -584,6 +595,7 @@ GO
 
 -- generated from procedures/sync.MergeLines.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[MergeLines]
     @RunId BIGINT,
     @DryRun BIT = 0
@@ -731,6 +743,7 @@ GO
 
 -- generated from procedures/sync.RunPipeline.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[RunPipeline]
     @DryRun BIT = 0
 AS
@@ -868,6 +881,7 @@ GO
 
 -- generated from procedures/sync.StartRunLog.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[StartRunLog]
     @Component NVARCHAR(20),
     @Step NVARCHAR(128),
@@ -907,6 +921,7 @@ GO
 
 -- generated from procedures/sync.EndRunLog.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[EndRunLog]
     @RunLogId BIGINT,
     @Outcome NVARCHAR(20),
@@ -950,6 +965,7 @@ GO
 
 -- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
     @Entity NVARCHAR(10),
     @BatchSize INT,
@@ -1206,6 +1222,7 @@ GO
 
 -- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[MarkSynced]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10),
@@ -1330,6 +1347,7 @@ GO
 
 -- generated from procedures/sync.MarkFailed.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10),
@@ -1506,6 +1524,7 @@ GO
 
 -- generated from procedures/sync.ReleaseClaim.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[ReleaseClaim]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10) = NULL
@@ -1638,6 +1657,7 @@ GO
 
 -- generated from procedures/sync.RequeueFailed.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[RequeueFailed]
     @Entity NVARCHAR(10) = NULL,
     @Customer NVARCHAR(255) = NULL,
@@ -1755,6 +1775,7 @@ GO
 
 -- generated from procedures/sync.Purge.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[Purge]
     @SyncedOlderThanDays INT = 30,
     @RunLogOlderThanDays INT = 90,
@@ -1841,6 +1862,7 @@ GO
 
 -- generated from procedures/sync.PendingItems.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER VIEW [sync].[PendingItems]
 AS
 SELECT a.delta_id,
@@ -1871,6 +1893,7 @@ GO
 
 -- generated from procedures/sync.PendingSubitems.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER VIEW [sync].[PendingSubitems]
 AS
 SELECT a.line_delta_id AS delta_id,
@@ -1904,6 +1927,7 @@ GO
 
 -- generated from procedures/sync.Failures.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER VIEW [sync].[Failures]
 AS
 SELECT CAST('item' AS NVARCHAR(10)) AS entity,
@@ -1946,6 +1970,7 @@ GO
 
 -- generated from procedures/sync.StatusCounts.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER VIEW [sync].[StatusCounts]
 AS
 SELECT CAST('item' AS NVARCHAR(10)) AS entity,
@@ -1967,6 +1992,7 @@ GO
 
 -- generated from procedures/sync.RunHistory.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER VIEW [sync].[RunHistory]
 AS
 SELECT r.run_log_id,

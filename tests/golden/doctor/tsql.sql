@@ -1,0 +1,77 @@
+-- generated from ops/doctor/doctor.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+-- ordersync doctor: read-only checks of this database (`ordersync doctor` runs them).
+-- check: engine
+SELECT
+    CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128)) AS version,
+    CAST(SERVERPROPERTY('EngineEdition') AS INT) AS edition,
+    CAST(SERVERPROPERTY('Edition') AS NVARCHAR(128)) AS description;
+
+-- check: compatibility
+SELECT compatibility_level AS level
+FROM sys.databases
+WHERE database_id = DB_ID();
+
+-- check: collation
+SELECT
+    OBJECT_NAME(c.object_id) AS table_name,
+    c.name AS column_name,
+    c.collation_name,
+    CAST(DATABASEPROPERTYEX(DB_NAME(), 'Collation') AS NVARCHAR(128)) AS database_collation,
+    CAST(DATABASEPROPERTYEX(N'tempdb', 'Collation') AS NVARCHAR(128)) AS tempdb_collation
+FROM sys.columns AS c
+WHERE c.object_id IN (OBJECT_ID(N'[dbo].[swp_ORDER''S [LIST]]]'),
+                      OBJECT_ID(N'[dbo].[ORDER_LIST_V2]'))
+    AND c.name IN (N'AAG ORDER NUMBER', N'CUSTOMER''S NAME')
+ORDER BY table_name, column_name;
+
+-- check: isolation
+SELECT
+    CAST(is_read_committed_snapshot_on AS INT) AS read_committed_snapshot,
+    snapshot_isolation_state_desc AS snapshot_isolation
+FROM sys.databases
+WHERE database_id = DB_ID();
+
+-- check: permissions
+SELECT
+    SUSER_SNAME() AS login_name,
+    needed.object_name,
+    needed.permission,
+    needed.needed_by,
+    CAST(CASE WHEN OBJECT_ID(N'[sync].' + QUOTENAME(needed.object_name)) IS NULL
+         THEN 0 ELSE 1 END AS INT) AS present,
+    COALESCE(HAS_PERMS_BY_NAME(N'[sync].' + QUOTENAME(needed.object_name), N'OBJECT',
+                               needed.permission), 0) AS granted
+FROM (VALUES
+        (N'ClaimBatch', N'EXECUTE', N'pusher'),
+        (N'MarkSynced', N'EXECUTE', N'pusher'),
+        (N'MarkFailed', N'EXECUTE', N'pusher'),
+        (N'ReleaseClaim', N'EXECUTE', N'pusher'),
+        (N'RequeueFailed', N'EXECUTE', N'pusher'),
+        (N'SaveGroup', N'EXECUTE', N'pusher'),
+        (N'StartRunLog', N'EXECUTE', N'pusher'),
+        (N'EndRunLog', N'EXECUTE', N'pusher'),
+        (N'PendingItems', N'SELECT', N'pusher'),
+        (N'PendingSubitems', N'SELECT', N'pusher'),
+        (N'Failures', N'SELECT', N'pusher'),
+        (N'StatusCounts', N'SELECT', N'pusher'),
+        (N'RunHistory', N'SELECT', N'pusher'),
+        (N'RunPipeline', N'EXECUTE', N'pipeline'),
+        (N'Purge', N'EXECUTE', N'pipeline'),
+        (N'RunHistory', N'SELECT', N'pipeline')
+) AS needed (object_name, permission, needed_by);
+
+-- check: agent_jobs
+SELECT
+    wanted.job_name,
+    CAST(job.enabled AS INT) AS enabled,
+    SUSER_SNAME(job.owner_sid) AS owner_login,
+    IS_SRVROLEMEMBER(N'sysadmin', SUSER_SNAME(job.owner_sid)) AS owner_is_sysadmin
+FROM (VALUES
+        (N'ordersync - pipeline'),
+        (N'ordersync - retention')
+) AS wanted (job_name)
+LEFT JOIN msdb.dbo.sysjobs AS job ON job.name = wanted.job_name;
+
+-- check: tsqlt
+SELECT CAST(CASE WHEN OBJECT_ID(N'[tSQLt].[Run]', N'P') IS NULL THEN 0 ELSE 1 END AS INT) AS installed;
