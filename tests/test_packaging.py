@@ -34,8 +34,10 @@ def test_every_python_package_is_listed_for_the_wheel_and_every_mapped_folder_ex
 
 
 def test_render_and_render_ops_import_neither_pyodbc_nor_the_local_extra(tmp_path: Path):
+    columns = str(PROJECT_ROOT / "configs" / "sample_order_list_columns.tsv")
     script = ("import sys; from pusher.cli import main; "
-              f"codes = [main(['render', '--dialect', 'tsql', '--out', {str(tmp_path / 'sql')!r}, '--quiet']), "
+              f"codes = [main(['render', '--dialect', 'tsql', '--columns-file', {columns!r}, "
+              f"'--out', {str(tmp_path / 'sql')!r}, '--quiet']), "
               f"main(['render-ops', '--out', {str(tmp_path / 'ops')!r}, '--quiet'])]; "
               "print(codes, sorted(m for m in ('pyodbc', 'psycopg', 'pgserver') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
@@ -76,11 +78,14 @@ def test_the_wheel_installs_in_a_fresh_virtualenv_and_renders_outside_the_checko
     assert Path(where[0]).is_relative_to(env_dir) and Path(where[1]).is_relative_to(tmp_path / "home"), where
 
     assert "render-ops" in _run([cli, "--help"], cwd=work, env=env)
-    _run([cli, "render", "--dialect", "tsql", "--out", "tsql"], cwd=work, env=env)
+    # No database here: T-SQL renders from a column list (by default it reads the live staging table).
+    columns = shutil.copy(PROJECT_ROOT / "configs" / "sample_order_list_columns.tsv", tmp_path / "columns.tsv")
+    _run([cli, "render", "--dialect", "tsql", "--columns-file", columns, "--out", "tsql"], cwd=work, env=env)
     _run([cli, "render-ops", "--out", "ops"], cwd=work, env=env)
     assert (work / "tsql" / "install.sql").is_file() and (work / "ops" / "sqlagent_jobs.sql").is_file()
 
-    assert ordersync(["render", "--dialect", "tsql", "--out", str(tmp_path / "checkout-tsql"), "--quiet"]) == 0
+    assert ordersync(["render", "--dialect", "tsql", "--columns-file", str(columns),
+                      "--out", str(tmp_path / "checkout-tsql"), "--quiet"]) == 0
     assert ordersync(["render-ops", "--out", str(tmp_path / "checkout-ops"), "--quiet"]) == 0
     assert _files(work / "tsql") == _files(tmp_path / "checkout-tsql")
     assert _files(work / "ops") == _files(tmp_path / "checkout-ops")
