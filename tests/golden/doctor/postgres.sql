@@ -48,6 +48,7 @@ FROM (VALUES
         ('Failures', 'SELECT', 'pusher'),
         ('StatusCounts', 'SELECT', 'pusher'),
         ('RunHistory', 'SELECT', 'pusher'),
+        ('PlannedChanges', 'SELECT', 'pusher'),
         ('RunPipeline', 'EXECUTE', 'pipeline'),
         ('Purge', 'EXECUTE', 'pipeline'),
         ('RunHistory', 'SELECT', 'pipeline')

@@ -56,6 +56,7 @@ FROM (VALUES
         (N'Failures', N'SELECT', N'pusher'),
         (N'StatusCounts', N'SELECT', N'pusher'),
         (N'RunHistory', N'SELECT', N'pusher'),
+        (N'PlannedChanges', N'SELECT', N'pusher'),
         (N'RunPipeline', N'EXECUTE', N'pipeline'),
         (N'Purge', N'EXECUTE', N'pipeline'),
         (N'RunHistory', N'SELECT', N'pipeline')

@@ -1804,6 +1804,7 @@ SELECT r.run_log_id,
 FROM "dbo"."ORDER_LIST_RUN_LOG" AS r;
 -- generated from procedures/sync.PlannedChanges.view.sql.j2 by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE VIEW "sync"."PlannedChanges"
 AS
 SELECT CAST('item' AS VARCHAR(10)) AS entity,
