@@ -169,6 +169,16 @@ IF p_dryrun = FALSE THEN
         --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
         --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
         --    new PENDING row that waits behind it.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        PERFORM 1
+        FROM "dbo"."ORDER_LIST_DELTA" AS tgt
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM hdr_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL)
+        ORDER BY tgt.order_key, tgt.delta_id
+        FOR UPDATE OF tgt;
+
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'

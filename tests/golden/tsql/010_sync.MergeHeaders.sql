@@ -165,6 +165,15 @@ BEGIN
         --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
         --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
         --    new PENDING row that waits behind it.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        DROP TABLE IF EXISTS #hdr_delta_locked;
+        SELECT 1 AS locked INTO #hdr_delta_locked
+        FROM [dbo].[ORDER_LIST_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM #hdr_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL);
+
 UPDATE tgt
 SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'

@@ -486,6 +486,15 @@ BEGIN
         --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
         --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
         --    new PENDING row that waits behind it.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        DROP TABLE IF EXISTS #hdr_delta_locked;
+        SELECT 1 AS locked INTO #hdr_delta_locked
+        FROM [dbo].[ORDER_LIST_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM #hdr_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL);
+
 UPDATE tgt
 SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'
@@ -682,6 +691,15 @@ IF @DryRun = 0
 BEGIN
         -- 5. Queue: coalesce into the line's PENDING/FAILED row (CREATE+UPDATE stays CREATE,
         --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        DROP TABLE IF EXISTS #ln_delta_locked;
+        SELECT 1 AS locked INTO #ln_delta_locked
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM #ln_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL);
+
 UPDATE tgt
 SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'
