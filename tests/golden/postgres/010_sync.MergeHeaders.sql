@@ -57,14 +57,10 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                    CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
                    CASE WHEN char_length(k.item_name) > 255 THEN CONCAT('item name is ',
-                       char_length(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
-                       CONCAT('"STYLE [CODE]" = ', char_length(CAST(k."STYLE [CODE]" AS TEXT)), ' characters ''',
-                              LEFT(CAST(k."STYLE [CODE]" AS TEXT), 40), ''''),
-                       CONCAT('"COLOUR "DESC"" = ', char_length(CAST(k."COLOUR ""DESC""" AS TEXT)), ' characters ''',
-                              LEFT(CAST(k."COLOUR ""DESC""" AS TEXT), 40), ''''),
-                       CONCAT('"AAG ORDER NUMBER" = ', char_length(CAST(k."AAG ORDER NUMBER" AS TEXT)), ' characters ''',
-                              LEFT(CAST(k."AAG ORDER NUMBER" AS TEXT), 40), '''')
-                       )) END,
+                       char_length(k.item_name), ' characters, over monday''s 255: ',
+                       CONCAT_WS(', ', CONCAT('"STYLE [CODE]" = ', char_length(CAST(k."STYLE [CODE]" AS TEXT)), ' characters ''', LEFT(CAST(k."STYLE [CODE]" AS TEXT), 40), ''''),
+                       CONCAT('"COLOUR "DESC"" = ', char_length(CAST(k."COLOUR ""DESC""" AS TEXT)), ' characters ''', LEFT(CAST(k."COLOUR ""DESC""" AS TEXT), 40), ''''),
+                       CONCAT('"AAG ORDER NUMBER" = ', char_length(CAST(k."AAG ORDER NUMBER" AS TEXT)), ' characters ''', LEFT(CAST(k."AAG ORDER NUMBER" AS TEXT), 40), ''''))) END,
                    CASE WHEN char_length(k.group_key) > 255 THEN CONCAT('group name is ',
                        char_length(k.group_key), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k."EX FACTORY DATE" < CAST('1900-01-01' AS DATE) THEN CONCAT('"EX FACTORY DATE" = ',

@@ -51,14 +51,10 @@ SELECT q.* INTO #hdr_delta FROM (
                    CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
                    CASE WHEN (LEN(k.item_name + N'x') - 1) > 255 THEN CONCAT('item name is ',
-                       (LEN(k.item_name + N'x') - 1), ' characters, over monday''s 255: ', CONCAT_WS(', ',
-                       CONCAT(N'"STYLE [CODE]" = ', (LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
-                              LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"COLOUR "DESC"" = ', (LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
-                              LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"AAG ORDER NUMBER" = ', (LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
-                              LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), '''')
-                       )) END,
+                       (LEN(k.item_name + N'x') - 1), ' characters, over monday''s 255: ',
+                       CONCAT_WS(', ', CONCAT(N'"STYLE [CODE]" = ', (LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''', LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"COLOUR "DESC"" = ', (LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''', LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"AAG ORDER NUMBER" = ', (LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''', LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), ''''))) END,
                    CASE WHEN (LEN(k.group_key + N'x') - 1) > 255 THEN CONCAT('group name is ',
                        (LEN(k.group_key + N'x') - 1), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k.[EX FACTORY DATE] < CAST('1900-01-01' AS DATE) THEN CONCAT(N'"EX FACTORY DATE" = ',
