@@ -69,7 +69,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
         FROM (
             SELECT src.*,
                    CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
-                             ELSE int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) END AS BYTEA) AS row_hash
+                             ELSE int8send(hash_record_extended(ROW(CAST(src."AAG ORDER NUMBER" AS TEXT), CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."SEASON" AS TEXT), CAST(src."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(src."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(src."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS BYTEA) AS row_hash
             FROM (
                 SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
                        p."AAG ORDER NUMBER",
@@ -97,7 +97,9 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            stg."EX FACTORY DATE",
                            stg."PRICE (USD)",
                            stg."TOTAL QTY",
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
                         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
@@ -113,7 +115,8 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                     FULL JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = stg.order_key
                     WHERE (stg.in_staging IS NOT NULL
                            AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
-                                OR tgt.row_hash <> int8send(hash_record_extended(ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY"), 0))))
+                                OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                        ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END <> int8send(hash_record_extended(ROW(CAST(stg."AAG ORDER NUMBER" AS TEXT), CAST(stg."CUSTOMER'S NAME" AS TEXT), CAST(stg."STYLE [CODE]" AS TEXT), CAST(stg."COLOUR ""DESC""" AS TEXT), CAST(stg."SEASON" AS TEXT), CAST(stg."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(stg."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(stg."TOTAL QTY" AS NUMERIC), 10)), 0))))
                           OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE)
                     UNION ALL
                     SELECT stg.order_key, stg.in_staging,
@@ -125,7 +128,9 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            stg."EX FACTORY DATE",
                            stg."PRICE (USD)",
                            stg."TOTAL QTY",
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
                         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
@@ -142,7 +147,8 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                     WHERE stg.order_key IN (SELECT dup.order_key FROM stg_dups AS dup)
                       AND NOT ((stg.in_staging IS NOT NULL
                                AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
-                                    OR tgt.row_hash <> int8send(hash_record_extended(ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY"), 0))))
+                                    OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                            ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END <> int8send(hash_record_extended(ROW(CAST(stg."AAG ORDER NUMBER" AS TEXT), CAST(stg."CUSTOMER'S NAME" AS TEXT), CAST(stg."STYLE [CODE]" AS TEXT), CAST(stg."COLOUR ""DESC""" AS TEXT), CAST(stg."SEASON" AS TEXT), CAST(stg."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(stg."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(stg."TOTAL QTY" AS NUMERIC), 10)), 0))))
                               OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE))
                 ) AS p
                 LEFT JOIN stg_dups AS dup ON dup.order_key = p.order_key
@@ -183,15 +189,16 @@ SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
             sync_state = 'PENDING',
             run_id = p_runid,
             updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
 FROM hdr_delta AS src
 WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
-        INSERT INTO "dbo"."ORDER_LIST_DELTA" (order_key, action, payload, item_name, group_key, row_hash, run_id)
+        INSERT INTO "dbo"."ORDER_LIST_DELTA" (order_key, action, payload, item_name, group_key, row_hash, hash_version, run_id)
         SELECT src.order_key, src.action, CAST(src.payload AS JSONB), src.item_name, src.group_key,
-               src.row_hash, p_runid
+               src.row_hash, 2, p_runid
         FROM hdr_delta AS src
         WHERE src.reject_reason IS NULL
           AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS tgt
@@ -219,6 +226,7 @@ SET "AAG ORDER NUMBER" = src."AAG ORDER NUMBER",
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             size_hash = CASE WHEN tgt.is_removed = TRUE AND tgt.monday_item_id IS NULL
                              THEN NULL ELSE tgt.size_hash END,
             is_removed = FALSE,
@@ -239,7 +247,7 @@ WHERE tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
             "EX FACTORY DATE",
             "PRICE (USD)",
             "TOTAL QTY",
-            item_name, group_key, row_hash)
+            item_name, group_key, row_hash, hash_version)
         SELECT src.order_key,
                src."AAG ORDER NUMBER",
                src."CUSTOMER'S NAME",
@@ -249,11 +257,17 @@ WHERE tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
                src."EX FACTORY DATE",
                src."PRICE (USD)",
                src."TOTAL QTY",
-               src.item_name, src.group_key, src.row_hash
+               src.item_name, src.group_key, src.row_hash, 2
         FROM hdr_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Board groups the pusher has not seen yet (title = key).
+        -- 7. Hashes stored under an older definition (ARCHIVE, unchanged and rejected orders):
+        --    rewritten from the current copy; nothing is queued for them.
+UPDATE "dbo"."ORDER_LIST_V2" AS tgt
+SET row_hash = int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)),
+            hash_version = 2
+WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
+        -- 8. Board groups the pusher has not seen yet (title = key).
         INSERT INTO "dbo"."ORDER_LIST_GROUPS" (group_key, group_title)
         SELECT DISTINCT src.group_key, src.group_key
         FROM hdr_delta AS src

@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_V2" (
     updated_at          TIMESTAMP(3) NOT NULL DEFAULT (clock_timestamp() AT TIME ZONE 'UTC'),
     CONSTRAINT "PK_ORDER_LIST_V2" PRIMARY KEY (order_key)
 );
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "hash_version" INTEGER NULL;
 -- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_LINES" (
@@ -76,6 +77,8 @@ CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_DELTA" (
     CONSTRAINT "CK_ORDER_LIST_DELTA_action" CHECK (action IN ('CREATE', 'UPDATE', 'ARCHIVE')),
     CONSTRAINT "CK_ORDER_LIST_DELTA_state" CHECK (sync_state IN ('PENDING', 'IN_FLIGHT', 'SYNCED', 'FAILED'))
 );
+ALTER TABLE "dbo"."ORDER_LIST_DELTA" ADD COLUMN IF NOT EXISTS "hash_version" INTEGER NULL;
+
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_DELTA_queue" ON "dbo"."ORDER_LIST_DELTA" (sync_state, delta_id);
 CREATE UNIQUE INDEX IF NOT EXISTS "UX_ORDER_LIST_DELTA_open_order" ON "dbo"."ORDER_LIST_DELTA" (order_key) WHERE sync_state IN ('PENDING', 'FAILED');
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_DELTA_order" ON "dbo"."ORDER_LIST_DELTA" (order_key, sync_state);
@@ -278,7 +281,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
         FROM (
             SELECT src.*,
                    CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
-                             ELSE int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) END AS BYTEA) AS row_hash
+                             ELSE int8send(hash_record_extended(ROW(CAST(src."AAG ORDER NUMBER" AS TEXT), CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."SEASON" AS TEXT), CAST(src."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(src."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(src."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS BYTEA) AS row_hash
             FROM (
                 SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
                        p."AAG ORDER NUMBER",
@@ -306,7 +309,9 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            stg."EX FACTORY DATE",
                            stg."PRICE (USD)",
                            stg."TOTAL QTY",
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
                         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
@@ -322,7 +327,8 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                     FULL JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = stg.order_key
                     WHERE (stg.in_staging IS NOT NULL
                            AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
-                                OR tgt.row_hash <> int8send(hash_record_extended(ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY"), 0))))
+                                OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                        ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END <> int8send(hash_record_extended(ROW(CAST(stg."AAG ORDER NUMBER" AS TEXT), CAST(stg."CUSTOMER'S NAME" AS TEXT), CAST(stg."STYLE [CODE]" AS TEXT), CAST(stg."COLOUR ""DESC""" AS TEXT), CAST(stg."SEASON" AS TEXT), CAST(stg."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(stg."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(stg."TOTAL QTY" AS NUMERIC), 10)), 0))))
                           OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE)
                     UNION ALL
                     SELECT stg.order_key, stg.in_staging,
@@ -334,7 +340,9 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            stg."EX FACTORY DATE",
                            stg."PRICE (USD)",
                            stg."TOTAL QTY",
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
                         SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
@@ -351,7 +359,8 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                     WHERE stg.order_key IN (SELECT dup.order_key FROM stg_dups AS dup)
                       AND NOT ((stg.in_staging IS NOT NULL
                                AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
-                                    OR tgt.row_hash <> int8send(hash_record_extended(ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY"), 0))))
+                                    OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                            ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END <> int8send(hash_record_extended(ROW(CAST(stg."AAG ORDER NUMBER" AS TEXT), CAST(stg."CUSTOMER'S NAME" AS TEXT), CAST(stg."STYLE [CODE]" AS TEXT), CAST(stg."COLOUR ""DESC""" AS TEXT), CAST(stg."SEASON" AS TEXT), CAST(stg."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(stg."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(stg."TOTAL QTY" AS NUMERIC), 10)), 0))))
                               OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE))
                 ) AS p
                 LEFT JOIN stg_dups AS dup ON dup.order_key = p.order_key
@@ -392,15 +401,16 @@ SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
             sync_state = 'PENDING',
             run_id = p_runid,
             updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
 FROM hdr_delta AS src
 WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
-        INSERT INTO "dbo"."ORDER_LIST_DELTA" (order_key, action, payload, item_name, group_key, row_hash, run_id)
+        INSERT INTO "dbo"."ORDER_LIST_DELTA" (order_key, action, payload, item_name, group_key, row_hash, hash_version, run_id)
         SELECT src.order_key, src.action, CAST(src.payload AS JSONB), src.item_name, src.group_key,
-               src.row_hash, p_runid
+               src.row_hash, 2, p_runid
         FROM hdr_delta AS src
         WHERE src.reject_reason IS NULL
           AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS tgt
@@ -428,6 +438,7 @@ SET "AAG ORDER NUMBER" = src."AAG ORDER NUMBER",
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             size_hash = CASE WHEN tgt.is_removed = TRUE AND tgt.monday_item_id IS NULL
                              THEN NULL ELSE tgt.size_hash END,
             is_removed = FALSE,
@@ -448,7 +459,7 @@ WHERE tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
             "EX FACTORY DATE",
             "PRICE (USD)",
             "TOTAL QTY",
-            item_name, group_key, row_hash)
+            item_name, group_key, row_hash, hash_version)
         SELECT src.order_key,
                src."AAG ORDER NUMBER",
                src."CUSTOMER'S NAME",
@@ -458,11 +469,17 @@ WHERE tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
                src."EX FACTORY DATE",
                src."PRICE (USD)",
                src."TOTAL QTY",
-               src.item_name, src.group_key, src.row_hash
+               src.item_name, src.group_key, src.row_hash, 2
         FROM hdr_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Board groups the pusher has not seen yet (title = key).
+        -- 7. Hashes stored under an older definition (ARCHIVE, unchanged and rejected orders):
+        --    rewritten from the current copy; nothing is queued for them.
+UPDATE "dbo"."ORDER_LIST_V2" AS tgt
+SET row_hash = int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)),
+            hash_version = 2
+WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
+        -- 8. Board groups the pusher has not seen yet (title = key).
         INSERT INTO "dbo"."ORDER_LIST_GROUPS" (group_key, group_title)
         SELECT DISTINCT src.group_key, src.group_key
         FROM hdr_delta AS src
@@ -712,7 +729,7 @@ DROP TABLE IF EXISTS pg_temp.run_snapshot;
 CREATE TEMP TABLE run_snapshot ON COMMIT DROP AS
         SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
         FROM (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(k.row_hash, k.size_hash), 0)), 0) AS total
-              FROM (SELECT int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) AS row_hash,
+              FROM (SELECT int8send(hash_record_extended(ROW(CAST(src."AAG ORDER NUMBER" AS TEXT), CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."SEASON" AS TEXT), CAST(src."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(src."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(src."TOTAL QTY" AS NUMERIC), 10)), 0)) AS row_hash,
                            int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
                     FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k) AS stg
         CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(tgt.row_hash, tgt.size_hash), 0)), 0) AS total

@@ -77,6 +77,9 @@ BEGIN
     );
 END;
 GO
+IF COL_LENGTH(N'[dbo].[ORDER_LIST_V2]', N'hash_version') IS NULL
+    ALTER TABLE [dbo].[ORDER_LIST_V2] ADD [hash_version] INT NULL;
+GO
 
 -- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
@@ -124,6 +127,10 @@ BEGIN
     CONSTRAINT [CK_ORDER_LIST_DELTA_state] CHECK (sync_state IN ('PENDING', 'IN_FLIGHT', 'SYNCED', 'FAILED'))
     );
 END;
+GO
+IF COL_LENGTH(N'[dbo].[ORDER_LIST_DELTA]', N'hash_version') IS NULL
+    ALTER TABLE [dbo].[ORDER_LIST_DELTA] ADD [hash_version] INT NULL;
+
 GO
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
@@ -371,20 +378,20 @@ SELECT q.* INTO #hdr_delta FROM (
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
                    CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
-                   CASE WHEN (LEN(k.item_name + N'x') - 1) > 255 THEN CONCAT('item name is ',
-                       (LEN(k.item_name + N'x') - 1), ' characters, over monday''s 255: ',
-                       CONCAT_WS(', ', CONCAT(N'"STYLE [CODE]" = ', (LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''', LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"COLOUR "DESC"" = ', (LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''', LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"AAG ORDER NUMBER" = ', (LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''', LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), ''''))) END,
-                   CASE WHEN (LEN(k.group_key + N'x') - 1) > 255 THEN CONCAT('group name is ',
-                       (LEN(k.group_key + N'x') - 1), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
+                   CASE WHEN (LEN(CAST(k.item_name AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1) > 255 THEN CONCAT('item name is ',
+                       (LEN(CAST(k.item_name AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters, over monday''s 255: ',
+                       CONCAT_WS(', ', CONCAT(N'"STYLE [CODE]" = ', (LEN(CAST(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)) AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters ''', LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"COLOUR "DESC"" = ', (LEN(CAST(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)) AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters ''', LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"AAG ORDER NUMBER" = ', (LEN(CAST(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)) AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters ''', LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), ''''))) END,
+                   CASE WHEN (LEN(CAST(k.group_key AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1) > 255 THEN CONCAT('group name is ',
+                       (LEN(CAST(k.group_key AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k.[EX FACTORY DATE] < CAST('1900-01-01' AS DATE) THEN CONCAT(N'"EX FACTORY DATE" = ',
                        CAST(k.[EX FACTORY DATE] AS NVARCHAR(4000)), ' is before 1900') END
                ), '') END AS NVARCHAR(MAX)) AS reject_reason
         FROM (
             SELECT src.*,
                    CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
-                             ELSE HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS VARBINARY(32)) AS row_hash
+                             ELSE HASHBYTES('SHA2_256', (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(src.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(src.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(src.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(src.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(src.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(src.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(src.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS VARBINARY(32)) AS row_hash
             FROM (
                 SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
                        p.[AAG ORDER NUMBER],
@@ -412,7 +419,9 @@ SELECT q.* INTO #hdr_delta FROM (
                            stg.[EX FACTORY DATE],
                            stg.[PRICE (USD)],
                            stg.[TOTAL QTY],
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
                         SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
@@ -428,7 +437,8 @@ SELECT q.* INTO #hdr_delta FROM (
                     FULL JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = stg.order_key
                     WHERE (stg.in_staging IS NOT NULL
                            AND (tgt.order_key IS NULL OR tgt.is_removed = 1
-                                OR tgt.row_hash <> HASHBYTES('SHA2_256', (SELECT stg.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], stg.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], stg.[STYLE [CODE]]] AS [STYLE [CODE]]], stg.[COLOUR "DESC"] AS [COLOUR "DESC"], stg.[SEASON] AS [SEASON], stg.[EX FACTORY DATE] AS [EX FACTORY DATE], stg.[PRICE (USD)] AS [PRICE (USD)], stg.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
+                                OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                        ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END <> HASHBYTES('SHA2_256', (SELECT CAST(stg.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(stg.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(stg.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(stg.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(stg.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(stg.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(stg.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(stg.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
                           OR (stg.in_staging IS NULL AND tgt.is_removed = 0)
                     UNION ALL
                     SELECT stg.order_key, stg.in_staging,
@@ -440,7 +450,9 @@ SELECT q.* INTO #hdr_delta FROM (
                            stg.[EX FACTORY DATE],
                            stg.[PRICE (USD)],
                            stg.[TOTAL QTY],
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
                         SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
@@ -457,7 +469,8 @@ SELECT q.* INTO #hdr_delta FROM (
                     WHERE stg.order_key IN (SELECT dup.order_key FROM #stg_dups AS dup)
                       AND NOT ((stg.in_staging IS NOT NULL
                                AND (tgt.order_key IS NULL OR tgt.is_removed = 1
-                                    OR tgt.row_hash <> HASHBYTES('SHA2_256', (SELECT stg.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], stg.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], stg.[STYLE [CODE]]] AS [STYLE [CODE]]], stg.[COLOUR "DESC"] AS [COLOUR "DESC"], stg.[SEASON] AS [SEASON], stg.[EX FACTORY DATE] AS [EX FACTORY DATE], stg.[PRICE (USD)] AS [PRICE (USD)], stg.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
+                                    OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                            ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END <> HASHBYTES('SHA2_256', (SELECT CAST(stg.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(stg.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(stg.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(stg.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(stg.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(stg.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(stg.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(stg.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
                               OR (stg.in_staging IS NULL AND tgt.is_removed = 0))
                 ) AS p
                 LEFT JOIN #stg_dups AS dup ON dup.order_key = p.order_key
@@ -499,15 +512,16 @@ SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
             sync_state = 'PENDING',
             run_id = @RunId,
             updated_at = SYSUTCDATETIME()
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
-        INSERT INTO [dbo].[ORDER_LIST_DELTA] (order_key, action, payload, item_name, group_key, row_hash, run_id)
+        INSERT INTO [dbo].[ORDER_LIST_DELTA] (order_key, action, payload, item_name, group_key, row_hash, hash_version, run_id)
         SELECT src.order_key, src.action, CAST(src.payload AS NVARCHAR(MAX)), src.item_name, src.group_key,
-               src.row_hash, @RunId
+               src.row_hash, 2, @RunId
         FROM #hdr_delta AS src
         WHERE src.reject_reason IS NULL
           AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
@@ -535,6 +549,7 @@ SET [AAG ORDER NUMBER] = src.[AAG ORDER NUMBER],
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             size_hash = CASE WHEN tgt.is_removed = 1 AND tgt.monday_item_id IS NULL
                              THEN NULL ELSE tgt.size_hash END,
             is_removed = 0,
@@ -555,7 +570,7 @@ INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = '
             [EX FACTORY DATE],
             [PRICE (USD)],
             [TOTAL QTY],
-            item_name, group_key, row_hash)
+            item_name, group_key, row_hash, hash_version)
         SELECT src.order_key,
                src.[AAG ORDER NUMBER],
                src.[CUSTOMER'S NAME],
@@ -565,11 +580,18 @@ INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = '
                src.[EX FACTORY DATE],
                src.[PRICE (USD)],
                src.[TOTAL QTY],
-               src.item_name, src.group_key, src.row_hash
+               src.item_name, src.group_key, src.row_hash, 2
         FROM #hdr_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Board groups the pusher has not seen yet (title = key).
+        -- 7. Hashes stored under an older definition (ARCHIVE, unchanged and rejected orders):
+        --    rewritten from the current copy; nothing is queued for them.
+UPDATE tgt
+SET row_hash = HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)),
+            hash_version = 2
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
+        -- 8. Board groups the pusher has not seen yet (title = key).
         INSERT INTO [dbo].[ORDER_LIST_GROUPS] (group_key, group_title)
         SELECT DISTINCT src.group_key, src.group_key
         FROM #hdr_delta AS src
@@ -814,7 +836,7 @@ DROP TABLE IF EXISTS #run_snapshot;
 SELECT q.* INTO #run_snapshot FROM (
         SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
         FROM (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(k.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(k.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
-              FROM (SELECT HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS row_hash,
+              FROM (SELECT HASHBYTES('SHA2_256', (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(src.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(src.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(src.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(src.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(src.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(src.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(src.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS row_hash,
                            HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
                     FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k) AS stg
         CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(tgt.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(tgt.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
