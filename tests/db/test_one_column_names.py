@@ -88,3 +88,17 @@ def test_the_tsql_rendering_never_calls_concat_ws_with_fewer_than_three_argument
     assert min(counts) >= 3
     merge = renderer.render("procedures/sync.MergeHeaders.sql.j2").sql
     assert "NULLIF(COALESCE(CAST(p.[PLANNER] AS NVARCHAR(4000)), ''), '')" in merge
+
+
+def test_name_length_counts_an_emoji_as_one_character(one_column_db, one_column):
+    """monday counts characters, not UTF-16 code units: 255 emoji fit, 256 do not. PostgreSQL's
+    char_length counts code points; SQL Server's LEN does too under a supplementary-character
+    (_SC) collation, which the rendered length check applies."""
+    stage(one_column_db, order("A1", {"XS": 1}, PLANNER="\U0001F600" * 255),
+          order("A2", {"XS": 1}, PLANNER="\U0001F600" * 256))
+    run(one_column_db)
+    assert [(key, message[:28]) for _, key, message in rejects(one_column_db)] == [
+        ("A2", "item name is 256 characters,")]
+    renderer = Renderer(one_column, "tsql", read_columns_file(one_column.columns_file))
+    merge = renderer.render("procedures/sync.MergeHeaders.sql.j2").sql
+    assert "(LEN(CAST(k.item_name AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1) > 255" in merge
