@@ -23,7 +23,7 @@ DROP TABLE IF EXISTS pg_temp.ln_orders;
 CREATE TEMP TABLE ln_orders ON COMMIT DROP AS
     SELECT k.order_key, CAST(k.size_hash AS BYTEA) AS size_hash
     FROM (
-        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
+        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key,
                int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
         FROM "dbo"."swp_ORDER'S [LIST]" AS src
     ) AS k
@@ -49,7 +49,7 @@ CREATE TEMP TABLE ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM "dbo"."swp_ORDER'S [LIST]" AS src
-    INNER JOIN ln_orders AS o ON o.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+    INNER JOIN ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400))
     CROSS JOIN LATERAL (VALUES
         ('S', 'S', src."S"),
         ('M', 'M', src."M"),

@@ -40,7 +40,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     )));
         UPDATE "dbo"."ORDER_LIST_DELTA"
         SET sync_state = 'PENDING',
@@ -54,7 +54,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ));
 END IF;
 IF p_entity IS NULL OR p_entity = 'subitem' THEN
@@ -63,7 +63,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     )));
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
         SET sync_state = 'PENDING',
@@ -77,7 +77,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ));
 END IF;
 INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"

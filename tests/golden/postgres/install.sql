@@ -233,7 +233,7 @@ BEGIN
 DROP TABLE IF EXISTS pg_temp.stg_dups;
 CREATE TEMP TABLE stg_dups ON COMMIT DROP AS
     SELECT k.order_key, COUNT(*) AS copies
-    FROM (SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
+    FROM (SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
     HAVING COUNT(*) > 1;    ANALYZE pg_temp.stg_dups;
@@ -261,7 +261,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                k."EX FACTORY DATE",
                k."PRICE (USD)",
                k."TOTAL QTY",
-               k.item_name, k.group_key, k.payload, k.row_hash,
+               k.item_name, k.group_key, k.group_title, k.payload, k.row_hash,
                CAST(CASE WHEN k.in_staging = 1 THEN NULLIF(CONCAT_WS('; ',
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k."AAG ORDER NUMBER" IS NULL THEN ' "AAG ORDER NUMBER"' END,
@@ -295,7 +295,9 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(' - ', CAST(p."STYLE [CODE]" AS TEXT), CAST(p."COLOUR ""DESC""" AS TEXT), CAST(p."AAG ORDER NUMBER" AS TEXT)), '') END AS TEXT) AS item_name,
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
-                                 ELSE NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), '') END AS TEXT) AS group_key,
+                                 ELSE UPPER(RTRIM(NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), ''))) END AS TEXT) AS group_key,
+                       CAST(CASE WHEN p.in_staging IS NOT NULL
+                                 THEN NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), '') END AS TEXT) AS group_title,
                        CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT gone."AAG ORDER NUMBER", gone."CUSTOMER'S NAME", gone."STYLE [CODE]", gone."COLOUR ""DESC""", gone."SEASON", gone."EX FACTORY DATE", gone."PRICE (USD)", gone."TOTAL QTY") AS j)
                                  ELSE (SELECT row_to_json(j)::text FROM (SELECT p."AAG ORDER NUMBER", p."CUSTOMER'S NAME", p."STYLE [CODE]", p."COLOUR ""DESC""", p."SEASON", p."EX FACTORY DATE", p."PRICE (USD)", p."TOTAL QTY") AS j) END AS TEXT) AS payload,
                        p.tgt_key, p.tgt_removed, p.tgt_hash, dup.copies
@@ -313,7 +315,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
                                src."CUSTOMER'S NAME",
                                src."STYLE [CODE]",
@@ -344,7 +346,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
                                src."CUSTOMER'S NAME",
                                src."STYLE [CODE]",
@@ -479,12 +481,15 @@ UPDATE "dbo"."ORDER_LIST_V2" AS tgt
 SET row_hash = int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)),
             hash_version = 2
 WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
-        -- 8. Board groups the pusher has not seen yet (title = key).
+        -- 8. Board groups the pusher has not seen yet: key = the title compared like a key
+        --    (upper-cased, trailing spaces dropped); of several spellings, the first in
+        --    sort order is the title.
         INSERT INTO "dbo"."ORDER_LIST_GROUPS" (group_key, group_title)
-        SELECT DISTINCT src.group_key, src.group_key
+        SELECT src.group_key, MIN(src.group_title)
         FROM hdr_delta AS src
         WHERE src.action IN ('CREATE', 'UPDATE') AND src.reject_reason IS NULL AND src.group_key IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_GROUPS" AS tgt WHERE tgt.group_key = src.group_key);
+          AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_GROUPS" AS tgt WHERE tgt.group_key = src.group_key)
+        GROUP BY src.group_key;
 END IF;
     RETURN QUERY SELECT p_runid AS run_id,
            CAST(CASE WHEN src.reject_reason IS NULL THEN 'item' ELSE 'reject' END AS TEXT) AS entity,
@@ -521,7 +526,7 @@ DROP TABLE IF EXISTS pg_temp.ln_orders;
 CREATE TEMP TABLE ln_orders ON COMMIT DROP AS
     SELECT k.order_key, CAST(k.size_hash AS BYTEA) AS size_hash
     FROM (
-        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
+        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key,
                int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
         FROM "dbo"."swp_ORDER'S [LIST]" AS src
     ) AS k
@@ -547,7 +552,7 @@ CREATE TEMP TABLE ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM "dbo"."swp_ORDER'S [LIST]" AS src
-    INNER JOIN ln_orders AS o ON o.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+    INNER JOIN ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400))
     CROSS JOIN LATERAL (VALUES
         ('S', 'S', src."S"),
         ('M', 'M', src."M"),
@@ -982,7 +987,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ))
     ORDER BY c.delta_id
     LIMIT p_batchsize
@@ -1060,7 +1065,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ))
     ORDER BY c.line_delta_id
     LIMIT p_batchsize
@@ -1552,7 +1557,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     )));
         UPDATE "dbo"."ORDER_LIST_DELTA"
         SET sync_state = 'PENDING',
@@ -1566,7 +1571,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ));
 END IF;
 IF p_entity IS NULL OR p_entity = 'subitem' THEN
@@ -1575,7 +1580,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     )));
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
         SET sync_state = 'PENDING',
@@ -1589,7 +1594,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ));
 END IF;
 INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"

@@ -16,7 +16,7 @@ DROP TABLE IF EXISTS #ln_orders;
 SELECT q.* INTO #ln_orders FROM (
     SELECT k.order_key, CAST(k.size_hash AS VARBINARY(32)) AS size_hash
     FROM (
-        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
+        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key,
                HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
         FROM [dbo].[swp_ORDER'S [LIST]]] AS src
     ) AS k
@@ -43,7 +43,7 @@ CREATE TABLE #ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM [dbo].[swp_ORDER'S [LIST]]] AS src
-    INNER JOIN #ln_orders AS o ON o.order_key = CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400))
+    INNER JOIN #ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400))
     CROSS APPLY (VALUES
         (N'S', N'S', src.[S]),
         (N'M', N'M', src.[M]),

@@ -49,7 +49,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     )));
         UPDATE [dbo].[ORDER_LIST_DELTA]
         SET sync_state = 'PENDING',
@@ -63,7 +63,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ));
 END;
 IF @Entity IS NULL OR @Entity = 'subitem'
@@ -73,7 +73,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     )));
         UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
         SET sync_state = 'PENDING',
@@ -87,7 +87,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ));
 END;
 INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]

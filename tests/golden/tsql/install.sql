@@ -342,7 +342,7 @@ BEGIN
 DROP TABLE IF EXISTS #stg_dups;
 SELECT q.* INTO #stg_dups FROM (
     SELECT k.order_key, COUNT(*) AS copies
-    FROM (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
+    FROM (SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
     HAVING COUNT(*) > 1
@@ -371,7 +371,7 @@ SELECT q.* INTO #hdr_delta FROM (
                k.[EX FACTORY DATE],
                k.[PRICE (USD)],
                k.[TOTAL QTY],
-               k.item_name, k.group_key, k.payload, k.row_hash,
+               k.item_name, k.group_key, k.group_title, k.payload, k.row_hash,
                CAST(CASE WHEN k.in_staging = 1 THEN NULLIF(CONCAT_WS('; ',
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k.[AAG ORDER NUMBER] IS NULL THEN N' "AAG ORDER NUMBER"' END,
@@ -405,7 +405,9 @@ SELECT q.* INTO #hdr_delta FROM (
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(N' - ', CAST(p.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(p.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(p.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS item_name,
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
-                                 ELSE NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS group_key,
+                                 ELSE UPPER(RTRIM(NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), ''))) END AS NVARCHAR(MAX)) AS group_key,
+                       CAST(CASE WHEN p.in_staging IS NOT NULL
+                                 THEN NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS group_title,
                        CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT gone.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], gone.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], gone.[STYLE [CODE]]] AS [STYLE [CODE]]], gone.[COLOUR "DESC"] AS [COLOUR "DESC"], gone.[SEASON] AS [SEASON], gone.[EX FACTORY DATE] AS [EX FACTORY DATE], gone.[PRICE (USD)] AS [PRICE (USD)], gone.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)
                                  ELSE (SELECT p.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], p.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], p.[STYLE [CODE]]] AS [STYLE [CODE]]], p.[COLOUR "DESC"] AS [COLOUR "DESC"], p.[SEASON] AS [SEASON], p.[EX FACTORY DATE] AS [EX FACTORY DATE], p.[PRICE (USD)] AS [PRICE (USD)], p.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) END AS NVARCHAR(MAX)) AS payload,
                        p.tgt_key, p.tgt_removed, p.tgt_hash, dup.copies
@@ -423,7 +425,7 @@ SELECT q.* INTO #hdr_delta FROM (
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
                                src.[CUSTOMER'S NAME],
                                src.[STYLE [CODE]]],
@@ -454,7 +456,7 @@ SELECT q.* INTO #hdr_delta FROM (
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
                                src.[CUSTOMER'S NAME],
                                src.[STYLE [CODE]]],
@@ -591,12 +593,15 @@ SET row_hash = HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVAR
             hash_version = 2
 FROM [dbo].[ORDER_LIST_V2] AS tgt
 WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
-        -- 8. Board groups the pusher has not seen yet (title = key).
+        -- 8. Board groups the pusher has not seen yet: key = the title compared like a key
+        --    (upper-cased, trailing spaces dropped); of several spellings, the first in
+        --    sort order is the title.
         INSERT INTO [dbo].[ORDER_LIST_GROUPS] (group_key, group_title)
-        SELECT DISTINCT src.group_key, src.group_key
+        SELECT src.group_key, MIN(src.group_title)
         FROM #hdr_delta AS src
         WHERE src.action IN ('CREATE', 'UPDATE') AND src.reject_reason IS NULL AND src.group_key IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_GROUPS] AS tgt WHERE tgt.group_key = src.group_key);
+          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_GROUPS] AS tgt WHERE tgt.group_key = src.group_key)
+        GROUP BY src.group_key;
 END;
     SELECT @RunId AS run_id,
            CAST(CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,
@@ -627,7 +632,7 @@ DROP TABLE IF EXISTS #ln_orders;
 SELECT q.* INTO #ln_orders FROM (
     SELECT k.order_key, CAST(k.size_hash AS VARBINARY(32)) AS size_hash
     FROM (
-        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
+        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key,
                HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
         FROM [dbo].[swp_ORDER'S [LIST]]] AS src
     ) AS k
@@ -654,7 +659,7 @@ CREATE TABLE #ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM [dbo].[swp_ORDER'S [LIST]]] AS src
-    INNER JOIN #ln_orders AS o ON o.order_key = CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400))
+    INNER JOIN #ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400))
     CROSS APPLY (VALUES
         (N'S', N'S', src.[S]),
         (N'M', N'M', src.[M]),
@@ -1093,7 +1098,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ))
     ORDER BY c.delta_id
 )
@@ -1164,7 +1169,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ))
     ORDER BY c.line_delta_id
 )
@@ -1723,7 +1728,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     )));
         UPDATE [dbo].[ORDER_LIST_DELTA]
         SET sync_state = 'PENDING',
@@ -1737,7 +1742,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ));
 END;
 IF @Entity IS NULL OR @Entity = 'subitem'
@@ -1747,7 +1752,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     )));
         UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
         SET sync_state = 'PENDING',
@@ -1761,7 +1766,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ));
 END;
 INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
