@@ -111,6 +111,25 @@ def map_type(sqlserver_type: str, dialect: str) -> str:
     raise ConfigError(f"column type {sqlserver_type!r} has no PostgreSQL mapping: add it to pusher.sql.dialect")
 
 
+# Change detection compares data, not types (issue 13): each column is hashed as its value
+# cast to one fixed type per family (the dialect macro `canonical`), so a change of type within
+# a family (a decimal's scale, a datetime's precision, an integer's width, a text's length)
+# alone changes no hash. Keep in step with `hash_version` in procedures/_base/pipeline.sql.j2.
+HASH_FAMILIES = {
+    "number": ("TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "DECIMAL", "NUMERIC", "MONEY", "SMALLMONEY"),
+    "float": ("FLOAT", "REAL"),
+    "datetime": ("DATE", "DATETIME", "DATETIME2", "SMALLDATETIME"),
+    "text": ("CHAR", "VARCHAR", "NCHAR", "NVARCHAR", "TEXT", "NTEXT"),
+}
+
+
+def hash_family(sqlserver_type: str) -> str:
+    """The family a column is hashed by: number, float, datetime, text, or exact (as stored)."""
+    m = _TYPE_RE.match(sqlserver_type)
+    base = m.group(1).strip().upper() if m else ""
+    return next((family for family, bases in HASH_FAMILIES.items() if base in bases), "exact")
+
+
 def unmap_postgres_type(data_type: str, char_len: int | None, precision: int | None, scale: int | None) -> str:
     """A PostgreSQL catalog type back in SQL Server syntax, so both catalogs compare alike."""
     t = data_type.lower()

@@ -18,7 +18,7 @@ from pusher.errors import ConfigError
 from pusher.paths import DB_DIR, PROJECT_ROOT
 from pusher.sql import server_version
 from pusher.sql.catalog import Column, check_config_columns, fingerprint, size_columns
-from pusher.sql.dialect import Dialect, get_dialect
+from pusher.sql.dialect import Dialect, get_dialect, hash_family
 
 DEPLOY_ORDER = DB_DIR / "deploy_order.txt"
 STAGING_TEMPLATE = "db/staging/swp_ORDER_LIST_V2.sql.j2"
@@ -84,6 +84,7 @@ class Renderer:
             q=self.dialect.quote,
             lit=self.dialect.literal,
             sqltype=self.dialect.sql_type,
+            hashfamily=hash_family,
             param=self.dialect.param_name,
         )
         self.env.globals.update(self._context())

@@ -24,7 +24,7 @@ DROP TABLE IF EXISTS pg_temp.ln_orders;
 CREATE TEMP TABLE ln_orders ON COMMIT DROP AS
     SELECT k.order_key, CAST(k.size_hash AS BYTEA) AS size_hash
     FROM (
-        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
+        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key,
                int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
         FROM "dbo"."swp_ORDER'S [LIST]" AS src
     ) AS k
@@ -50,7 +50,7 @@ CREATE TEMP TABLE ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM "dbo"."swp_ORDER'S [LIST]" AS src
-    INNER JOIN ln_orders AS o ON o.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+    INNER JOIN ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400))
     CROSS JOIN LATERAL (VALUES
         ('S', 'S', src."S"),
         ('M', 'M', src."M"),
@@ -104,6 +104,16 @@ CREATE TEMP TABLE ln_delta (
 IF p_dryrun = FALSE THEN
         -- 5. Queue: coalesce into the line's PENDING/FAILED row (CREATE+UPDATE stays CREATE,
         --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        PERFORM 1
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM ln_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL)
+        ORDER BY tgt.order_key, tgt.size, tgt.line_delta_id
+        FOR UPDATE OF tgt;
+
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'

@@ -71,7 +71,7 @@ DROP TABLE IF EXISTS pg_temp.run_snapshot;
 CREATE TEMP TABLE run_snapshot ON COMMIT DROP AS
         SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
         FROM (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(k.row_hash, k.size_hash), 0)), 0) AS total
-              FROM (SELECT int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) AS row_hash,
+              FROM (SELECT int8send(hash_record_extended(ROW(CAST(src."AAG ORDER NUMBER" AS TEXT), CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."SEASON" AS TEXT), CAST(src."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(src."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(src."TOTAL QTY" AS NUMERIC), 10)), 0)) AS row_hash,
                            int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
                     FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k) AS stg
         CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(tgt.row_hash, tgt.size_hash), 0)), 0) AS total

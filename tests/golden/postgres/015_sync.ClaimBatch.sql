@@ -113,7 +113,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ))
     ORDER BY c.delta_id
     LIMIT p_batchsize
@@ -191,7 +191,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ))
     ORDER BY c.line_delta_id
     LIMIT p_batchsize

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_V2" (
     updated_at          TIMESTAMP(3) NOT NULL DEFAULT (clock_timestamp() AT TIME ZONE 'UTC'),
     CONSTRAINT "PK_ORDER_LIST_V2" PRIMARY KEY (order_key)
 );
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "hash_version" INTEGER NULL;
 -- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
@@ -81,6 +82,8 @@ CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_DELTA" (
     CONSTRAINT "CK_ORDER_LIST_DELTA_action" CHECK (action IN ('CREATE', 'UPDATE', 'ARCHIVE')),
     CONSTRAINT "CK_ORDER_LIST_DELTA_state" CHECK (sync_state IN ('PENDING', 'IN_FLIGHT', 'SYNCED', 'FAILED'))
 );
+ALTER TABLE "dbo"."ORDER_LIST_DELTA" ADD COLUMN IF NOT EXISTS "hash_version" INTEGER NULL;
+
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_DELTA_queue" ON "dbo"."ORDER_LIST_DELTA" (sync_state, delta_id);
 CREATE UNIQUE INDEX IF NOT EXISTS "UX_ORDER_LIST_DELTA_open_order" ON "dbo"."ORDER_LIST_DELTA" (order_key) WHERE sync_state IN ('PENDING', 'FAILED');
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_DELTA_order" ON "dbo"."ORDER_LIST_DELTA" (order_key, sync_state);
@@ -241,7 +244,7 @@ BEGIN
 DROP TABLE IF EXISTS pg_temp.stg_dups;
 CREATE TEMP TABLE stg_dups ON COMMIT DROP AS
     SELECT k.order_key, COUNT(*) AS copies
-    FROM (SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
+    FROM (SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
     HAVING COUNT(*) > 1;    ANALYZE pg_temp.stg_dups;
@@ -269,7 +272,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                k."EX FACTORY DATE",
                k."PRICE (USD)",
                k."TOTAL QTY",
-               k.item_name, k.group_key, k.payload, k.row_hash,
+               k.item_name, k.group_key, k.group_title, k.payload, k.row_hash,
                CAST(CASE WHEN k.in_staging = 1 THEN NULLIF(CONCAT_WS('; ',
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k."AAG ORDER NUMBER" IS NULL THEN ' "AAG ORDER NUMBER"' END,
@@ -277,14 +280,10 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                    CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
                    CASE WHEN char_length(k.item_name) > 255 THEN CONCAT('item name is ',
-                       char_length(k.item_name), ' characters, over monday''s 255: ', CONCAT_WS(', ',
-                       CONCAT('"STYLE [CODE]" = ', char_length(CAST(k."STYLE [CODE]" AS TEXT)), ' characters ''',
-                              LEFT(CAST(k."STYLE [CODE]" AS TEXT), 40), ''''),
-                       CONCAT('"COLOUR "DESC"" = ', char_length(CAST(k."COLOUR ""DESC""" AS TEXT)), ' characters ''',
-                              LEFT(CAST(k."COLOUR ""DESC""" AS TEXT), 40), ''''),
-                       CONCAT('"AAG ORDER NUMBER" = ', char_length(CAST(k."AAG ORDER NUMBER" AS TEXT)), ' characters ''',
-                              LEFT(CAST(k."AAG ORDER NUMBER" AS TEXT), 40), '''')
-                       )) END,
+                       char_length(k.item_name), ' characters, over monday''s 255: ',
+                       CONCAT_WS(', ', CONCAT('"STYLE [CODE]" = ', char_length(CAST(k."STYLE [CODE]" AS TEXT)), ' characters ''', LEFT(CAST(k."STYLE [CODE]" AS TEXT), 40), ''''),
+                       CONCAT('"COLOUR "DESC"" = ', char_length(CAST(k."COLOUR ""DESC""" AS TEXT)), ' characters ''', LEFT(CAST(k."COLOUR ""DESC""" AS TEXT), 40), ''''),
+                       CONCAT('"AAG ORDER NUMBER" = ', char_length(CAST(k."AAG ORDER NUMBER" AS TEXT)), ' characters ''', LEFT(CAST(k."AAG ORDER NUMBER" AS TEXT), 40), ''''))) END,
                    CASE WHEN char_length(k.group_key) > 255 THEN CONCAT('group name is ',
                        char_length(k.group_key), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k."EX FACTORY DATE" < CAST('1900-01-01' AS DATE) THEN CONCAT('"EX FACTORY DATE" = ',
@@ -293,7 +292,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
         FROM (
             SELECT src.*,
                    CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
-                             ELSE int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) END AS BYTEA) AS row_hash
+                             ELSE int8send(hash_record_extended(ROW(CAST(src."AAG ORDER NUMBER" AS TEXT), CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."SEASON" AS TEXT), CAST(src."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(src."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(src."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS BYTEA) AS row_hash
             FROM (
                 SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
                        p."AAG ORDER NUMBER",
@@ -307,7 +306,9 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(' - ', CAST(p."STYLE [CODE]" AS TEXT), CAST(p."COLOUR ""DESC""" AS TEXT), CAST(p."AAG ORDER NUMBER" AS TEXT)), '') END AS TEXT) AS item_name,
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
-                                 ELSE NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), '') END AS TEXT) AS group_key,
+                                 ELSE UPPER(RTRIM(NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), ''))) END AS TEXT) AS group_key,
+                       CAST(CASE WHEN p.in_staging IS NOT NULL
+                                 THEN NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), '') END AS TEXT) AS group_title,
                        CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT gone."AAG ORDER NUMBER", gone."CUSTOMER'S NAME", gone."STYLE [CODE]", gone."COLOUR ""DESC""", gone."SEASON", gone."EX FACTORY DATE", gone."PRICE (USD)", gone."TOTAL QTY") AS j)
                                  ELSE (SELECT row_to_json(j)::text FROM (SELECT p."AAG ORDER NUMBER", p."CUSTOMER'S NAME", p."STYLE [CODE]", p."COLOUR ""DESC""", p."SEASON", p."EX FACTORY DATE", p."PRICE (USD)", p."TOTAL QTY") AS j) END AS TEXT) AS payload,
                        p.tgt_key, p.tgt_removed, p.tgt_hash, dup.copies
@@ -321,9 +322,11 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            stg."EX FACTORY DATE",
                            stg."PRICE (USD)",
                            stg."TOTAL QTY",
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
                                src."CUSTOMER'S NAME",
                                src."STYLE [CODE]",
@@ -337,7 +340,8 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                     FULL JOIN "dbo"."ORDER_LIST_V2" AS tgt ON tgt.order_key = stg.order_key
                     WHERE (stg.in_staging IS NOT NULL
                            AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
-                                OR tgt.row_hash <> int8send(hash_record_extended(ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY"), 0))))
+                                OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                        ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END <> int8send(hash_record_extended(ROW(CAST(stg."AAG ORDER NUMBER" AS TEXT), CAST(stg."CUSTOMER'S NAME" AS TEXT), CAST(stg."STYLE [CODE]" AS TEXT), CAST(stg."COLOUR ""DESC""" AS TEXT), CAST(stg."SEASON" AS TEXT), CAST(stg."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(stg."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(stg."TOTAL QTY" AS NUMERIC), 10)), 0))))
                           OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE)
                     UNION ALL
                     SELECT stg.order_key, stg.in_staging,
@@ -349,9 +353,11 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            stg."EX FACTORY DATE",
                            stg."PRICE (USD)",
                            stg."TOTAL QTY",
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
                                src."CUSTOMER'S NAME",
                                src."STYLE [CODE]",
@@ -366,7 +372,8 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                     WHERE stg.order_key IN (SELECT dup.order_key FROM stg_dups AS dup)
                       AND NOT ((stg.in_staging IS NOT NULL
                                AND (tgt.order_key IS NULL OR tgt.is_removed = TRUE
-                                    OR tgt.row_hash <> int8send(hash_record_extended(ROW(stg."AAG ORDER NUMBER", stg."CUSTOMER'S NAME", stg."STYLE [CODE]", stg."COLOUR ""DESC""", stg."SEASON", stg."EX FACTORY DATE", stg."PRICE (USD)", stg."TOTAL QTY"), 0))))
+                                    OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                            ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END <> int8send(hash_record_extended(ROW(CAST(stg."AAG ORDER NUMBER" AS TEXT), CAST(stg."CUSTOMER'S NAME" AS TEXT), CAST(stg."STYLE [CODE]" AS TEXT), CAST(stg."COLOUR ""DESC""" AS TEXT), CAST(stg."SEASON" AS TEXT), CAST(stg."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(stg."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(stg."TOTAL QTY" AS NUMERIC), 10)), 0))))
                               OR (stg.in_staging IS NULL AND tgt.is_removed = FALSE))
                 ) AS p
                 LEFT JOIN stg_dups AS dup ON dup.order_key = p.order_key
@@ -389,6 +396,16 @@ IF p_dryrun = FALSE THEN
         --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
         --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
         --    new PENDING row that waits behind it.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        PERFORM 1
+        FROM "dbo"."ORDER_LIST_DELTA" AS tgt
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM hdr_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL)
+        ORDER BY tgt.order_key, tgt.delta_id
+        FOR UPDATE OF tgt;
+
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'
@@ -397,15 +414,16 @@ SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
             sync_state = 'PENDING',
             run_id = p_runid,
             updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
 FROM hdr_delta AS src
 WHERE tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
-        INSERT INTO "dbo"."ORDER_LIST_DELTA" (order_key, action, payload, item_name, group_key, row_hash, run_id)
+        INSERT INTO "dbo"."ORDER_LIST_DELTA" (order_key, action, payload, item_name, group_key, row_hash, hash_version, run_id)
         SELECT src.order_key, src.action, CAST(src.payload AS JSONB), src.item_name, src.group_key,
-               src.row_hash, p_runid
+               src.row_hash, 2, p_runid
         FROM hdr_delta AS src
         WHERE src.reject_reason IS NULL
           AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS tgt
@@ -433,6 +451,7 @@ SET "AAG ORDER NUMBER" = src."AAG ORDER NUMBER",
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             size_hash = CASE WHEN tgt.is_removed = TRUE AND tgt.monday_item_id IS NULL
                              THEN NULL ELSE tgt.size_hash END,
             is_removed = FALSE,
@@ -453,7 +472,7 @@ WHERE tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
             "EX FACTORY DATE",
             "PRICE (USD)",
             "TOTAL QTY",
-            item_name, group_key, row_hash)
+            item_name, group_key, row_hash, hash_version)
         SELECT src.order_key,
                src."AAG ORDER NUMBER",
                src."CUSTOMER'S NAME",
@@ -463,16 +482,25 @@ WHERE tgt.order_key = src.order_key AND src.action = 'ARCHIVE';
                src."EX FACTORY DATE",
                src."PRICE (USD)",
                src."TOTAL QTY",
-               src.item_name, src.group_key, src.row_hash
+               src.item_name, src.group_key, src.row_hash, 2
         FROM hdr_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Board groups the pusher has not seen yet (title = key).
+        -- 7. Hashes stored under an older definition (ARCHIVE, unchanged and rejected orders):
+        --    rewritten from the current copy; nothing is queued for them.
+UPDATE "dbo"."ORDER_LIST_V2" AS tgt
+SET row_hash = int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)),
+            hash_version = 2
+WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
+        -- 8. Board groups the pusher has not seen yet: key = the title compared like a key
+        --    (upper-cased, trailing spaces dropped); of several spellings, the first in
+        --    sort order is the title.
         INSERT INTO "dbo"."ORDER_LIST_GROUPS" (group_key, group_title)
-        SELECT DISTINCT src.group_key, src.group_key
+        SELECT src.group_key, MIN(src.group_title)
         FROM hdr_delta AS src
         WHERE src.action IN ('CREATE', 'UPDATE') AND src.reject_reason IS NULL AND src.group_key IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_GROUPS" AS tgt WHERE tgt.group_key = src.group_key);
+          AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_GROUPS" AS tgt WHERE tgt.group_key = src.group_key)
+        GROUP BY src.group_key;
 END IF;
     RETURN QUERY SELECT p_runid AS run_id,
            CAST(CASE WHEN src.reject_reason IS NULL THEN 'item' ELSE 'reject' END AS TEXT) AS entity,
@@ -510,7 +538,7 @@ DROP TABLE IF EXISTS pg_temp.ln_orders;
 CREATE TEMP TABLE ln_orders ON COMMIT DROP AS
     SELECT k.order_key, CAST(k.size_hash AS BYTEA) AS size_hash
     FROM (
-        SELECT CAST(src."AAG ORDER NUMBER" AS VARCHAR(400)) AS order_key,
+        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key,
                int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
         FROM "dbo"."swp_ORDER'S [LIST]" AS src
     ) AS k
@@ -536,7 +564,7 @@ CREATE TEMP TABLE ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM "dbo"."swp_ORDER'S [LIST]" AS src
-    INNER JOIN ln_orders AS o ON o.order_key = CAST(src."AAG ORDER NUMBER" AS VARCHAR(400))
+    INNER JOIN ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400))
     CROSS JOIN LATERAL (VALUES
         ('S', 'S', src."S"),
         ('M', 'M', src."M"),
@@ -590,6 +618,16 @@ CREATE TEMP TABLE ln_delta (
 IF p_dryrun = FALSE THEN
         -- 5. Queue: coalesce into the line's PENDING/FAILED row (CREATE+UPDATE stays CREATE,
         --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        PERFORM 1
+        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM ln_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL)
+        ORDER BY tgt.order_key, tgt.size, tgt.line_delta_id
+        FOR UPDATE OF tgt;
+
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'
@@ -709,7 +747,7 @@ DROP TABLE IF EXISTS pg_temp.run_snapshot;
 CREATE TEMP TABLE run_snapshot ON COMMIT DROP AS
         SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
         FROM (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(k.row_hash, k.size_hash), 0)), 0) AS total
-              FROM (SELECT int8send(hash_record_extended(ROW(src."AAG ORDER NUMBER", src."CUSTOMER'S NAME", src."STYLE [CODE]", src."COLOUR ""DESC""", src."SEASON", src."EX FACTORY DATE", src."PRICE (USD)", src."TOTAL QTY"), 0)) AS row_hash,
+              FROM (SELECT int8send(hash_record_extended(ROW(CAST(src."AAG ORDER NUMBER" AS TEXT), CAST(src."CUSTOMER'S NAME" AS TEXT), CAST(src."STYLE [CODE]" AS TEXT), CAST(src."COLOUR ""DESC""" AS TEXT), CAST(src."SEASON" AS TEXT), CAST(src."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(src."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(src."TOTAL QTY" AS NUMERIC), 10)), 0)) AS row_hash,
                            int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
                     FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k) AS stg
         CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(hash_record_extended(ROW(tgt.row_hash, tgt.size_hash), 0)), 0) AS total
@@ -965,7 +1003,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ))
     ORDER BY c.delta_id
     LIMIT p_batchsize
@@ -1043,7 +1081,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ))
     ORDER BY c.line_delta_id
     LIMIT p_batchsize
@@ -1539,7 +1577,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     )));
         UPDATE "dbo"."ORDER_LIST_DELTA"
         SET sync_state = 'PENDING',
@@ -1553,7 +1591,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ));
 END IF;
 IF p_entity IS NULL OR p_entity = 'subitem' THEN
@@ -1562,7 +1600,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     )));
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
         SET sync_state = 'PENDING',
@@ -1576,7 +1614,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND customer_order."CUSTOMER'S NAME" = p_customer
+          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
     ));
 END IF;
 INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"

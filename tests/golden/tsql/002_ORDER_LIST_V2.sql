@@ -25,3 +25,6 @@ BEGIN
     CONSTRAINT [PK_ORDER_LIST_V2] PRIMARY KEY (order_key)
     );
 END;
+GO
+IF COL_LENGTH(N'[dbo].[ORDER_LIST_V2]', N'hash_version') IS NULL
+    ALTER TABLE [dbo].[ORDER_LIST_V2] ADD [hash_version] INT NULL;

@@ -29,6 +29,10 @@ BEGIN
     );
 END;
 GO
+IF COL_LENGTH(N'[dbo].[ORDER_LIST_DELTA]', N'hash_version') IS NULL
+    ALTER TABLE [dbo].[ORDER_LIST_DELTA] ADD [hash_version] INT NULL;
+
+GO
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N'IX_ORDER_LIST_DELTA_queue' AND object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_DELTA]')

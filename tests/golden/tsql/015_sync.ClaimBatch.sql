@@ -108,7 +108,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ))
     ORDER BY c.delta_id
 )
@@ -179,7 +179,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ))
     ORDER BY c.line_delta_id
 )

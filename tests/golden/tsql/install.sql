@@ -80,6 +80,9 @@ BEGIN
     );
 END;
 GO
+IF COL_LENGTH(N'[dbo].[ORDER_LIST_V2]', N'hash_version') IS NULL
+    ALTER TABLE [dbo].[ORDER_LIST_V2] ADD [hash_version] INT NULL;
+GO
 
 -- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
@@ -129,6 +132,10 @@ BEGIN
     CONSTRAINT [CK_ORDER_LIST_DELTA_state] CHECK (sync_state IN ('PENDING', 'IN_FLIGHT', 'SYNCED', 'FAILED'))
     );
 END;
+GO
+IF COL_LENGTH(N'[dbo].[ORDER_LIST_DELTA]', N'hash_version') IS NULL
+    ALTER TABLE [dbo].[ORDER_LIST_DELTA] ADD [hash_version] INT NULL;
+
 GO
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
@@ -346,7 +353,7 @@ BEGIN
 DROP TABLE IF EXISTS #stg_dups;
 SELECT q.* INTO #stg_dups FROM (
     SELECT k.order_key, COUNT(*) AS copies
-    FROM (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
+    FROM (SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
     HAVING COUNT(*) > 1
@@ -375,31 +382,27 @@ SELECT q.* INTO #hdr_delta FROM (
                k.[EX FACTORY DATE],
                k.[PRICE (USD)],
                k.[TOTAL QTY],
-               k.item_name, k.group_key, k.payload, k.row_hash,
+               k.item_name, k.group_key, k.group_title, k.payload, k.row_hash,
                CAST(CASE WHEN k.in_staging = 1 THEN NULLIF(CONCAT_WS('; ',
                    CASE WHEN k.order_key IS NULL THEN CONCAT('order key is NULL in',
                        CASE WHEN k.[AAG ORDER NUMBER] IS NULL THEN N' "AAG ORDER NUMBER"' END,
                        ' (item name: ', COALESCE(k.item_name, 'none'), ')') END,
                    CASE WHEN k.copies > 1 THEN CONCAT('duplicate order key: ', k.copies,
                        ' staging rows have it; every copy is rejected') END,
-                   CASE WHEN (LEN(k.item_name + N'x') - 1) > 255 THEN CONCAT('item name is ',
-                       (LEN(k.item_name + N'x') - 1), ' characters, over monday''s 255: ', CONCAT_WS(', ',
-                       CONCAT(N'"STYLE [CODE]" = ', (LEN(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
-                              LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"COLOUR "DESC"" = ', (LEN(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
-                              LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
-                       CONCAT(N'"AAG ORDER NUMBER" = ', (LEN(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)) + N'x') - 1), ' characters ''',
-                              LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), '''')
-                       )) END,
-                   CASE WHEN (LEN(k.group_key + N'x') - 1) > 255 THEN CONCAT('group name is ',
-                       (LEN(k.group_key + N'x') - 1), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
+                   CASE WHEN (LEN(CAST(k.item_name AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1) > 255 THEN CONCAT('item name is ',
+                       (LEN(CAST(k.item_name AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters, over monday''s 255: ',
+                       CONCAT_WS(', ', CONCAT(N'"STYLE [CODE]" = ', (LEN(CAST(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)) AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters ''', LEFT(CAST(k.[STYLE [CODE]]] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"COLOUR "DESC"" = ', (LEN(CAST(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)) AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters ''', LEFT(CAST(k.[COLOUR "DESC"] AS NVARCHAR(4000)), 40), ''''),
+                       CONCAT(N'"AAG ORDER NUMBER" = ', (LEN(CAST(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)) AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters ''', LEFT(CAST(k.[AAG ORDER NUMBER] AS NVARCHAR(4000)), 40), ''''))) END,
+                   CASE WHEN (LEN(CAST(k.group_key AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1) > 255 THEN CONCAT('group name is ',
+                       (LEN(CAST(k.group_key AS NVARCHAR(MAX)) COLLATE Latin1_General_100_CI_AS_SC + N'x') - 1), ' characters, over monday''s 255: ''', LEFT(k.group_key, 60), '''') END
                    , CASE WHEN k.[EX FACTORY DATE] < CAST('1900-01-01' AS DATE) THEN CONCAT(N'"EX FACTORY DATE" = ',
                        CAST(k.[EX FACTORY DATE] AS NVARCHAR(4000)), ' is before 1900') END
                ), '') END AS NVARCHAR(MAX)) AS reject_reason
         FROM (
             SELECT src.*,
                    CAST(CASE WHEN src.in_staging IS NULL THEN src.tgt_hash
-                             ELSE HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS VARBINARY(32)) AS row_hash
+                             ELSE HASHBYTES('SHA2_256', (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(src.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(src.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(src.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(src.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(src.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(src.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(src.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS VARBINARY(32)) AS row_hash
             FROM (
                 SELECT COALESCE(p.order_key, p.tgt_key) AS order_key, p.in_staging,
                        p.[AAG ORDER NUMBER],
@@ -413,7 +416,9 @@ SELECT q.* INTO #hdr_delta FROM (
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(N' - ', CAST(p.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(p.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(p.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS item_name,
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
-                                 ELSE NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS group_key,
+                                 ELSE UPPER(RTRIM(NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), ''))) END AS NVARCHAR(MAX)) AS group_key,
+                       CAST(CASE WHEN p.in_staging IS NOT NULL
+                                 THEN NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS group_title,
                        CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT gone.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], gone.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], gone.[STYLE [CODE]]] AS [STYLE [CODE]]], gone.[COLOUR "DESC"] AS [COLOUR "DESC"], gone.[SEASON] AS [SEASON], gone.[EX FACTORY DATE] AS [EX FACTORY DATE], gone.[PRICE (USD)] AS [PRICE (USD)], gone.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)
                                  ELSE (SELECT p.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], p.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], p.[STYLE [CODE]]] AS [STYLE [CODE]]], p.[COLOUR "DESC"] AS [COLOUR "DESC"], p.[SEASON] AS [SEASON], p.[EX FACTORY DATE] AS [EX FACTORY DATE], p.[PRICE (USD)] AS [PRICE (USD)], p.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) END AS NVARCHAR(MAX)) AS payload,
                        p.tgt_key, p.tgt_removed, p.tgt_hash, dup.copies
@@ -427,9 +432,11 @@ SELECT q.* INTO #hdr_delta FROM (
                            stg.[EX FACTORY DATE],
                            stg.[PRICE (USD)],
                            stg.[TOTAL QTY],
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
                                src.[CUSTOMER'S NAME],
                                src.[STYLE [CODE]]],
@@ -443,7 +450,8 @@ SELECT q.* INTO #hdr_delta FROM (
                     FULL JOIN [dbo].[ORDER_LIST_V2] AS tgt ON tgt.order_key = stg.order_key
                     WHERE (stg.in_staging IS NOT NULL
                            AND (tgt.order_key IS NULL OR tgt.is_removed = 1
-                                OR tgt.row_hash <> HASHBYTES('SHA2_256', (SELECT stg.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], stg.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], stg.[STYLE [CODE]]] AS [STYLE [CODE]]], stg.[COLOUR "DESC"] AS [COLOUR "DESC"], stg.[SEASON] AS [SEASON], stg.[EX FACTORY DATE] AS [EX FACTORY DATE], stg.[PRICE (USD)] AS [PRICE (USD)], stg.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
+                                OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                        ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END <> HASHBYTES('SHA2_256', (SELECT CAST(stg.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(stg.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(stg.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(stg.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(stg.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(stg.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(stg.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(stg.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
                           OR (stg.in_staging IS NULL AND tgt.is_removed = 0)
                     UNION ALL
                     SELECT stg.order_key, stg.in_staging,
@@ -455,9 +463,11 @@ SELECT q.* INTO #hdr_delta FROM (
                            stg.[EX FACTORY DATE],
                            stg.[PRICE (USD)],
                            stg.[TOTAL QTY],
-                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed, tgt.row_hash AS tgt_hash
+                           tgt.order_key AS tgt_key, tgt.is_removed AS tgt_removed,
+                           CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
                                src.[CUSTOMER'S NAME],
                                src.[STYLE [CODE]]],
@@ -472,7 +482,8 @@ SELECT q.* INTO #hdr_delta FROM (
                     WHERE stg.order_key IN (SELECT dup.order_key FROM #stg_dups AS dup)
                       AND NOT ((stg.in_staging IS NOT NULL
                                AND (tgt.order_key IS NULL OR tgt.is_removed = 1
-                                    OR tgt.row_hash <> HASHBYTES('SHA2_256', (SELECT stg.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], stg.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], stg.[STYLE [CODE]]] AS [STYLE [CODE]]], stg.[COLOUR "DESC"] AS [COLOUR "DESC"], stg.[SEASON] AS [SEASON], stg.[EX FACTORY DATE] AS [EX FACTORY DATE], stg.[PRICE (USD)] AS [PRICE (USD)], stg.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
+                                    OR CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
+                                            ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END <> HASHBYTES('SHA2_256', (SELECT CAST(stg.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(stg.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(stg.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(stg.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(stg.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(stg.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(stg.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(stg.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES))))
                               OR (stg.in_staging IS NULL AND tgt.is_removed = 0))
                 ) AS p
                 LEFT JOIN #stg_dups AS dup ON dup.order_key = p.order_key
@@ -497,6 +508,15 @@ BEGIN
         --    stays CREATE, anything+ARCHIVE is ARCHIVE, ARCHIVE+back is UPDATE; FAILED is
         --    revived with attempts 0); an IN_FLIGHT row is never touched: the change gets a
         --    new PENDING row that waits behind it.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        DROP TABLE IF EXISTS #hdr_delta_locked;
+        SELECT 1 AS locked INTO #hdr_delta_locked
+        FROM [dbo].[ORDER_LIST_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM #hdr_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL);
+
 UPDATE tgt
 SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'
@@ -505,15 +525,16 @@ SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             attempts = CASE WHEN tgt.sync_state = 'FAILED' THEN 0 ELSE tgt.attempts END,
             sync_state = 'PENDING',
             run_id = @RunId,
             updated_at = SYSUTCDATETIME()
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND tgt.sync_state IN ('PENDING', 'FAILED') AND src.reject_reason IS NULL;
-        INSERT INTO [dbo].[ORDER_LIST_DELTA] (order_key, action, payload, item_name, group_key, row_hash, run_id)
+        INSERT INTO [dbo].[ORDER_LIST_DELTA] (order_key, action, payload, item_name, group_key, row_hash, hash_version, run_id)
         SELECT src.order_key, src.action, CAST(src.payload AS NVARCHAR(MAX)), src.item_name, src.group_key,
-               src.row_hash, @RunId
+               src.row_hash, 2, @RunId
         FROM #hdr_delta AS src
         WHERE src.reject_reason IS NULL
           AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
@@ -541,6 +562,7 @@ SET [AAG ORDER NUMBER] = src.[AAG ORDER NUMBER],
             item_name = src.item_name,
             group_key = src.group_key,
             row_hash = src.row_hash,
+            hash_version = 2,
             size_hash = CASE WHEN tgt.is_removed = 1 AND tgt.monday_item_id IS NULL
                              THEN NULL ELSE tgt.size_hash END,
             is_removed = 0,
@@ -561,7 +583,7 @@ INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = '
             [EX FACTORY DATE],
             [PRICE (USD)],
             [TOTAL QTY],
-            item_name, group_key, row_hash)
+            item_name, group_key, row_hash, hash_version)
         SELECT src.order_key,
                src.[AAG ORDER NUMBER],
                src.[CUSTOMER'S NAME],
@@ -571,16 +593,26 @@ INNER JOIN #hdr_delta AS src ON tgt.order_key = src.order_key AND src.action = '
                src.[EX FACTORY DATE],
                src.[PRICE (USD)],
                src.[TOTAL QTY],
-               src.item_name, src.group_key, src.row_hash
+               src.item_name, src.group_key, src.row_hash, 2
         FROM #hdr_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Board groups the pusher has not seen yet (title = key).
+        -- 7. Hashes stored under an older definition (ARCHIVE, unchanged and rejected orders):
+        --    rewritten from the current copy; nothing is queued for them.
+UPDATE tgt
+SET row_hash = HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)),
+            hash_version = 2
+FROM [dbo].[ORDER_LIST_V2] AS tgt
+WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
+        -- 8. Board groups the pusher has not seen yet: key = the title compared like a key
+        --    (upper-cased, trailing spaces dropped); of several spellings, the first in
+        --    sort order is the title.
         INSERT INTO [dbo].[ORDER_LIST_GROUPS] (group_key, group_title)
-        SELECT DISTINCT src.group_key, src.group_key
+        SELECT src.group_key, MIN(src.group_title)
         FROM #hdr_delta AS src
         WHERE src.action IN ('CREATE', 'UPDATE') AND src.reject_reason IS NULL AND src.group_key IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_GROUPS] AS tgt WHERE tgt.group_key = src.group_key);
+          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_GROUPS] AS tgt WHERE tgt.group_key = src.group_key)
+        GROUP BY src.group_key;
 END;
     SELECT @RunId AS run_id,
            CAST(CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,
@@ -612,7 +644,7 @@ DROP TABLE IF EXISTS #ln_orders;
 SELECT q.* INTO #ln_orders FROM (
     SELECT k.order_key, CAST(k.size_hash AS VARBINARY(32)) AS size_hash
     FROM (
-        SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400)) AS order_key,
+        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key,
                HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
         FROM [dbo].[swp_ORDER'S [LIST]]] AS src
     ) AS k
@@ -639,7 +671,7 @@ CREATE TABLE #ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM [dbo].[swp_ORDER'S [LIST]]] AS src
-    INNER JOIN #ln_orders AS o ON o.order_key = CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(400))
+    INNER JOIN #ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400))
     CROSS APPLY (VALUES
         (N'S', N'S', src.[S]),
         (N'M', N'M', src.[M]),
@@ -694,6 +726,15 @@ IF @DryRun = 0
 BEGIN
         -- 5. Queue: coalesce into the line's PENDING/FAILED row (CREATE+UPDATE stays CREATE,
         --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
+        --    Every unfinished row of these keys is locked first, so no pusher moves one back
+        --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        DROP TABLE IF EXISTS #ln_delta_locked;
+        SELECT 1 AS locked INTO #ln_delta_locked
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM #ln_delta AS src
+                      WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL);
+
 UPDATE tgt
 SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
                           WHEN tgt.action = 'CREATE' THEN 'CREATE'
@@ -813,7 +854,7 @@ DROP TABLE IF EXISTS #run_snapshot;
 SELECT q.* INTO #run_snapshot FROM (
         SELECT CASE WHEN stg.n = cur.n AND stg.total = cur.total THEN stg.n ELSE -1 END AS unchanged_rows
         FROM (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(k.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(k.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
-              FROM (SELECT HASHBYTES('SHA2_256', (SELECT src.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], src.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], src.[STYLE [CODE]]] AS [STYLE [CODE]]], src.[COLOUR "DESC"] AS [COLOUR "DESC"], src.[SEASON] AS [SEASON], src.[EX FACTORY DATE] AS [EX FACTORY DATE], src.[PRICE (USD)] AS [PRICE (USD)], src.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS row_hash,
+              FROM (SELECT HASHBYTES('SHA2_256', (SELECT CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(src.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(src.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(src.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(src.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(src.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(src.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(src.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS row_hash,
                            HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
                     FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k) AS stg
         CROSS JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CAST(SUBSTRING(HASHBYTES('SHA2_256', ISNULL(0x01 + CAST(tgt.row_hash AS VARBINARY(MAX)), 0x00) + ISNULL(0x01 + CAST(tgt.size_hash AS VARBINARY(MAX)), 0x00)), 1, 8) AS BIGINT) AS DECIMAL(38, 0))), 0) AS total
@@ -1073,7 +1114,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ))
     ORDER BY c.delta_id
 )
@@ -1144,7 +1185,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ))
     ORDER BY c.line_delta_id
 )
@@ -1707,7 +1748,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     )));
         UPDATE [dbo].[ORDER_LIST_DELTA]
         SET sync_state = 'PENDING',
@@ -1721,7 +1762,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ));
 END;
 IF @Entity IS NULL OR @Entity = 'subitem'
@@ -1731,7 +1772,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     )));
         UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
         SET sync_state = 'PENDING',
@@ -1745,7 +1786,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND customer_order.[CUSTOMER'S NAME] = @Customer
+          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
     ));
 END;
 INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
