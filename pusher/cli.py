@@ -38,6 +38,8 @@ exit codes:
   2    configuration or command-line error; nothing was changed
   3    monday refused the whole run (token, board, daily limit); rows stay PENDING
   4    database error
+  5    pipeline refused by the mass-change guard (empty or half-loaded staging); nothing
+       was merged; `ordersync pipeline --allow-mass-archive` lets one run through
   130  interrupted
 
 Start with `ordersync demo`; `ordersync COMMAND --help` explains each command.

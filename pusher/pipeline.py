@@ -13,14 +13,17 @@ raises it here, so both engines look the same to callers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from pusher.errors import DatabaseError
+from pusher.errors import DatabaseError, MassChangeRefused
 from pusher.queue import view_rows
 from pusher.sql.connection import Database
 
 PROCEDURE = "RunPipeline"
 # The run-log step RunPipeline writes when snapshot staging equals the current copy.
 UNCHANGED_STEP = "SnapshotUnchanged"
+# How RunPipeline's mass-change guard opens its refusal (error 50004), on both engines.
+GUARD_REFUSAL = "RunPipeline refused (mass change guard)"
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,28 @@ class PipelineResult:
         return sum(n for (entity, _), n in self.counts.items() if entity != "reject")
 
 
-def run_pipeline(db: Database, dry_run: bool = False) -> PipelineResult:
-    """Run the pipeline once; raise DatabaseError with the procedure's message on failure."""
-    rows = db.call(PROCEDURE, DryRun=dry_run)
+def run_pipeline(db: Database, dry_run: bool = False, allow_mass_archive: bool = False) -> PipelineResult:
+    """Run the pipeline once; raise DatabaseError with the procedure's message on failure,
+    MassChangeRefused when the mass-change guard refused it.
+
+    The guard's thresholds travel from the config with the call, so editing them needs no
+    deploy (the Agent job uses the values rendered as the procedure's defaults). The share
+    goes as a Decimal: the parameter is NUMERIC, which a float does not match on PostgreSQL."""
+    guard = db.config.archive_guard
+    try:
+        rows = db.call(PROCEDURE, DryRun=dry_run, AllowMassArchive=allow_mass_archive,
+                       MaxArchiveShare=Decimal(str(guard.share)), MaxArchiveCount=guard.count)
+    except DatabaseError as exc:  # SQL Server: the procedure rethrows after logging
+        if GUARD_REFUSAL in str(exc):
+            raise MassChangeRefused(str(exc)) from exc
+        raise
     errors = [r for r in rows if r["entity"] == "error"]
     if errors:
         run_id, outcome = errors[0]["run_id"], errors[0]["action"]
         logged = _run_log(db, "error_message", "run_log_id", run_id)
         message = logged[0]["error_message"] if logged else "no message logged"
-        raise DatabaseError(f"{db.config.environment.sync_schema}.{PROCEDURE} {outcome.lower()}: {message}")
+        error = MassChangeRefused if message.startswith(GUARD_REFUSAL) else DatabaseError
+        raise error(f"{db.config.environment.sync_schema}.{PROCEDURE} {outcome.lower()}: {message}")
     run_id = rows[0]["run_id"] if rows else _last_run_id(db)
     counts = {(r["entity"], r["action"]): int(r["rows"]) for r in rows}
     rejects = []
