@@ -12,6 +12,11 @@ and reruns after 1% of the orders changed (half a header value, half a size quan
 median of three rounds). Each rerun is also shown as a share of the full run measured in the
 same process. Targets (2 cores): full run at 100k <= 60 s, no-op <= 2 % and 1 % change
 <= 10 % of the full run.
+
+Last, the mass-change guard's cost: no-op reruns (same snapshot loaded again) and 1 % change
+runs, each alternately with the guard and with it switched off (`allow_mass_archive`), the
+median of five of each; the ratio is guarded / unguarded in the same process. Target: the
+guard adds at most 1 % to a no-op run.
 """
 
 from __future__ import annotations
@@ -41,9 +46,9 @@ def reference_config() -> Config:
     return dataclasses.replace(load_config(DEFAULT_CONFIG, "development"), columns_file=REFERENCE)
 
 
-def timed(db: Database) -> tuple[float, PipelineResult]:
+def timed(db: Database, allow_mass_archive: bool = False) -> tuple[float, PipelineResult]:
     start = time.perf_counter()
-    result = run_pipeline(db)
+    result = run_pipeline(db, allow_mass_archive=allow_mass_archive)
     return time.perf_counter() - start, result
 
 
@@ -99,6 +104,20 @@ def change_one_percent(db: Database, round_: int) -> int:
     return changed
 
 
+def guard_row(case: str, db: Database, full: float, before: Callable[[], object]) -> tuple[str, float, str, str]:
+    """The guard's cost on one kind of run: five runs with it and five without, alternating
+    (each after `before()`, untimed), medians compared."""
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(5):
+        for allow in (False, True):
+            before()
+            times[allow].append(timed(db, allow_mass_archive=allow)[0])
+    guarded, unguarded = statistics.median(times[False]), statistics.median(times[True])
+    return (case, guarded, f"{100 * guarded / full:.1f} %",
+            f"without the guard {unguarded:.2f} s: guarded / unguarded = {guarded / unguarded:.3f} "
+            f"({100 * (guarded / unguarded - 1):+.1f} %), medians of 5")
+
+
 def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[str, float, str, str]]:
     name = f"bench_{uuid.uuid4().hex[:8]}"
     try:
@@ -124,6 +143,10 @@ def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[
         report.append((f"  1% changed ({changed:,} rows)", delta, f"{100 * delta / full:.1f} %",
                        f"{result.count('item', 'UPDATE'):,} item / {result.changed - result.count('item', 'UPDATE'):,} "
                        f"line changes, median of 3 ({runs_spread(runs)})"))
+        rounds = iter(range(3, 100))
+        report.append(guard_row("  guard: no-op rerun, snapshot loaded again", db, full,
+                                lambda: load_snapshot(db, snapshot(SampleShape(config, columns), orders, seed))))
+        report.append(guard_row("  guard: 1% changed", db, full, lambda: change_one_percent(db, next(rounds))))
         db.close()
         return report
     finally:
