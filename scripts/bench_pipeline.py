@@ -27,6 +27,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from pusher.config import Config, load_config
 from pusher.paths import DEFAULT_CONFIG, SHARED_DIR, STATE_DIR
@@ -41,9 +42,9 @@ REFERENCE = SHARED_DIR / "reference" / "order_list_columns.tsv"
 BENCH_PG_DIR = STATE_DIR / "bench-pg"
 
 
-def reference_config() -> Config:
+def reference_config(columns: Path = REFERENCE) -> Config:
     """The shipped config, pointed at the reference catalog (every mapped column exists there)."""
-    return dataclasses.replace(load_config(DEFAULT_CONFIG, "development"), columns_file=REFERENCE)
+    return dataclasses.replace(load_config(DEFAULT_CONFIG, "development"), columns_file=columns)
 
 
 def timed(db: Database, allow_mass_archive: bool = False) -> tuple[float, PipelineResult]:
@@ -122,7 +123,7 @@ def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[
     name = f"bench_{uuid.uuid4().hex[:8]}"
     try:
         db = Database(config, url=fresh_database(name, BENCH_PG_DIR))
-        columns = read_columns_file(REFERENCE)
+        columns = read_columns_file(config.columns_file)
         create_staging_and_deploy(db, columns)
         start = time.perf_counter()
         load_snapshot(db, snapshot(SampleShape(config, columns), orders, seed))
@@ -157,9 +158,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--columns", type=Path, default=REFERENCE,
+                        help="the reference column list (default: %(default)s)")
     args = parser.parse_args()
     admin_url = server_url(BENCH_PG_DIR)
-    config = reference_config()
+    config = reference_config(args.columns)
     rows = []
     for orders in args.orders:
         print(f"benchmarking {orders:,} orders ...", flush=True)
