@@ -119,7 +119,7 @@ class SqlAgent:
     retention_at: str  # HH:MM, server time
     purge_synced_after_days: int
     purge_run_log_after_days: int
-    purge_batch_size: int  # rows per DELETE batch (SQL Server: each its own transaction)
+    purge_rows_per_batch: int  # rows per DELETE batch (SQL Server: each its own transaction)
     output_directory: str | None  # None: SQL Server's error log folder (Agent token SQLLOGDIR)
     notify_operator: str | None  # Agent operator e-mailed when a job fails
 
@@ -290,7 +290,7 @@ def _read_environment(r: _Reader, name: str) -> Environment | None:
 
 
 _SQL_AGENT_RANGES = (("pipeline_every_minutes", 1, 1440, 5), ("purge_synced_after_days", 1, 3650, 30),
-                     ("purge_run_log_after_days", 1, 3650, 90), ("purge_batch_size", 1, 100_000, 4000))
+                     ("purge_run_log_after_days", 1, 3650, 90), ("purge_rows_per_batch", 1, 100_000, 4000))
 
 
 def _read_sql_agent(r: _Reader) -> SqlAgent:

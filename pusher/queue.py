@@ -163,11 +163,11 @@ def requeue_failed(db: Database, entity: Entity | None = None, customer: str | N
 
 def purge(db: Database, synced_older_than_days: int = 30, run_log_older_than_days: int = 90,
           dry_run: bool = False, max_batches: int | None = None) -> dict[str, int]:
-    """Delete old SYNCED deltas and run-log rows in batches of `sql_agent.purge_batch_size`
+    """Delete old SYNCED deltas and run-log rows in batches of `sql_agent.purge_rows_per_batch`
     (at most `max_batches` per table; None: all); returns {table: rows}."""
     rows = db.call("Purge", SyncedOlderThanDays=synced_older_than_days,
                    RunLogOlderThanDays=run_log_older_than_days, DryRun=dry_run,
-                   BatchSize=db.config.sql_agent.purge_batch_size, MaxBatches=max_batches)
+                   BatchSize=db.config.sql_agent.purge_rows_per_batch, MaxBatches=max_batches)
     return {r["object"]: int(r["deleted"]) for r in rows}
 
 

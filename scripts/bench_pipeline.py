@@ -14,9 +14,9 @@ same process. Targets (2 cores): full run at 100k <= 60 s, no-op <= 2 % and 1 % 
 <= 10 % of the full run.
 
 Last, the mass-change guard's cost: no-op reruns (same snapshot loaded again) and 1 % change
-runs, each alternately with the guard and with it switched off (`allow_mass_archive`), the
-median of five of each; the ratio is guarded / unguarded in the same process. Target: the
-guard adds at most 1 % to a no-op run.
+runs, in pairs with the guard and with it switched off (`allow_mass_archive`); the median of
+the pairs' ratios guarded / unguarded, in the same process. Target: the guard adds at most
+1 % to a no-op run.
 """
 
 from __future__ import annotations
@@ -105,18 +105,25 @@ def change_one_percent(db: Database, round_: int) -> int:
     return changed
 
 
-def guard_row(case: str, db: Database, full: float, before: Callable[[], object]) -> tuple[str, float, str, str]:
-    """The guard's cost on one kind of run: five runs with it and five without, alternating
-    (each after `before()`, untimed), medians compared."""
-    times: dict[bool, list[float]] = {True: [], False: []}
-    for _ in range(5):
-        for allow in (False, True):
+def guard_row(case: str, db: Database, full: float, before: Callable[[], object],
+              pairs: int = 11) -> tuple[str, float, str, str]:
+    """The guard's cost on one kind of run: `pairs` pairs of runs, one with the guard and one
+    without (`allow_mass_archive`), alternating which goes first, each after `before()`
+    (untimed). The median of the pairs' ratios: on a shared machine, load drifts between two
+    runs far less than across a whole series."""
+    ratios, guarded, unguarded = [], [], []
+    for i in range(pairs):
+        times = {}
+        for allow in ((False, True) if i % 2 else (True, False)):
             before()
-            times[allow].append(timed(db, allow_mass_archive=allow)[0])
-    guarded, unguarded = statistics.median(times[False]), statistics.median(times[True])
-    return (case, guarded, f"{100 * guarded / full:.1f} %",
-            f"without the guard {unguarded:.2f} s: guarded / unguarded = {guarded / unguarded:.3f} "
-            f"({100 * (guarded / unguarded - 1):+.1f} %), medians of 5")
+            times[allow] = timed(db, allow_mass_archive=allow)[0]
+        guarded.append(times[False])
+        unguarded.append(times[True])
+        ratios.append(times[False] / times[True])
+    ratio, seconds = statistics.median(ratios), statistics.median(guarded)
+    return (case, seconds, f"{100 * seconds / full:.1f} %",
+            f"without the guard {statistics.median(unguarded):.2f} s; guarded / unguarded = {ratio:.3f} "
+            f"({100 * (ratio - 1):+.1f} %), median of {pairs} pairs")
 
 
 def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[str, float, str, str]]:

@@ -8,13 +8,16 @@ from pusher.commands.common import add_common_options, open_database
 from pusher.pipeline import PipelineResult, run_pipeline
 
 DESCRIPTION = """\
-Run sync.RunPipeline once: it refuses when the staging table has drifted from the columns
-the procedures were rendered for (fix: ordersync render, ordersync deploy) or when another
-pipeline run is in progress; otherwise it merges headers and lines in one transaction and
-queues the changes for monday. Bad staging rows are rejected one by one (listed below the
-counts); the rest of the batch goes through. When snapshot staging holds exactly the
-current copy (compared by checksum, one pass over each table), the merges are skipped and
-the run says so.
+Run sync.RunPipeline once. It refuses when the config differs from the one the deployed
+procedures were rendered from (a key, a mapped column, the name or size settings, a table
+name ... changed since the last deploy): exit 2, naming each change (sync.DeployedConfig
+holds the deployed settings); fix: ordersync deploy. It also refuses when the staging table
+has drifted from the columns the procedures were rendered for (fix: ordersync render,
+ordersync deploy) or when another pipeline run is in progress; otherwise it merges headers
+and lines in one transaction and queues the changes for monday. Bad staging rows are
+rejected one by one (listed below the counts); the rest of the batch goes through. When
+snapshot staging holds exactly the current copy (compared by checksum, one pass over each
+table), the merges are skipped and the run says so.
 
 Mass-change guard (snapshot staging): the run is refused, nothing merged or queued, when
 staging is empty while live orders exist, or when the orders it would archive (or the size

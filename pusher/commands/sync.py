@@ -10,6 +10,7 @@ from typing import Any
 
 from pusher.commands.common import add_common_options, load, open_database
 from pusher.logfile import attach_rotating_file
+from pusher.sql.deployed_config import require_deployed_config
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
 from pusher.sync.token import install_token_mask, resolve_token
@@ -28,7 +29,8 @@ EPILOG = """\
 exit codes:
   0    everything claimed was synced (dry run: nothing to complain about)
   1    the run finished but some rows failed (see `ordersync status`)
-  2    configuration problem (dry run: problems listed); nothing was sent
+  2    configuration problem (dry run: problems listed), or the config differs from the one
+       the deployed procedures were rendered from (fix: ordersync deploy); nothing was sent
   3    monday refused the whole run (token, board, column, daily limit) or stayed unreachable;
        unsent rows stay PENDING without spending attempts
   4    database error
@@ -69,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     token = resolve_token(config.environment)
     install_token_mask(token)
     with open_database(args) as db:
+        require_deployed_config(db)  # the queued payloads carry the columns the procedures were rendered for
         report, code = run_sync(config, db, token, dry_run=args.dry_run, limit=args.limit, customer=args.customer,
                                 progress_stream=None if args.quiet or args.output_json else sys.stderr)
     if args.output_json:

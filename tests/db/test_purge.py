@@ -28,7 +28,7 @@ def old_rows(db: Database, config: Config):
     db.fetch("UPDATE dbo.\"ORDER_LIST_DELTA\" SET synced_at = now() - interval '40 days' WHERE order_key <> 'RECENT'")
     db.fetch("UPDATE dbo.\"ORDER_LIST_DELTA\" SET synced_at = now() WHERE order_key = 'RECENT'")
     db.fetch("UPDATE dbo.\"ORDER_LIST_LINES_DELTA\" SET synced_at = now() - interval '40 days'")
-    small = dataclasses.replace(config, sql_agent=dataclasses.replace(config.sql_agent, purge_batch_size=10))
+    small = dataclasses.replace(config, sql_agent=dataclasses.replace(config.sql_agent, purge_rows_per_batch=10))
     with Database(small, url=db.url) as batched:
         yield batched, keep
 
