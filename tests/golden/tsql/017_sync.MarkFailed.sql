@@ -3,7 +3,8 @@
 CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10),
-    @Failures NVARCHAR(MAX)
+    @Failures NVARCHAR(MAX),
+    @MaxAttempts INT = 5
 AS
 -- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 BEGIN
@@ -26,6 +27,10 @@ END;
     IF @Failures IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Failures is required (a JSON array)');
+END;
+    IF @MaxAttempts IS NULL OR @MaxAttempts NOT BETWEEN 1 AND 100
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxAttempts must be 1 to 100 (default: the configured 5)');
 END;
     IF @Problems <> ''
 BEGIN
@@ -71,7 +76,7 @@ INSERT INTO @Retry (id)
 ) AS j) AS src ON src.delta_id = row_failed.delta_id
         WHERE row_failed.delta_id IN (SELECT id FROM @Failed)
           AND src.retryable = 1
-          AND row_failed.attempts < 5;
+          AND row_failed.attempts < @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -127,7 +132,7 @@ INSERT INTO @Retry (id)
 ) AS j) AS src ON src.delta_id = row_failed.line_delta_id
         WHERE row_failed.line_delta_id IN (SELECT id FROM @Failed)
           AND src.retryable = 1
-          AND row_failed.attempts < 5;
+          AND row_failed.attempts < @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
