@@ -126,6 +126,23 @@ def guard_row(case: str, db: Database, full: float, before: Callable[[], object]
             f"({100 * (ratio - 1):+.1f} %), median of {pairs} pairs")
 
 
+def guard_queries_row(db: Database, full: float, repeats: int = 11) -> tuple[str, float, str, str]:
+    """What the guard adds to a run whose merges run, measured alone (free of the load noise
+    of a whole run): its two live counts, as RunPipeline step 5 runs them. Its other work is
+    two sums over the few rows of the run's counts."""
+    d, schema, tables = db.dialect, db.config.environment.data_schema, db.config.tables
+    sql = (f"SELECT (SELECT COUNT(*) FROM {d.qualified(schema, tables.orders)} WHERE is_removed = FALSE) AS o, "
+           f"(SELECT COUNT(*) FROM {d.qualified(schema, tables.lines)} WHERE qty <> 0) AS l")
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        db.fetch(sql)
+        runs.append(time.perf_counter() - start)
+    seconds = statistics.median(runs)
+    return ("  guard: its live counts alone", seconds, f"{100 * seconds / full:.1f} %",
+            f"median of {repeats}; a no-op run never runs them (the merges are skipped)")
+
+
 def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[str, float, str, str]]:
     name = f"bench_{uuid.uuid4().hex[:8]}"
     try:
@@ -155,6 +172,7 @@ def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[
         report.append(guard_row("  guard: no-op rerun, snapshot loaded again", db, full,
                                 lambda: load_snapshot(db, snapshot(SampleShape(config, columns), orders, seed))))
         report.append(guard_row("  guard: 1% changed", db, full, lambda: change_one_percent(db, next(rounds))))
+        report.append(guard_queries_row(db, full))
         db.close()
         return report
     finally:
