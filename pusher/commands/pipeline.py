@@ -23,8 +23,8 @@ Mass-change guard (snapshot staging): the run is refused, nothing merged or queu
 staging is empty while live orders exist, or when the orders it would archive (or the size
 lines it would delete) exceed both [staging] max_archive_count and max_archive_share of the
 live ones. The run log (REFUSED, error 50004) and the message give the numbers. When staging
-is complete and the change is meant, --allow-mass-archive lets this one run through (the
-Agent job step: EXEC sync.RunPipeline @AllowMassArchive = 1).
+is complete and the change is meant, --allow-mass-archive lets this one run through (in SQL,
+by hand: EXEC sync.RunPipeline @AllowMassArchive = 1; leave the Agent job step as it is).
 
 --dry-run computes and prints the same counts and rejects, logs the run, and changes no data
 (the guard refuses a dry run too, so it previews the refusal).
