@@ -45,6 +45,8 @@ exit codes:
   2    configuration or command-line error (sync: also found by its preflight); nothing was changed
   3    monday refused the whole run (token, board, daily limit) or stayed unreachable; rows stay PENDING
   4    database error
+  5    pipeline refused by the mass-change guard (empty or half-loaded staging); nothing
+       was merged; `ordersync pipeline --allow-mass-archive` lets one run through
   130  interrupted
 A closed stdout pipe (`... | head`) ends a command quietly with exit 0.
 

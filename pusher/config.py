@@ -133,6 +133,7 @@ class SqlAgent:
     retention_at: str  # HH:MM, server time
     purge_synced_after_days: int
     purge_run_log_after_days: int
+    purge_rows_per_batch: int  # rows per DELETE batch (SQL Server: each its own transaction)
     output_directory: str | None  # None: SQL Server's error log folder (Agent token SQLLOGDIR)
     notify_operator: str | None  # Agent operator e-mailed when a job fails
 
@@ -158,12 +159,24 @@ class Alerts:
 
 
 @dataclass(frozen=True)
+class ArchiveGuard:
+    """Snapshot staging's mass-change guard: a run that would archive more than `count`
+    orders AND more than `share` of the live orders (or delete as many size lines) is
+    refused, so that a small board losing 3 of 10 orders goes through and a 100k board losing
+    9k does not. Sent by the pusher at call time; the rendered defaults serve the Agent job."""
+
+    share: float
+    count: int
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     environment: Environment
     tables: Tables
     staging_mode: str
     columns_file: Path | None
+    archive_guard: ArchiveGuard
     key_columns: tuple[str, ...]
     customer_column: str
     item_name: NameSpec
@@ -306,7 +319,7 @@ def _read_environment(r: _Reader, name: str) -> Environment | None:
 
 
 _SQL_AGENT_RANGES = (("pipeline_every_minutes", 1, 1440, 5), ("purge_synced_after_days", 1, 3650, 30),
-                     ("purge_run_log_after_days", 1, 3650, 90))
+                     ("purge_run_log_after_days", 1, 3650, 90), ("purge_rows_per_batch", 1, 100_000, 4000))
 
 
 def _read_sql_agent(r: _Reader) -> SqlAgent:
@@ -389,8 +402,14 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
     tables = Tables(**{k: r.value(t, "tables", k, str) for k in Tables.__dataclass_fields__})
 
     s = r.table("staging")
-    r.unknown_keys(s, "staging", ("mode", "columns_file"))
+    r.unknown_keys(s, "staging", ("mode", "columns_file", "max_archive_share", "max_archive_count"))
     mode = r.value(s, "staging", "mode", str, default="snapshot", choices=STAGING_MODES)
+    guard = ArchiveGuard(r.value(s, "staging", "max_archive_share", float, default=0.05),
+                         r.value(s, "staging", "max_archive_count", int, default=100))
+    if isinstance(guard.share, float) and not 0 <= guard.share <= 1:
+        r.problems.append(f"staging.max_archive_share = {guard.share} is out of range: use 0..1 (0.05 = 5 %)")
+    if isinstance(guard.count, int) and guard.count < 0:
+        r.problems.append(f"staging.max_archive_count = {guard.count} is out of range: use 0 or more")
     columns_file = r.value(s, "staging", "columns_file", str, default=None)
     columns_path = None
     if columns_file:
@@ -475,6 +494,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         tables=tables,
         staging_mode=mode,
         columns_file=columns_path,
+        archive_guard=guard,
         key_columns=key_columns,
         customer_column=customer_column,
         item_name=names["item_name"],

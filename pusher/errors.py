@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     CONFIG_ERROR = 2  # bad configuration or command line; nothing was changed
     REMOTE_FATAL = 3  # monday refused the whole run (token, board, daily limit); rows left PENDING
     DATABASE_ERROR = 4  # the database could not be reached or a procedure failed
+    MASS_CHANGE_REFUSED = 5  # the pipeline would archive/delete beyond the threshold; nothing merged
     INTERRUPTED = 130  # Ctrl-C / SIGTERM
 
 
@@ -38,3 +39,10 @@ class RemoteFatalError(OrdersyncError):
     """monday refused the whole run (bad token, unknown board or column, daily limit)."""
 
     exit_code = ExitCode.REMOTE_FATAL
+
+
+class MassChangeRefused(OrdersyncError):
+    """The pipeline's mass-change guard refused the run (empty or half-loaded staging);
+    the message names the counts, the thresholds and the override."""
+
+    exit_code = ExitCode.MASS_CHANGE_REFUSED

@@ -13,14 +13,20 @@ raises it here, so both engines look the same to callers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from pusher.errors import DatabaseError
+from pusher.errors import ConfigError, DatabaseError, MassChangeRefused, OrdersyncError
 from pusher.queue import view_rows
 from pusher.sql.connection import Database
+from pusher.sql.deployed_config import changed_settings, fingerprint, refusal
 
 PROCEDURE = "RunPipeline"
 # The run-log step RunPipeline writes when snapshot staging equals the current copy.
 UNCHANGED_STEP = "SnapshotUnchanged"
+# How RunPipeline opens its refusals by the mass-change guard (error 50004) and of a caller
+# whose config differs from the deployed one (50005), on both engines.
+GUARD_REFUSAL = "RunPipeline refused (mass change guard)"
+CONFIG_REFUSAL = "RunPipeline refused (config changed since deploy)"
 
 
 @dataclass(frozen=True)
@@ -50,15 +56,30 @@ class PipelineResult:
         return sum(n for (entity, _), n in self.counts.items() if entity != "reject")
 
 
-def run_pipeline(db: Database, dry_run: bool = False) -> PipelineResult:
-    """Run the pipeline once; raise DatabaseError with the procedure's message on failure."""
-    rows = db.call(PROCEDURE, DryRun=dry_run)
+def run_pipeline(db: Database, dry_run: bool = False, allow_mass_archive: bool = False) -> PipelineResult:
+    """Run the pipeline once; raise DatabaseError with the procedure's message on failure,
+    MassChangeRefused when the mass-change guard refused it.
+
+    The guard's thresholds travel from the config with the call, so editing them needs no
+    deploy (the Agent job uses the values rendered as the procedure's defaults). The share
+    goes as a Decimal: the parameter is NUMERIC, which a float does not match on PostgreSQL."""
+    guard = db.config.archive_guard
+    try:
+        rows = db.call(PROCEDURE, DryRun=dry_run, AllowMassArchive=allow_mass_archive,
+                       MaxArchiveShare=Decimal(str(guard.share)), MaxArchiveCount=guard.count,
+                       ConfigFingerprint=fingerprint(db.config))
+    except DatabaseError as exc:  # SQL Server: the procedure rethrows after logging
+        refused = _refusal(db, str(exc))
+        if refused:
+            raise refused from exc
+        raise
     errors = [r for r in rows if r["entity"] == "error"]
     if errors:
         run_id, outcome = errors[0]["run_id"], errors[0]["action"]
         logged = _run_log(db, "error_message", "run_log_id", run_id)
         message = logged[0]["error_message"] if logged else "no message logged"
-        raise DatabaseError(f"{db.config.environment.sync_schema}.{PROCEDURE} {outcome.lower()}: {message}")
+        message = f"{db.config.environment.sync_schema}.{PROCEDURE} {outcome.lower()}: {message}"
+        raise _refusal(db, message) or DatabaseError(message)
     run_id = rows[0]["run_id"] if rows else _last_run_id(db)
     counts = {(r["entity"], r["action"]): int(r["rows"]) for r in rows}
     rejects = []
@@ -70,6 +91,16 @@ def run_pipeline(db: Database, dry_run: bool = False) -> PipelineResult:
         unchanged = next((int(r["rows_affected"]) for r in _run_log(db, "step, rows_affected", "run_id", run_id)
                           if r["step"] == UNCHANGED_STEP), None)
     return PipelineResult(run_id=run_id, dry_run=dry_run, counts=counts, rejects=rejects, unchanged_rows=unchanged)
+
+
+def _refusal(db: Database, message: str) -> OrdersyncError | None:
+    """The error a refusal with its own exit code raises: MassChangeRefused (exit 5), or
+    ConfigError naming the settings changed since deploy (exit 2); None for any other failure."""
+    if GUARD_REFUSAL in message:
+        return MassChangeRefused(message)
+    if CONFIG_REFUSAL in message:
+        return ConfigError(refusal(db.config, changed_settings(db) or [message]))
+    return None
 
 
 def _run_log(db: Database, columns: str, key: str, value: int, rejected: bool = False) -> list[dict]:

@@ -96,11 +96,12 @@ def claim_batch(db: Database, entity: Entity, batch_size: int, lease_seconds: in
                 claim_token: uuid.UUID | str, customer: str | None = None) -> list[ItemRow] | list[SubitemRow]:
     """Lease up to `batch_size` ready rows to `claim_token`, oldest first.
 
-    `lease_seconds` None uses the configured `monday.lease_seconds`. Another pusher never
+    `lease_seconds` None uses the rendered `monday.lease_seconds`; `monday.max_attempts` is
+    sent from the config with the call, so a TOML edit needs no redeploy. Another pusher never
     gets the same rows while the lease runs; after it, they return to the queue.
     """
     rows = db.call("ClaimBatch", Entity=entity, BatchSize=batch_size, LeaseSeconds=lease_seconds,
-                   ClaimToken=_token(claim_token), Customer=customer)
+                   ClaimToken=_token(claim_token), Customer=customer, MaxAttempts=db.config.monday.max_attempts)
     if entity == "item":
         return [
             ItemRow(delta_id=int(r["delta_id"]), order_key=r["order_key"], action=r["action"],
@@ -136,7 +137,8 @@ def mark_failed(db: Database, token: uuid.UUID | str, entity: Entity, failures: 
                for f in failures]
     if not payload:
         return FailOutcome(0, 0)
-    row = db.call("MarkFailed", ClaimToken=_token(token), Entity=entity, Failures=payload)[0]
+    row = db.call("MarkFailed", ClaimToken=_token(token), Entity=entity, Failures=payload,
+                  MaxAttempts=db.config.monday.max_attempts)[0]
     return FailOutcome(int(row["to_pending"]), int(row["to_failed"]))
 
 
@@ -160,10 +162,12 @@ def requeue_failed(db: Database, entity: Entity | None = None, customer: str | N
 
 
 def purge(db: Database, synced_older_than_days: int = 30, run_log_older_than_days: int = 90,
-          dry_run: bool = False) -> dict[str, int]:
-    """Delete old SYNCED deltas and run-log rows; returns {table: rows}."""
+          dry_run: bool = False, max_batches: int | None = None) -> dict[str, int]:
+    """Delete old SYNCED deltas and run-log rows in batches of `sql_agent.purge_rows_per_batch`
+    (at most `max_batches` per table; None: all); returns {table: rows}."""
     rows = db.call("Purge", SyncedOlderThanDays=synced_older_than_days,
-                   RunLogOlderThanDays=run_log_older_than_days, DryRun=dry_run)
+                   RunLogOlderThanDays=run_log_older_than_days, DryRun=dry_run,
+                   BatchSize=db.config.sql_agent.purge_rows_per_batch, MaxBatches=max_batches)
     return {r["object"]: int(r["deleted"]) for r in rows}
 
 

@@ -12,6 +12,11 @@ and reruns after 1% of the orders changed (half a header value, half a size quan
 median of three rounds). Each rerun is also shown as a share of the full run measured in the
 same process. Targets (2 cores): full run at 100k <= 60 s, no-op <= 2 % and 1 % change
 <= 10 % of the full run.
+
+Last, the mass-change guard's cost: no-op reruns (same snapshot loaded again) and 1 % change
+runs, in pairs with the guard and with it switched off (`allow_mass_archive`); the median of
+the pairs' ratios guarded / unguarded, in the same process. Target: the guard adds at most
+1 % to a no-op run.
 """
 
 from __future__ import annotations
@@ -37,14 +42,14 @@ REFERENCE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "ord
 BENCH_PG_DIR = state_dir() / "bench-pg"
 
 
-def reference_config() -> Config:
+def reference_config(columns: Path = REFERENCE) -> Config:
     """The shipped config, pointed at the reference catalog (every mapped column exists there)."""
-    return dataclasses.replace(load_config(DEFAULT_CONFIG, "development"), columns_file=REFERENCE)
+    return dataclasses.replace(load_config(DEFAULT_CONFIG, "development"), columns_file=columns)
 
 
-def timed(db: Database) -> tuple[float, PipelineResult]:
+def timed(db: Database, allow_mass_archive: bool = False) -> tuple[float, PipelineResult]:
     start = time.perf_counter()
-    result = run_pipeline(db)
+    result = run_pipeline(db, allow_mass_archive=allow_mass_archive)
     return time.perf_counter() - start, result
 
 
@@ -100,11 +105,49 @@ def change_one_percent(db: Database, round_: int) -> int:
     return changed
 
 
+def guard_row(case: str, db: Database, full: float, before: Callable[[], object],
+              pairs: int = 11) -> tuple[str, float, str, str]:
+    """The guard's cost on one kind of run: `pairs` pairs of runs, one with the guard and one
+    without (`allow_mass_archive`), alternating which goes first, each after `before()`
+    (untimed). The median of the pairs' ratios: on a shared machine, load drifts between two
+    runs far less than across a whole series."""
+    ratios, guarded, unguarded = [], [], []
+    for i in range(pairs):
+        times = {}
+        for allow in ((False, True) if i % 2 else (True, False)):
+            before()
+            times[allow] = timed(db, allow_mass_archive=allow)[0]
+        guarded.append(times[False])
+        unguarded.append(times[True])
+        ratios.append(times[False] / times[True])
+    ratio, seconds = statistics.median(ratios), statistics.median(guarded)
+    return (case, seconds, f"{100 * seconds / full:.1f} %",
+            f"without the guard {statistics.median(unguarded):.2f} s; guarded / unguarded = {ratio:.3f} "
+            f"({100 * (ratio - 1):+.1f} %), median of {pairs} pairs")
+
+
+def guard_queries_row(db: Database, full: float, repeats: int = 11) -> tuple[str, float, str, str]:
+    """What the guard adds to a run whose merges run, measured alone (free of the load noise
+    of a whole run): its two live counts, as RunPipeline step 5 runs them. Its other work is
+    two sums over the few rows of the run's counts."""
+    d, schema, tables = db.dialect, db.config.environment.data_schema, db.config.tables
+    sql = (f"SELECT (SELECT COUNT(*) FROM {d.qualified(schema, tables.orders)} WHERE is_removed = FALSE) AS o, "
+           f"(SELECT COUNT(*) FROM {d.qualified(schema, tables.lines)} WHERE qty <> 0) AS l")
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        db.fetch(sql)
+        runs.append(time.perf_counter() - start)
+    seconds = statistics.median(runs)
+    return ("  guard: its live counts alone", seconds, f"{100 * seconds / full:.1f} %",
+            f"median of {repeats}; a no-op run never runs them (the merges are skipped)")
+
+
 def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[str, float, str, str]]:
     name = f"bench_{uuid.uuid4().hex[:8]}"
     try:
         db = Database(config, url=fresh_database(name, BENCH_PG_DIR))
-        columns = read_columns_file(REFERENCE)
+        columns = read_columns_file(config.columns_file)
         create_staging_and_deploy(db, columns)
         start = time.perf_counter()
         load_snapshot(db, snapshot(SampleShape(config, columns), orders, seed))
@@ -125,6 +168,11 @@ def bench(admin_url: str, config: Config, orders: int, seed: int) -> list[tuple[
         report.append((f"  1% changed ({changed:,} rows)", delta, f"{100 * delta / full:.1f} %",
                        f"{result.count('item', 'UPDATE'):,} item / {result.changed - result.count('item', 'UPDATE'):,} "
                        f"line changes, median of 3 ({runs_spread(runs)})"))
+        rounds = iter(range(3, 100))
+        report.append(guard_row("  guard: no-op rerun, snapshot loaded again", db, full,
+                                lambda: load_snapshot(db, snapshot(SampleShape(config, columns), orders, seed))))
+        report.append(guard_row("  guard: 1% changed", db, full, lambda: change_one_percent(db, next(rounds))))
+        report.append(guard_queries_row(db, full))
         db.close()
         return report
     finally:
@@ -135,9 +183,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--columns", type=Path, default=REFERENCE,
+                        help="the reference column list (default: %(default)s)")
     args = parser.parse_args()
     admin_url = server_url(BENCH_PG_DIR)
-    config = reference_config()
+    config = reference_config(args.columns)
     rows = []
     for orders in args.orders:
         print(f"benchmarking {orders:,} orders ...", flush=True)

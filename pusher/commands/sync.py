@@ -13,6 +13,7 @@ from pusher import eventlog
 from pusher.commands.common import add_common_options, count, load, open_database
 from pusher.errors import ExitCode, OrdersyncError
 from pusher.logfile import attach_rotating_file
+from pusher.sql.deployed_config import require_deployed_config
 from pusher.sync.plan import build_plan, format_plan
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
@@ -39,10 +40,12 @@ exit codes:
   1    the run finished but some rows failed (see `ordersync status`)
   2    configuration or command-line problem, dry run and execute alike: the `validate` checks
        (staging names, board columns, types) found a problem, a mapped column is absent from the
-       claimed rows (rendered before it was mapped: render + deploy), or no pending row belongs
-       to --customer (the closest customers are named); nothing was sent, claims were released
-  3    monday refused the whole run (token, board, daily limit) or stayed unreachable (the
-       message names the URL, the tries and the seconds); unsent rows stay PENDING without
+       claimed rows (rendered before it was mapped: render + deploy), no pending row belongs
+       to --customer (the closest customers are named), or the config differs from the one the
+       deployed procedures were rendered from (fix: ordersync deploy); nothing was sent, claims
+       were released
+  3    monday refused the whole run (token, board, column, daily limit) or stayed unreachable
+       (the message names the URL, the tries and the seconds); unsent rows stay PENDING without
        spending attempts
   4    database error
   130  interrupted (Ctrl-C / SIGTERM): the current request finished, the rest was released
@@ -101,6 +104,7 @@ def _sync(args: argparse.Namespace) -> int:
         raise
     install_token_mask(token)
     with open_database(args) as db:
+        require_deployed_config(db)  # the queued payloads carry the columns the procedures were rendered for
         report, code = run_sync(config, db, token, dry_run=args.dry_run, limit=args.limit, customer=args.customer,
                                 progress_stream=None if args.quiet or args.output_json else sys.stderr)
         plan = build_plan(db, args.limit, args.customer) if args.dry_run else None

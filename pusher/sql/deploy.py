@@ -2,6 +2,13 @@
 
 `deploy` renders from the live staging catalog when the staging table exists (so what is
 deployed fits what is there), else from the configured column file.
+
+PostgreSQL keys a function on its name and argument types, so CREATE OR REPLACE with a new
+parameter (an upgrade) adds an overload next to the old one, and a call by name then finds
+two candidates. Deploy therefore drops, in the same transaction, every other overload of each
+procedure it just created (the one it created carries this transaction's xmin). Their grants
+go with them: run security.sql again after such an upgrade. SQL Server's CREATE OR ALTER
+replaces by name and keeps grants.
 """
 
 from __future__ import annotations
@@ -16,6 +23,23 @@ from pusher.sql.render import STAGING_TEMPLATE, Renderer
 from pusher.sql.server_version import require_supported_server
 
 log = logging.getLogger(__name__)
+
+# PostgreSQL: drop the overloads of sync."<name>" other than the one this transaction created.
+_DROP_STALE_OVERLOADS = """
+DO $stale$
+DECLARE stale regprocedure;
+BEGIN
+    FOR stale IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p
+        WHERE p.pronamespace = to_regnamespace({schema}) AND p.proname = {name}
+          AND p.xmin::text <> (pg_current_xact_id()::text::bigint % 4294967296)::text
+    LOOP
+        RAISE NOTICE 'dropping the old signature %', stale;
+        EXECUTE format('DROP FUNCTION %s', stale);
+    END LOOP;
+END
+$stale$;
+"""
 
 
 @dataclass(frozen=True)
@@ -50,9 +74,19 @@ def deploy(db: Database, columns: list[Column] | None = None) -> list[str]:
     done = []
     for obj in renderer.render_all():
         log.info("deploying %s", obj.template)
-        db.execute_script(obj.sql, obj.template)
+        db.execute_script(obj.sql + _stale_overloads(db, obj.template), obj.template)
         done.append(obj.template)
     return done
+
+
+def _stale_overloads(db: Database, template: str) -> str:
+    """For a PostgreSQL procedure (procedures/<schema>.<Name>.sql.j2): the block that drops
+    its older signatures; else nothing."""
+    name = template.removeprefix("procedures/").split(".")
+    if db.dialect.name != "postgres" or not template.startswith("procedures/") or name[2] != "sql":
+        return ""
+    return _DROP_STALE_OVERLOADS.format(schema=db.dialect.literal(db.config.environment.sync_schema),
+                                        name=db.dialect.literal(name[1]))
 
 
 def create_staging(db: Database, columns: list[Column]) -> None:

@@ -16,7 +16,7 @@ import jinja2
 from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.paths import DB_DIR, PROJECT_ROOT
-from pusher.sql import server_version
+from pusher.sql import deployed_config, server_version
 from pusher.sql.catalog import Column, check_config_columns, fingerprint, size_columns
 from pusher.sql.dialect import Dialect, get_dialect, hash_family
 
@@ -121,6 +121,8 @@ class Renderer:
             "size_fingerprint": fingerprint(sizes),
             "max_attempts": cfg.monday.max_attempts,
             "lease_seconds": cfg.monday.lease_seconds,
+            "deployed_settings": deployed_config.settings_json(cfg),
+            "deployed_fingerprint": deployed_config.fingerprint(cfg),
         }
 
     def _refuse_unstorable(self, cfg: Config, sizes: list[str]) -> None:

@@ -43,8 +43,8 @@ def stage(db: Database, *rows: dict[str, Any], replace: bool = True) -> None:
     conn.commit()
 
 
-def run(db: Database, dry_run: bool = False) -> PipelineResult:
-    return run_pipeline(db, dry_run=dry_run)
+def run(db: Database, dry_run: bool = False, allow_mass_archive: bool = False) -> PipelineResult:
+    return run_pipeline(db, dry_run=dry_run, allow_mass_archive=allow_mass_archive)
 
 
 def rows(db: Database, name: str, columns: str = "*", order_by: str = "1") -> list[dict[str, Any]]:

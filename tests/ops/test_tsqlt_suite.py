@@ -184,6 +184,25 @@ TWINS = {
         "MergeHeadersTests.test a hash stored under an older definition is rewritten and queues nothing",
     "test_hash_definition.py::test_a_type_change_with_the_same_values_queues_nothing":
         "MergeHeadersTests.test a decimal scale change alone queues nothing",
+    "test_mass_change_guard.py::test_empty_staging_is_refused_and_changes_nothing":
+        "RunPipelineTests.test empty staging is refused and changes nothing",
+    "test_mass_change_guard.py::test_half_loaded_staging_is_refused_with_the_numbers":
+        "RunPipelineTests.test half loaded staging is refused with the numbers and the merges rolled back",
+    "test_mass_change_guard.py::test_a_change_below_the_threshold_goes_through":
+        "RunPipelineTests.test a change below the threshold goes through",
+    "test_mass_change_guard.py::test_the_override_lets_one_run_through_and_the_next_is_guarded_again":
+        "RunPipelineTests.test the override lets a mass archive through",
+    "test_deployed_config.py::test_a_setting_changed_after_deploy_is_refused_by_pipeline_and_sync_naming_it":
+        "RunPipelineTests.test a caller whose config differs from the deployed one is refused and logged",
+    "test_deployed_config.py::test_an_unchanged_config_runs":
+        "RunPipelineTests.test the deployed fingerprint is accepted",
+    "test_call_time_settings.py::test_an_edited_max_attempts_dead_letters_a_retryable_failure_without_a_redeploy":
+        "MarkFailedTests.test a max attempts sent with the call replaces the rendered one",
+    "test_purge.py::test_a_batch_size_smaller_than_the_rows_purges_them_all_and_logs_the_total":
+        "PurgeTests.test a batch size smaller than the rows purges them all and logs the total",
+    "test_purge.py::test_a_dry_run_counts_every_row_and_deletes_none": "PurgeTests.test a dry run deletes nothing",
+    "test_purge.py::test_max_batches_stops_after_that_many_batches_of_the_batch_size":
+        "PurgeTests.test max batches stops after that many batches of the batch size",
 }
 _TWO_SESSIONS = "needs two concurrent sessions; a tSQLt test runs in one"
 _ONE_MODE = "the tSQLt classes are rendered for the configured staging mode only"
@@ -205,6 +224,15 @@ NO_TWIN = {
         "a render test",
     "test_hash_definition.py::test_the_tsql_row_hash_compares_fixed_types": "a render test",
     "test_hash_definition.py::test_each_catalog_type_has_its_hash_family": "tests Python",
+    "test_mass_change_guard.py::test_the_pipeline_command_exits_5_and_says_how_to_let_the_run_through":
+        "tests the Python command, not SQL",
+    "test_mass_change_guard.py::test_incremental_staging_is_never_guarded": _ONE_MODE,
+    "test_deployed_config.py::test_a_redeploy_after_the_change_lets_the_pipeline_run_again":
+        "tests the deploy, not a procedure",
+    "test_deployed_config.py::test_settings_that_travel_with_the_call_need_no_redeploy":
+        "tests the Python command, not SQL",
+    "test_deploy.py::test_a_deploy_over_an_older_signature_drops_it_so_calls_by_name_stay_unambiguous":
+        "PostgreSQL function overloading; SQL Server procedures have one signature",
 }
 TWIN_TO_WRITE = [
     "test_bad_rows.py::test_a_rejected_order_in_a_snapshot_is_not_archived_nor_changed",
@@ -240,6 +268,16 @@ TWIN_TO_WRITE = [
     "test_hash_definition.py::test_an_archived_order_with_an_old_hash_is_rewritten_not_queued",
     "test_key_semantics.py::test_a_key_that_changes_only_case_or_trailing_spaces_is_the_same_order",
     "test_key_semantics.py::test_the_customer_filter_ignores_case_and_trailing_spaces",
+    "test_mass_change_guard.py::test_staging_with_its_size_columns_unloaded_is_refused_for_the_line_deletes",
+    "test_mass_change_guard.py::test_a_dry_run_shows_the_refusal_too",
+    "test_mass_change_guard.py::test_the_shipped_thresholds_let_a_small_board_lose_three_of_ten_orders",
+    "test_mass_change_guard.py::test_the_thresholds_travel_with_the_call_without_a_redeploy",
+    "test_deployed_config.py::test_objects_deployed_without_the_fingerprint_are_refused_with_the_fix",
+    "test_deployed_config.py::test_a_dba_call_without_a_fingerprint_is_not_checked",
+    "test_call_time_settings.py::test_an_edited_max_attempts_dead_letters_an_expired_lease_without_a_redeploy",
+    "test_call_time_settings.py::test_a_dba_call_without_max_attempts_uses_the_rendered_default",
+    "test_call_time_settings.py::test_max_attempts_out_of_range_is_refused_naming_the_parameter",
+    "test_purge.py::test_a_bad_batch_setting_is_refused_naming_the_parameter",
 ]
 
 

@@ -49,9 +49,11 @@ FROM (VALUES
         ('StatusCounts', 'SELECT', 'pusher'),
         ('RunHistory', 'SELECT', 'pusher'),
         ('PlannedChanges', 'SELECT', 'pusher'),
+        ('DeployedConfig', 'SELECT', 'pusher'),
         ('RunPipeline', 'EXECUTE', 'pipeline'),
         ('Purge', 'EXECUTE', 'pipeline'),
-        ('RunHistory', 'SELECT', 'pipeline')
+        ('RunHistory', 'SELECT', 'pipeline'),
+        ('DeployedConfig', 'SELECT', 'pipeline')
 ) AS needed (object_name, permission, needed_by)
 LEFT JOIN LATERAL (
     SELECT p.oid FROM pg_catalog.pg_proc AS p

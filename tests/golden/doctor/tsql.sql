@@ -57,9 +57,11 @@ FROM (VALUES
         (N'StatusCounts', N'SELECT', N'pusher'),
         (N'RunHistory', N'SELECT', N'pusher'),
         (N'PlannedChanges', N'SELECT', N'pusher'),
+        (N'DeployedConfig', N'SELECT', N'pusher'),
         (N'RunPipeline', N'EXECUTE', N'pipeline'),
         (N'Purge', N'EXECUTE', N'pipeline'),
-        (N'RunHistory', N'SELECT', N'pipeline')
+        (N'RunHistory', N'SELECT', N'pipeline'),
+        (N'DeployedConfig', N'SELECT', N'pipeline')
 ) AS needed (object_name, permission, needed_by);
 
 -- check: agent_jobs

@@ -2,7 +2,11 @@
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."RunPipeline"(
-    p_dryrun BOOLEAN DEFAULT FALSE
+    p_dryrun BOOLEAN DEFAULT FALSE,
+    p_allowmassarchive BOOLEAN DEFAULT FALSE,
+    p_maxarchiveshare NUMERIC(9, 4) DEFAULT 0.05,
+    p_maxarchivecount BIGINT DEFAULT 100,
+    p_configfingerprint VARCHAR(64) DEFAULT NULL
 )
 RETURNS TABLE (
     run_id BIGINT,
@@ -15,7 +19,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
--- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
+-- Run the pipeline once: drift check, single-flight lock, mass-change guard, MergeHeaders + MergeLines, run log.
 DECLARE
     v_runid BIGINT;
     v_unchangedrows BIGINT;
@@ -26,6 +30,10 @@ DECLARE
     v_failmessage VARCHAR(4000);
     v_failnumber INTEGER;
     v_failhint TEXT;
+    v_liveorders BIGINT := 0;
+    v_livelines BIGINT := 0;
+    v_archives BIGINT := 0;
+    v_deletes BIGINT := 0;
 BEGIN
     -- 1. The run's log row; its id is the run id every row of this run carries.
     INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run)
@@ -47,7 +55,12 @@ CREATE TEMP TABLE run_counts (
 ) ON COMMIT DROP;
 
     BEGIN
-        -- 2. Refuse to run on a staging table the procedures were not rendered for.
+        -- 2. Refuse a caller whose config differs from the one these procedures were rendered
+        --    from (sync.DeployedConfig lists those settings), and a staging table they were not
+        --    rendered for.
+IF p_configfingerprint IS NOT NULL AND p_configfingerprint <> '875f131ef12b458efb0f97d3571a50824a0b0e4882b7ae8c6a46f3c6270f9bca' THEN
+            RAISE EXCEPTION USING MESSAGE = CONCAT('RunPipeline refused (config changed since deploy): the caller''s config fingerprint ', p_configfingerprint, ' differs from 875f131ef12b458efb0f97d3571a50824a0b0e4882b7ae8c6a46f3c6270f9bca, the one these procedures were rendered from; sync.DeployedConfig lists their settings. Fix: run `ordersync deploy` (SQL Server: `ordersync render`, then install.sql), or put the config back.'), ERRCODE = 'P0001', HINT = '50005';
+END IF;
         INSERT INTO run_drift
         SELECT * FROM "sync"."CheckDrift"();
         v_drift := CONCAT_WS('; ', (SELECT CONCAT(src.change, ' ', string_agg(CAST(CONCAT('"', src.column_name, '"') AS TEXT), ', ' ORDER BY CONCAT('"', src.column_name, '"')))
@@ -82,14 +95,33 @@ IF v_unchangedrows >= 0 THEN
             VALUES (v_runid, 'pipeline', 'SnapshotUnchanged', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'SUCCEEDED',
                     v_unchangedrows);
 END IF;
-        -- 5. Otherwise both merges, one transaction.
+        -- 5. Mass-change guard, first half: empty staging while live orders exist would
+        --    archive the board. The live counts are the guard's denominators.
+IF v_unchangedrows < 0 AND p_allowmassarchive = FALSE THEN
+            v_liveorders := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_V2" AS tgt WHERE tgt.is_removed = FALSE);
+            v_livelines := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_LINES" AS tgt WHERE tgt.qty <> 0);
+IF v_liveorders > 0 AND NOT EXISTS (SELECT 1 FROM "dbo"."swp_ORDER'S [LIST]") THEN
+                RAISE EXCEPTION USING MESSAGE = CONCAT('RunPipeline refused (mass change guard): staging table dbo.swp_ORDER''S [LIST] is empty: this run would archive all ', v_liveorders, ' live orders. Nothing was merged or queued. Check the upstream load. If staging is complete and this change is meant, let this one run through: `ordersync pipeline --allow-mass-archive`, or call RunPipeline with p_allowmassarchive = TRUE.'), ERRCODE = 'P0001', HINT = '50004';
+END IF;
+END IF;
+        -- 6. Otherwise both merges, one transaction.
 IF v_unchangedrows < 0 THEN
             INSERT INTO run_counts
             SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
             INSERT INTO run_counts
             SELECT * FROM "sync"."MergeLines"(p_runid => v_runid, p_dryrun => p_dryrun);
 END IF;
-        -- 6. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        -- 7. Mass-change guard, second half: the archives and size-line deletes the merges
+        --    queued (or would queue, dry run). Refused when either exceeds both thresholds;
+        --    the refusal rolls the merges back.
+IF v_unchangedrows < 0 AND p_allowmassarchive = FALSE THEN
+            v_archives := (SELECT COALESCE(SUM(src."rows"), 0) FROM run_counts AS src WHERE src.entity = 'item' AND src.action = 'ARCHIVE');
+            v_deletes := (SELECT COALESCE(SUM(src."rows"), 0) FROM run_counts AS src WHERE src.entity = 'subitem' AND src.action = 'DELETE');
+IF (v_archives > p_maxarchivecount AND v_archives > p_maxarchiveshare * v_liveorders) OR (v_deletes > p_maxarchivecount AND v_deletes > p_maxarchiveshare * v_livelines) THEN
+                RAISE EXCEPTION USING MESSAGE = CONCAT('RunPipeline refused (mass change guard): this run would archive ', v_archives, ' of ', v_liveorders, ' live orders and delete ', v_deletes, ' of ', v_livelines, ' size lines; the limit for each is ', p_maxarchivecount, ' rows or ', CAST(100 * p_maxarchiveshare AS NUMERIC(9, 2)), ' %, whichever is larger (staging.max_archive_count, staging.max_archive_share). Nothing was merged or queued: check the upstream load of dbo.swp_ORDER''S [LIST]. If staging is complete and this change is meant, let this one run through: `ordersync pipeline --allow-mass-archive`, or call RunPipeline with p_allowmassarchive = TRUE.'), ERRCODE = 'P0001', HINT = '50004';
+END IF;
+END IF;
+        -- 8. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
         v_counts := (SELECT CONCAT('{', string_agg(CAST(e.obj AS TEXT), ', ' ORDER BY e.obj), '}')
          FROM (SELECT CONCAT('"', src.entity, '": {', string_agg(CAST(CONCAT('"', src.action, '": ', src."rows") AS TEXT), ', ' ORDER BY CONCAT('"', src.action, '": ', src."rows")), '}') AS obj
                FROM run_counts AS src
@@ -107,22 +139,22 @@ END IF;
         -- The failure, logged after the rollback (REFUSED for drift or a busy lock).
         UPDATE "dbo"."ORDER_LIST_RUN_LOG"
         SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
-            outcome = CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            outcome = CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
             error_number = v_failnumber,
             error_message = v_failmessage
         WHERE run_log_id = v_runid;
 IF NOT FOUND THEN
             -- The start row went with a caller's rolled-back transaction: log the run again.
             INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
-            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
                     v_failnumber, v_failmessage);
 END IF;
         RAISE WARNING '%', v_failmessage;
-        RETURN QUERY SELECT v_runid, CAST('error' AS TEXT), CAST(CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END AS TEXT), 0;
+        RETURN QUERY SELECT v_runid, CAST('error' AS TEXT), CAST(CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END AS TEXT), 0;
         RETURN;
     END;
 
-    -- 7. The counts by entity and action (zero rows omitted).
+    -- 9. The counts by entity and action (zero rows omitted).
     RETURN QUERY SELECT v_runid AS run_id, src.entity, src.action,
            CAST(SUM(src."rows") AS INTEGER) AS "rows"
     FROM run_counts AS src

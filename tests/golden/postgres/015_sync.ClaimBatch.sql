@@ -6,7 +6,8 @@ CREATE OR REPLACE FUNCTION "sync"."ClaimBatch"(
     p_batchsize INTEGER,
     p_leaseseconds INTEGER,
     p_claimtoken UUID,
-    p_customer VARCHAR(255) DEFAULT NULL
+    p_customer VARCHAR(255) DEFAULT NULL,
+    p_maxattempts INTEGER DEFAULT 5
 )
 RETURNS TABLE (
     delta_id BIGINT,
@@ -51,6 +52,9 @@ END IF;
     IF p_claimtoken IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
+    IF p_maxattempts IS NULL OR p_maxattempts NOT BETWEEN 1 AND 100 THEN
+        v_problems := CONCAT(v_problems, '; p_maxattempts must be 1 to 100 (default: the configured 5)');
+END IF;
     IF v_problems <> '' THEN
         RAISE EXCEPTION USING MESSAGE = CONCAT('ClaimBatch: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
@@ -63,9 +67,9 @@ IF p_entity = 'item' THEN
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET last_error_code = 'LEASE_EXPIRED',
-        last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', p_maxattempts, ': the pusher holding the row stopped or hung'),
         updated_at = v_now
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= p_maxattempts
 RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
@@ -137,9 +141,9 @@ IF p_entity = 'subitem' THEN
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET last_error_code = 'LEASE_EXPIRED',
-        last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', p_maxattempts, ': the pusher holding the row stopped or hung'),
         updated_at = v_now
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= p_maxattempts
 RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;

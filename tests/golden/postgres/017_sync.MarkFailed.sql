@@ -4,7 +4,8 @@
 CREATE OR REPLACE FUNCTION "sync"."MarkFailed"(
     p_claimtoken UUID,
     p_entity VARCHAR(10),
-    p_failures JSONB
+    p_failures JSONB,
+    p_maxattempts INTEGER DEFAULT 5
 )
 RETURNS TABLE (
     to_pending INTEGER,
@@ -30,6 +31,9 @@ END IF;
 END IF;
     IF p_failures IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_failures is required (a JSON array)');
+END IF;
+    IF p_maxattempts IS NULL OR p_maxattempts NOT BETWEEN 1 AND 100 THEN
+        v_problems := CONCAT(v_problems, '; p_maxattempts must be 1 to 100 (default: the configured 5)');
 END IF;
     IF v_problems <> '' THEN
         RAISE EXCEPTION USING MESSAGE = CONCAT('MarkFailed: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
@@ -66,7 +70,7 @@ FROM (
 )) AS src ON src.delta_id = row_failed.delta_id
         WHERE row_failed.delta_id = ANY (v_failed)
           AND src.retryable = TRUE
-          AND row_failed.attempts < 5
+          AND row_failed.attempts < p_maxattempts
 ) AS picked (id);
         UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET action = CASE
@@ -126,7 +130,7 @@ FROM (
 )) AS src ON src.delta_id = row_failed.line_delta_id
         WHERE row_failed.line_delta_id = ANY (v_failed)
           AND src.retryable = TRUE
-          AND row_failed.attempts < 5
+          AND row_failed.attempts < p_maxattempts
 ) AS picked (id);
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET action = CASE

@@ -678,7 +678,11 @@ $proc$;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."RunPipeline"(
-    p_dryrun BOOLEAN DEFAULT FALSE
+    p_dryrun BOOLEAN DEFAULT FALSE,
+    p_allowmassarchive BOOLEAN DEFAULT FALSE,
+    p_maxarchiveshare NUMERIC(9, 4) DEFAULT 0.05,
+    p_maxarchivecount BIGINT DEFAULT 100,
+    p_configfingerprint VARCHAR(64) DEFAULT NULL
 )
 RETURNS TABLE (
     run_id BIGINT,
@@ -691,7 +695,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
--- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
+-- Run the pipeline once: drift check, single-flight lock, mass-change guard, MergeHeaders + MergeLines, run log.
 DECLARE
     v_runid BIGINT;
     v_unchangedrows BIGINT;
@@ -702,6 +706,10 @@ DECLARE
     v_failmessage VARCHAR(4000);
     v_failnumber INTEGER;
     v_failhint TEXT;
+    v_liveorders BIGINT := 0;
+    v_livelines BIGINT := 0;
+    v_archives BIGINT := 0;
+    v_deletes BIGINT := 0;
 BEGIN
     -- 1. The run's log row; its id is the run id every row of this run carries.
     INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run)
@@ -723,7 +731,12 @@ CREATE TEMP TABLE run_counts (
 ) ON COMMIT DROP;
 
     BEGIN
-        -- 2. Refuse to run on a staging table the procedures were not rendered for.
+        -- 2. Refuse a caller whose config differs from the one these procedures were rendered
+        --    from (sync.DeployedConfig lists those settings), and a staging table they were not
+        --    rendered for.
+IF p_configfingerprint IS NOT NULL AND p_configfingerprint <> '875f131ef12b458efb0f97d3571a50824a0b0e4882b7ae8c6a46f3c6270f9bca' THEN
+            RAISE EXCEPTION USING MESSAGE = CONCAT('RunPipeline refused (config changed since deploy): the caller''s config fingerprint ', p_configfingerprint, ' differs from 875f131ef12b458efb0f97d3571a50824a0b0e4882b7ae8c6a46f3c6270f9bca, the one these procedures were rendered from; sync.DeployedConfig lists their settings. Fix: run `ordersync deploy` (SQL Server: `ordersync render`, then install.sql), or put the config back.'), ERRCODE = 'P0001', HINT = '50005';
+END IF;
         INSERT INTO run_drift
         SELECT * FROM "sync"."CheckDrift"();
         v_drift := CONCAT_WS('; ', (SELECT CONCAT(src.change, ' ', string_agg(CAST(CONCAT('"', src.column_name, '"') AS TEXT), ', ' ORDER BY CONCAT('"', src.column_name, '"')))
@@ -758,14 +771,33 @@ IF v_unchangedrows >= 0 THEN
             VALUES (v_runid, 'pipeline', 'SnapshotUnchanged', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'SUCCEEDED',
                     v_unchangedrows);
 END IF;
-        -- 5. Otherwise both merges, one transaction.
+        -- 5. Mass-change guard, first half: empty staging while live orders exist would
+        --    archive the board. The live counts are the guard's denominators.
+IF v_unchangedrows < 0 AND p_allowmassarchive = FALSE THEN
+            v_liveorders := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_V2" AS tgt WHERE tgt.is_removed = FALSE);
+            v_livelines := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_LINES" AS tgt WHERE tgt.qty <> 0);
+IF v_liveorders > 0 AND NOT EXISTS (SELECT 1 FROM "dbo"."swp_ORDER'S [LIST]") THEN
+                RAISE EXCEPTION USING MESSAGE = CONCAT('RunPipeline refused (mass change guard): staging table dbo.swp_ORDER''S [LIST] is empty: this run would archive all ', v_liveorders, ' live orders. Nothing was merged or queued. Check the upstream load. If staging is complete and this change is meant, let this one run through: `ordersync pipeline --allow-mass-archive`, or call RunPipeline with p_allowmassarchive = TRUE.'), ERRCODE = 'P0001', HINT = '50004';
+END IF;
+END IF;
+        -- 6. Otherwise both merges, one transaction.
 IF v_unchangedrows < 0 THEN
             INSERT INTO run_counts
             SELECT * FROM "sync"."MergeHeaders"(p_runid => v_runid, p_dryrun => p_dryrun);
             INSERT INTO run_counts
             SELECT * FROM "sync"."MergeLines"(p_runid => v_runid, p_dryrun => p_dryrun);
 END IF;
-        -- 6. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        -- 7. Mass-change guard, second half: the archives and size-line deletes the merges
+        --    queued (or would queue, dry run). Refused when either exceeds both thresholds;
+        --    the refusal rolls the merges back.
+IF v_unchangedrows < 0 AND p_allowmassarchive = FALSE THEN
+            v_archives := (SELECT COALESCE(SUM(src."rows"), 0) FROM run_counts AS src WHERE src.entity = 'item' AND src.action = 'ARCHIVE');
+            v_deletes := (SELECT COALESCE(SUM(src."rows"), 0) FROM run_counts AS src WHERE src.entity = 'subitem' AND src.action = 'DELETE');
+IF (v_archives > p_maxarchivecount AND v_archives > p_maxarchiveshare * v_liveorders) OR (v_deletes > p_maxarchivecount AND v_deletes > p_maxarchiveshare * v_livelines) THEN
+                RAISE EXCEPTION USING MESSAGE = CONCAT('RunPipeline refused (mass change guard): this run would archive ', v_archives, ' of ', v_liveorders, ' live orders and delete ', v_deletes, ' of ', v_livelines, ' size lines; the limit for each is ', p_maxarchivecount, ' rows or ', CAST(100 * p_maxarchiveshare AS NUMERIC(9, 2)), ' %, whichever is larger (staging.max_archive_count, staging.max_archive_share). Nothing was merged or queued: check the upstream load of dbo.swp_ORDER''S [LIST]. If staging is complete and this change is meant, let this one run through: `ordersync pipeline --allow-mass-archive`, or call RunPipeline with p_allowmassarchive = TRUE.'), ERRCODE = 'P0001', HINT = '50004';
+END IF;
+END IF;
+        -- 8. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
         v_counts := (SELECT CONCAT('{', string_agg(CAST(e.obj AS TEXT), ', ' ORDER BY e.obj), '}')
          FROM (SELECT CONCAT('"', src.entity, '": {', string_agg(CAST(CONCAT('"', src.action, '": ', src."rows") AS TEXT), ', ' ORDER BY CONCAT('"', src.action, '": ', src."rows")), '}') AS obj
                FROM run_counts AS src
@@ -783,22 +815,22 @@ END IF;
         -- The failure, logged after the rollback (REFUSED for drift or a busy lock).
         UPDATE "dbo"."ORDER_LIST_RUN_LOG"
         SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
-            outcome = CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            outcome = CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
             error_number = v_failnumber,
             error_message = v_failmessage
         WHERE run_log_id = v_runid;
 IF NOT FOUND THEN
             -- The start row went with a caller's rolled-back transaction: log the run again.
             INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
-            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
                     v_failnumber, v_failmessage);
 END IF;
         RAISE WARNING '%', v_failmessage;
-        RETURN QUERY SELECT v_runid, CAST('error' AS TEXT), CAST(CASE WHEN v_failnumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END AS TEXT), 0;
+        RETURN QUERY SELECT v_runid, CAST('error' AS TEXT), CAST(CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END AS TEXT), 0;
         RETURN;
     END;
 
-    -- 7. The counts by entity and action (zero rows omitted).
+    -- 9. The counts by entity and action (zero rows omitted).
     RETURN QUERY SELECT v_runid AS run_id, src.entity, src.action,
            CAST(SUM(src."rows") AS INTEGER) AS "rows"
     FROM run_counts AS src
@@ -896,7 +928,8 @@ CREATE OR REPLACE FUNCTION "sync"."ClaimBatch"(
     p_batchsize INTEGER,
     p_leaseseconds INTEGER,
     p_claimtoken UUID,
-    p_customer VARCHAR(255) DEFAULT NULL
+    p_customer VARCHAR(255) DEFAULT NULL,
+    p_maxattempts INTEGER DEFAULT 5
 )
 RETURNS TABLE (
     delta_id BIGINT,
@@ -941,6 +974,9 @@ END IF;
     IF p_claimtoken IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
+    IF p_maxattempts IS NULL OR p_maxattempts NOT BETWEEN 1 AND 100 THEN
+        v_problems := CONCAT(v_problems, '; p_maxattempts must be 1 to 100 (default: the configured 5)');
+END IF;
     IF v_problems <> '' THEN
         RAISE EXCEPTION USING MESSAGE = CONCAT('ClaimBatch: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
@@ -953,9 +989,9 @@ IF p_entity = 'item' THEN
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET last_error_code = 'LEASE_EXPIRED',
-        last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', p_maxattempts, ': the pusher holding the row stopped or hung'),
         updated_at = v_now
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= p_maxattempts
 RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
@@ -1027,9 +1063,9 @@ IF p_entity = 'subitem' THEN
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET last_error_code = 'LEASE_EXPIRED',
-        last_error = 'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', p_maxattempts, ': the pusher holding the row stopped or hung'),
         updated_at = v_now
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= 5
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.attempts >= p_maxattempts
 RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
@@ -1262,7 +1298,8 @@ $proc$;
 CREATE OR REPLACE FUNCTION "sync"."MarkFailed"(
     p_claimtoken UUID,
     p_entity VARCHAR(10),
-    p_failures JSONB
+    p_failures JSONB,
+    p_maxattempts INTEGER DEFAULT 5
 )
 RETURNS TABLE (
     to_pending INTEGER,
@@ -1288,6 +1325,9 @@ END IF;
 END IF;
     IF p_failures IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_failures is required (a JSON array)');
+END IF;
+    IF p_maxattempts IS NULL OR p_maxattempts NOT BETWEEN 1 AND 100 THEN
+        v_problems := CONCAT(v_problems, '; p_maxattempts must be 1 to 100 (default: the configured 5)');
 END IF;
     IF v_problems <> '' THEN
         RAISE EXCEPTION USING MESSAGE = CONCAT('MarkFailed: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
@@ -1324,7 +1364,7 @@ FROM (
 )) AS src ON src.delta_id = row_failed.delta_id
         WHERE row_failed.delta_id = ANY (v_failed)
           AND src.retryable = TRUE
-          AND row_failed.attempts < 5
+          AND row_failed.attempts < p_maxattempts
 ) AS picked (id);
         UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET action = CASE
@@ -1384,7 +1424,7 @@ FROM (
 )) AS src ON src.delta_id = row_failed.line_delta_id
         WHERE row_failed.line_delta_id = ANY (v_failed)
           AND src.retryable = TRUE
-          AND row_failed.attempts < 5
+          AND row_failed.attempts < p_maxattempts
 ) AS picked (id);
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET action = CASE
@@ -1636,7 +1676,9 @@ $proc$;
 CREATE OR REPLACE FUNCTION "sync"."Purge"(
     p_syncedolderthandays INTEGER DEFAULT 30,
     p_runlogolderthandays INTEGER DEFAULT 90,
-    p_dryrun BOOLEAN DEFAULT FALSE
+    p_dryrun BOOLEAN DEFAULT FALSE,
+    p_batchsize INTEGER DEFAULT 4000,
+    p_maxbatches INTEGER DEFAULT NULL
 )
 RETURNS TABLE (
     "object" VARCHAR(128),
@@ -1656,12 +1698,20 @@ DECLARE
     v_itemdeleted INTEGER := 0;
     v_subitemdeleted INTEGER := 0;
     v_runlogdeleted INTEGER := 0;
+    v_batch INTEGER := 0;
+    v_batches INTEGER := 0;
 BEGIN
     IF p_syncedolderthandays IS NULL OR p_syncedolderthandays < 0 THEN
         v_problems := CONCAT(v_problems, '; p_syncedolderthandays must be 0 or more days');
 END IF;
     IF p_runlogolderthandays IS NULL OR p_runlogolderthandays < 0 THEN
         v_problems := CONCAT(v_problems, '; p_runlogolderthandays must be 0 or more days');
+END IF;
+    IF p_batchsize IS NULL OR p_batchsize NOT BETWEEN 1 AND 100000 THEN
+        v_problems := CONCAT(v_problems, '; p_batchsize must be 1 to 100000 rows');
+END IF;
+    IF p_maxbatches < 1 THEN
+        v_problems := CONCAT(v_problems, '; p_maxbatches must be at least 1 (NULL: no limit)');
 END IF;
     IF v_problems <> '' THEN
         RAISE EXCEPTION USING MESSAGE = CONCAT('Purge: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
@@ -1671,24 +1721,59 @@ END IF;
     v_syncedbefore := (v_now + make_interval(days => -p_syncedolderthandays));
     v_loggedbefore := (v_now + make_interval(days => -p_runlogolderthandays));
 
+IF p_dryrun = TRUE THEN
         v_itemdeleted := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_DELTA" WHERE sync_state = 'SYNCED' AND synced_at < v_syncedbefore);
-        DELETE FROM "dbo"."ORDER_LIST_DELTA"
-        WHERE p_dryrun = FALSE
-          AND sync_state = 'SYNCED'
-          AND synced_at < v_syncedbefore;
+END IF;
+IF p_dryrun = FALSE THEN
+        v_batch := p_batchsize;
+        v_batches := 0;
+        WHILE v_batch = p_batchsize AND (p_maxbatches IS NULL OR v_batches < p_maxbatches) LOOP
+            DELETE FROM "dbo"."ORDER_LIST_DELTA"
+            WHERE ctid IN (SELECT ctid FROM "dbo"."ORDER_LIST_DELTA"
+                           WHERE sync_state = 'SYNCED' AND synced_at < v_syncedbefore
+                           LIMIT p_batchsize);
+            GET DIAGNOSTICS v_batch = ROW_COUNT;
+            v_itemdeleted := v_itemdeleted + v_batch;
+            v_batches := v_batches + 1;
+        END LOOP;
+END IF;
+IF p_dryrun = TRUE THEN
         v_subitemdeleted := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_LINES_DELTA" WHERE sync_state = 'SYNCED' AND synced_at < v_syncedbefore);
-        DELETE FROM "dbo"."ORDER_LIST_LINES_DELTA"
-        WHERE p_dryrun = FALSE
-          AND sync_state = 'SYNCED'
-          AND synced_at < v_syncedbefore;
+END IF;
+IF p_dryrun = FALSE THEN
+        v_batch := p_batchsize;
+        v_batches := 0;
+        WHILE v_batch = p_batchsize AND (p_maxbatches IS NULL OR v_batches < p_maxbatches) LOOP
+            DELETE FROM "dbo"."ORDER_LIST_LINES_DELTA"
+            WHERE ctid IN (SELECT ctid FROM "dbo"."ORDER_LIST_LINES_DELTA"
+                           WHERE sync_state = 'SYNCED' AND synced_at < v_syncedbefore
+                           LIMIT p_batchsize);
+            GET DIAGNOSTICS v_batch = ROW_COUNT;
+            v_subitemdeleted := v_subitemdeleted + v_batch;
+            v_batches := v_batches + 1;
+        END LOOP;
+END IF;
+IF p_dryrun = TRUE THEN
         v_runlogdeleted := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_RUN_LOG" WHERE start_time < v_loggedbefore);
-        DELETE FROM "dbo"."ORDER_LIST_RUN_LOG"
-        WHERE p_dryrun = FALSE
-          AND start_time < v_loggedbefore;
+END IF;
+IF p_dryrun = FALSE THEN
+        v_batch := p_batchsize;
+        v_batches := 0;
+        WHILE v_batch = p_batchsize AND (p_maxbatches IS NULL OR v_batches < p_maxbatches) LOOP
+            DELETE FROM "dbo"."ORDER_LIST_RUN_LOG"
+            WHERE ctid IN (SELECT ctid FROM "dbo"."ORDER_LIST_RUN_LOG"
+                           WHERE start_time < v_loggedbefore
+                           LIMIT p_batchsize);
+            GET DIAGNOSTICS v_batch = ROW_COUNT;
+            v_runlogdeleted := v_runlogdeleted + v_batch;
+            v_batches := v_batches + 1;
+        END LOOP;
+END IF;
 INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
         (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
     VALUES ('pusher', 'Purge', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemdeleted + v_subitemdeleted + v_runlogdeleted,
             'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+
     RETURN QUERY SELECT CAST('ORDER_LIST_DELTA' AS VARCHAR(128)) AS "object", v_itemdeleted AS deleted
     UNION ALL
     SELECT CAST('ORDER_LIST_LINES_DELTA' AS VARCHAR(128)), v_subitemdeleted
@@ -1898,3 +1983,9 @@ LEFT JOIN (
 ) AS latest ON latest.order_key = a.order_key AND latest.size = a.size
 LEFT JOIN "dbo"."ORDER_LIST_LINES_DELTA" AS s ON s.line_delta_id = latest.line_delta_id
 WHERE a.sync_state = 'PENDING';
+-- generated from procedures/sync.DeployedConfig.view.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+CREATE OR REPLACE VIEW "sync"."DeployedConfig"
+AS
+SELECT CAST('{"environment.data_schema": "dbo", "environment.sync_schema": "sync", "hashed columns (row hash and payload)": ["AAG ORDER NUMBER", "CUSTOMER''S NAME", "STYLE [CODE]", "COLOUR \"DESC\"", "SEASON", "EX FACTORY DATE", "PRICE (USD)", "TOTAL QTY"], "monday.item_columns (staging columns)": ["COLOUR \"DESC\"", "CUSTOMER''S NAME", "EX FACTORY DATE", "PRICE (USD)", "SEASON", "STYLE [CODE]", "TOTAL QTY"], "order.customer_column": "CUSTOMER''S NAME", "order.group_name": {"columns": ["CUSTOMER''S NAME", "SEASON"], "separator": " "}, "order.item_name": {"columns": ["STYLE [CODE]", "COLOUR \"DESC\"", "AAG ORDER NUMBER"], "separator": " - "}, "order.key_columns": ["AAG ORDER NUMBER"], "sizes.aliases": {"O/S": "ONE SIZE"}, "sizes.columns": null, "sizes.first_after": "UNIT OF MEASURE", "sizes.last_before": "TOTAL QTY", "staging.mode": "snapshot", "tables.groups": "ORDER_LIST_GROUPS", "tables.line_delta": "ORDER_LIST_LINES_DELTA", "tables.lines": "ORDER_LIST_LINES", "tables.order_delta": "ORDER_LIST_DELTA", "tables.orders": "ORDER_LIST_V2", "tables.run_log": "ORDER_LIST_RUN_LOG", "tables.staging": "swp_ORDER''S [LIST]"}' AS TEXT) AS settings;

@@ -2,9 +2,13 @@
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[RunPipeline]
-    @DryRun BIT = 0
+    @DryRun BIT = 0,
+    @AllowMassArchive BIT = 0,
+    @MaxArchiveShare NUMERIC(9, 4) = 0.05,
+    @MaxArchiveCount BIGINT = 100,
+    @ConfigFingerprint NVARCHAR(64) = NULL
 AS
--- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
+-- Run the pipeline once: drift check, single-flight lock, mass-change guard, MergeHeaders + MergeLines, run log.
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
@@ -19,6 +23,10 @@ BEGIN
     DECLARE @FailMessage NVARCHAR(4000);
     DECLARE @FailNumber INT;
     DECLARE @FailHint NVARCHAR(MAX);
+    DECLARE @LiveOrders BIGINT = 0;
+    DECLARE @LiveLines BIGINT = 0;
+    DECLARE @Archives BIGINT = 0;
+    DECLARE @Deletes BIGINT = 0;
     -- 1. The run's log row; its id is the run id every row of this run carries.
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run)
     VALUES ('pipeline', 'RunPipeline', @DryRun);
@@ -42,7 +50,14 @@ CREATE TABLE #run_counts (
     BEGIN TRY
         IF @TranCount = 0 BEGIN TRANSACTION;
         ELSE SAVE TRANSACTION RunPipeline;
-        -- 2. Refuse to run on a staging table the procedures were not rendered for.
+        -- 2. Refuse a caller whose config differs from the one these procedures were rendered
+        --    from (sync.DeployedConfig lists those settings), and a staging table they were not
+        --    rendered for.
+IF @ConfigFingerprint IS NOT NULL AND @ConfigFingerprint <> N'875f131ef12b458efb0f97d3571a50824a0b0e4882b7ae8c6a46f3c6270f9bca'
+BEGIN
+            SET @ThrowMessage = CONCAT(N'RunPipeline refused (config changed since deploy): the caller''s config fingerprint ', @ConfigFingerprint, N' differs from 875f131ef12b458efb0f97d3571a50824a0b0e4882b7ae8c6a46f3c6270f9bca, the one these procedures were rendered from; sync.DeployedConfig lists their settings. Fix: run `ordersync deploy` (SQL Server: `ordersync render`, then install.sql), or put the config back.');
+            THROW 50005, @ThrowMessage, 1;
+END;
         INSERT INTO #run_drift
         EXEC [sync].[CheckDrift];
         SET @Drift = CONCAT_WS('; ', (SELECT CONCAT(src.change, ' ', STRING_AGG(CAST(CONCAT('"', src.column_name, '"') AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.column_name, '"')))
@@ -83,7 +98,19 @@ BEGIN
             VALUES (@RunId, 'pipeline', 'SnapshotUnchanged', @DryRun, SYSUTCDATETIME(), 'SUCCEEDED',
                     @UnchangedRows);
 END;
-        -- 5. Otherwise both merges, one transaction.
+        -- 5. Mass-change guard, first half: empty staging while live orders exist would
+        --    archive the board. The live counts are the guard's denominators.
+IF @UnchangedRows < 0 AND @AllowMassArchive = 0
+BEGIN
+            SET @LiveOrders = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_V2] AS tgt WHERE tgt.is_removed = 0);
+            SET @LiveLines = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_LINES] AS tgt WHERE tgt.qty <> 0);
+IF @LiveOrders > 0 AND NOT EXISTS (SELECT 1 FROM [dbo].[swp_ORDER'S [LIST]]])
+BEGIN
+                SET @ThrowMessage = CONCAT(N'RunPipeline refused (mass change guard): staging table dbo.swp_ORDER''S [LIST] is empty: this run would archive all ', @LiveOrders, N' live orders. Nothing was merged or queued. Check the upstream load. If staging is complete and this change is meant, let this one run through: `ordersync pipeline --allow-mass-archive`, or call RunPipeline with @AllowMassArchive = 1.');
+                THROW 50004, @ThrowMessage, 1;
+END;
+END;
+        -- 6. Otherwise both merges, one transaction.
 IF @UnchangedRows < 0
 BEGIN
             INSERT INTO #run_counts
@@ -91,7 +118,20 @@ BEGIN
             INSERT INTO #run_counts
             EXEC [sync].[MergeLines] @RunId = @RunId, @DryRun = @DryRun;
 END;
-        -- 6. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        -- 7. Mass-change guard, second half: the archives and size-line deletes the merges
+        --    queued (or would queue, dry run). Refused when either exceeds both thresholds;
+        --    the refusal rolls the merges back.
+IF @UnchangedRows < 0 AND @AllowMassArchive = 0
+BEGIN
+            SET @Archives = (SELECT COALESCE(SUM(src.[rows]), 0) FROM #run_counts AS src WHERE src.entity = 'item' AND src.action = 'ARCHIVE');
+            SET @Deletes = (SELECT COALESCE(SUM(src.[rows]), 0) FROM #run_counts AS src WHERE src.entity = 'subitem' AND src.action = 'DELETE');
+IF (@Archives > @MaxArchiveCount AND @Archives > @MaxArchiveShare * @LiveOrders) OR (@Deletes > @MaxArchiveCount AND @Deletes > @MaxArchiveShare * @LiveLines)
+BEGIN
+                SET @ThrowMessage = CONCAT(N'RunPipeline refused (mass change guard): this run would archive ', @Archives, N' of ', @LiveOrders, N' live orders and delete ', @Deletes, N' of ', @LiveLines, N' size lines; the limit for each is ', @MaxArchiveCount, N' rows or ', CAST(100 * @MaxArchiveShare AS NUMERIC(9, 2)), N' %, whichever is larger (staging.max_archive_count, staging.max_archive_share). Nothing was merged or queued: check the upstream load of dbo.swp_ORDER''S [LIST]. If staging is complete and this change is meant, let this one run through: `ordersync pipeline --allow-mass-archive`, or call RunPipeline with @AllowMassArchive = 1.');
+                THROW 50004, @ThrowMessage, 1;
+END;
+END;
+        -- 8. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
         SET @Counts = (SELECT CONCAT('{', STRING_AGG(CAST(e.obj AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY e.obj), '}')
          FROM (SELECT CONCAT('"', src.entity, '": {', STRING_AGG(CAST(CONCAT('"', src.action, '": ', src.[rows]) AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.action, '": ', src.[rows])), '}') AS obj
                FROM #run_counts AS src
@@ -112,7 +152,7 @@ END;
         -- The failure, logged after the rollback (REFUSED for drift or a busy lock).
         UPDATE [dbo].[ORDER_LIST_RUN_LOG]
         SET end_time = SYSUTCDATETIME(),
-            outcome = CASE WHEN @FailNumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            outcome = CASE WHEN @FailNumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
             error_number = @FailNumber,
             error_message = @FailMessage
         WHERE run_log_id = @RunId;
@@ -120,13 +160,13 @@ IF @@ROWCOUNT = 0
 BEGIN
             -- The start row went with a caller's rolled-back transaction: log the run again.
             INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
-            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
                     @FailNumber, @FailMessage);
 END;
         THROW;
     END CATCH;
 
-    -- 7. The counts by entity and action (zero rows omitted).
+    -- 9. The counts by entity and action (zero rows omitted).
     SELECT @RunId AS run_id, src.entity, src.action,
            CAST(SUM(src.[rows]) AS INT) AS [rows]
     FROM #run_counts AS src

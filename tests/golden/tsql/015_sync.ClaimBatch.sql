@@ -6,7 +6,8 @@ CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
     @BatchSize INT,
     @LeaseSeconds INT,
     @ClaimToken UNIQUEIDENTIFIER,
-    @Customer NVARCHAR(255) = NULL
+    @Customer NVARCHAR(255) = NULL,
+    @MaxAttempts INT = 5
 AS
 -- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
 BEGIN
@@ -35,6 +36,10 @@ END;
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
 END;
+    IF @MaxAttempts IS NULL OR @MaxAttempts NOT BETWEEN 1 AND 100
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxAttempts must be 1 to 100 (default: the configured 5)');
+END;
     IF @Problems <> ''
 BEGIN
         SET @ThrowMessage = CONCAT(N'ClaimBatch: ', SUBSTRING(@Problems, 3, 2000));
@@ -59,11 +64,11 @@ BEGIN
         -- Expired leases on the last allowed attempt: dead letter, not another try.
 UPDATE tgt
 SET last_error_code = 'LEASE_EXPIRED',
-        last_error = N'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', @MaxAttempts, ': the pusher holding the row stopped or hung'),
         updated_at = @Now
 OUTPUT inserted.delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -126,11 +131,11 @@ BEGIN
         -- Expired leases on the last allowed attempt: dead letter, not another try.
 UPDATE tgt
 SET last_error_code = 'LEASE_EXPIRED',
-        last_error = N'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', @MaxAttempts, ': the pusher holding the row stopped or hung'),
         updated_at = @Now
 OUTPUT inserted.line_delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'

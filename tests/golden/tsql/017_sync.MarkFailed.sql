@@ -4,7 +4,8 @@
 CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10),
-    @Failures NVARCHAR(MAX)
+    @Failures NVARCHAR(MAX),
+    @MaxAttempts INT = 5
 AS
 -- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 BEGIN
@@ -27,6 +28,10 @@ END;
     IF @Failures IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Failures is required (a JSON array)');
+END;
+    IF @MaxAttempts IS NULL OR @MaxAttempts NOT BETWEEN 1 AND 100
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxAttempts must be 1 to 100 (default: the configured 5)');
 END;
     IF @Problems <> ''
 BEGIN
@@ -72,7 +77,7 @@ INSERT INTO @Retry (id)
 ) AS j) AS src ON src.delta_id = row_failed.delta_id
         WHERE row_failed.delta_id IN (SELECT id FROM @Failed)
           AND src.retryable = 1
-          AND row_failed.attempts < 5;
+          AND row_failed.attempts < @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -128,7 +133,7 @@ INSERT INTO @Retry (id)
 ) AS j) AS src ON src.delta_id = row_failed.line_delta_id
         WHERE row_failed.line_delta_id IN (SELECT id FROM @Failed)
           AND src.retryable = 1
-          AND row_failed.attempts < 5;
+          AND row_failed.attempts < @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'

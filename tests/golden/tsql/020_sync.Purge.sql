@@ -4,7 +4,9 @@
 CREATE OR ALTER PROCEDURE [sync].[Purge]
     @SyncedOlderThanDays INT = 30,
     @RunLogOlderThanDays INT = 90,
-    @DryRun BIT = 0
+    @DryRun BIT = 0,
+    @BatchSize INT = 4000,
+    @MaxBatches INT = NULL
 AS
 -- Delete SYNCED deltas and run-log rows older than the given days (DryRun counts only).
 BEGIN
@@ -19,6 +21,8 @@ BEGIN
     DECLARE @ItemDeleted INT = 0;
     DECLARE @SubitemDeleted INT = 0;
     DECLARE @RunLogDeleted INT = 0;
+    DECLARE @Batch INT = 0;
+    DECLARE @Batches INT = 0;
     IF @SyncedOlderThanDays IS NULL OR @SyncedOlderThanDays < 0
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @SyncedOlderThanDays must be 0 or more days');
@@ -26,6 +30,14 @@ END;
     IF @RunLogOlderThanDays IS NULL OR @RunLogOlderThanDays < 0
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @RunLogOlderThanDays must be 0 or more days');
+END;
+    IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 100000
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @BatchSize must be 1 to 100000 rows');
+END;
+    IF @MaxBatches < 1
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxBatches must be at least 1 (NULL: no limit)');
 END;
     IF @Problems <> ''
 BEGIN
@@ -37,45 +49,68 @@ END;
     SET @SyncedBefore = DATEADD(DAY, -@SyncedOlderThanDays, @Now);
     SET @LoggedBefore = DATEADD(DAY, -@RunLogOlderThanDays, @Now);
 
-DECLARE @OwnTransaction BIT = 0;
-BEGIN TRY
-    IF @@TRANCOUNT = 0
-    BEGIN
-        BEGIN TRANSACTION;
-        SET @OwnTransaction = 1;
-    END
-    ELSE
-        SAVE TRANSACTION Purge;
-
+IF @DryRun = 1
+BEGIN
         SET @ItemDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_DELTA] WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore);
-        DELETE FROM [dbo].[ORDER_LIST_DELTA]
-        WHERE @DryRun = 0
-          AND sync_state = 'SYNCED'
-          AND synced_at < @SyncedBefore;
+END;
+IF @DryRun = 0
+BEGIN
+        SET @Batch = @BatchSize;
+        SET @Batches = 0;
+        WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
+        BEGIN
+            BEGIN TRANSACTION;
+            DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_DELTA]
+            WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore;
+            SET @Batch = @@ROWCOUNT;
+            COMMIT TRANSACTION;
+            SET @ItemDeleted = @ItemDeleted + @Batch;
+            SET @Batches = @Batches + 1;
+        END;
+END;
+IF @DryRun = 1
+BEGIN
         SET @SubitemDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_LINES_DELTA] WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore);
-        DELETE FROM [dbo].[ORDER_LIST_LINES_DELTA]
-        WHERE @DryRun = 0
-          AND sync_state = 'SYNCED'
-          AND synced_at < @SyncedBefore;
+END;
+IF @DryRun = 0
+BEGIN
+        SET @Batch = @BatchSize;
+        SET @Batches = 0;
+        WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
+        BEGIN
+            BEGIN TRANSACTION;
+            DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_LINES_DELTA]
+            WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore;
+            SET @Batch = @@ROWCOUNT;
+            COMMIT TRANSACTION;
+            SET @SubitemDeleted = @SubitemDeleted + @Batch;
+            SET @Batches = @Batches + 1;
+        END;
+END;
+IF @DryRun = 1
+BEGIN
         SET @RunLogDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_RUN_LOG] WHERE start_time < @LoggedBefore);
-        DELETE FROM [dbo].[ORDER_LIST_RUN_LOG]
-        WHERE @DryRun = 0
-          AND start_time < @LoggedBefore;
+END;
+IF @DryRun = 0
+BEGIN
+        SET @Batch = @BatchSize;
+        SET @Batches = 0;
+        WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
+        BEGIN
+            BEGIN TRANSACTION;
+            DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_RUN_LOG]
+            WHERE start_time < @LoggedBefore;
+            SET @Batch = @@ROWCOUNT;
+            COMMIT TRANSACTION;
+            SET @RunLogDeleted = @RunLogDeleted + @Batch;
+            SET @Batches = @Batches + 1;
+        END;
+END;
 INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
         (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
     VALUES ('pusher', N'Purge', @DryRun, @Now, SYSUTCDATETIME(), @ItemDeleted + @SubitemDeleted + @RunLogDeleted,
             'SUCCEEDED', HOST_NAME());
 
-    IF @OwnTransaction = 1
-        COMMIT TRANSACTION;
-END TRY
-BEGIN CATCH
-    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
-        ROLLBACK TRANSACTION;
-    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
-        ROLLBACK TRANSACTION Purge;
-    THROW;
-END CATCH;
     SELECT CAST(N'ORDER_LIST_DELTA' AS NVARCHAR(128)) AS [object], @ItemDeleted AS deleted
     UNION ALL
     SELECT CAST(N'ORDER_LIST_LINES_DELTA' AS NVARCHAR(128)), @SubitemDeleted

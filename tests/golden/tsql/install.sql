@@ -786,9 +786,13 @@ GO
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[RunPipeline]
-    @DryRun BIT = 0
+    @DryRun BIT = 0,
+    @AllowMassArchive BIT = 0,
+    @MaxArchiveShare NUMERIC(9, 4) = 0.05,
+    @MaxArchiveCount BIGINT = 100,
+    @ConfigFingerprint NVARCHAR(64) = NULL
 AS
--- Run the pipeline once: drift check, single-flight lock, MergeHeaders + MergeLines, run log.
+-- Run the pipeline once: drift check, single-flight lock, mass-change guard, MergeHeaders + MergeLines, run log.
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
@@ -803,6 +807,10 @@ BEGIN
     DECLARE @FailMessage NVARCHAR(4000);
     DECLARE @FailNumber INT;
     DECLARE @FailHint NVARCHAR(MAX);
+    DECLARE @LiveOrders BIGINT = 0;
+    DECLARE @LiveLines BIGINT = 0;
+    DECLARE @Archives BIGINT = 0;
+    DECLARE @Deletes BIGINT = 0;
     -- 1. The run's log row; its id is the run id every row of this run carries.
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run)
     VALUES ('pipeline', 'RunPipeline', @DryRun);
@@ -826,7 +834,14 @@ CREATE TABLE #run_counts (
     BEGIN TRY
         IF @TranCount = 0 BEGIN TRANSACTION;
         ELSE SAVE TRANSACTION RunPipeline;
-        -- 2. Refuse to run on a staging table the procedures were not rendered for.
+        -- 2. Refuse a caller whose config differs from the one these procedures were rendered
+        --    from (sync.DeployedConfig lists those settings), and a staging table they were not
+        --    rendered for.
+IF @ConfigFingerprint IS NOT NULL AND @ConfigFingerprint <> N'875f131ef12b458efb0f97d3571a50824a0b0e4882b7ae8c6a46f3c6270f9bca'
+BEGIN
+            SET @ThrowMessage = CONCAT(N'RunPipeline refused (config changed since deploy): the caller''s config fingerprint ', @ConfigFingerprint, N' differs from 875f131ef12b458efb0f97d3571a50824a0b0e4882b7ae8c6a46f3c6270f9bca, the one these procedures were rendered from; sync.DeployedConfig lists their settings. Fix: run `ordersync deploy` (SQL Server: `ordersync render`, then install.sql), or put the config back.');
+            THROW 50005, @ThrowMessage, 1;
+END;
         INSERT INTO #run_drift
         EXEC [sync].[CheckDrift];
         SET @Drift = CONCAT_WS('; ', (SELECT CONCAT(src.change, ' ', STRING_AGG(CAST(CONCAT('"', src.column_name, '"') AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.column_name, '"')))
@@ -867,7 +882,19 @@ BEGIN
             VALUES (@RunId, 'pipeline', 'SnapshotUnchanged', @DryRun, SYSUTCDATETIME(), 'SUCCEEDED',
                     @UnchangedRows);
 END;
-        -- 5. Otherwise both merges, one transaction.
+        -- 5. Mass-change guard, first half: empty staging while live orders exist would
+        --    archive the board. The live counts are the guard's denominators.
+IF @UnchangedRows < 0 AND @AllowMassArchive = 0
+BEGIN
+            SET @LiveOrders = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_V2] AS tgt WHERE tgt.is_removed = 0);
+            SET @LiveLines = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_LINES] AS tgt WHERE tgt.qty <> 0);
+IF @LiveOrders > 0 AND NOT EXISTS (SELECT 1 FROM [dbo].[swp_ORDER'S [LIST]]])
+BEGIN
+                SET @ThrowMessage = CONCAT(N'RunPipeline refused (mass change guard): staging table dbo.swp_ORDER''S [LIST] is empty: this run would archive all ', @LiveOrders, N' live orders. Nothing was merged or queued. Check the upstream load. If staging is complete and this change is meant, let this one run through: `ordersync pipeline --allow-mass-archive`, or call RunPipeline with @AllowMassArchive = 1.');
+                THROW 50004, @ThrowMessage, 1;
+END;
+END;
+        -- 6. Otherwise both merges, one transaction.
 IF @UnchangedRows < 0
 BEGIN
             INSERT INTO #run_counts
@@ -875,7 +902,20 @@ BEGIN
             INSERT INTO #run_counts
             EXEC [sync].[MergeLines] @RunId = @RunId, @DryRun = @DryRun;
 END;
-        -- 6. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
+        -- 7. Mass-change guard, second half: the archives and size-line deletes the merges
+        --    queued (or would queue, dry run). Refused when either exceeds both thresholds;
+        --    the refusal rolls the merges back.
+IF @UnchangedRows < 0 AND @AllowMassArchive = 0
+BEGIN
+            SET @Archives = (SELECT COALESCE(SUM(src.[rows]), 0) FROM #run_counts AS src WHERE src.entity = 'item' AND src.action = 'ARCHIVE');
+            SET @Deletes = (SELECT COALESCE(SUM(src.[rows]), 0) FROM #run_counts AS src WHERE src.entity = 'subitem' AND src.action = 'DELETE');
+IF (@Archives > @MaxArchiveCount AND @Archives > @MaxArchiveShare * @LiveOrders) OR (@Deletes > @MaxArchiveCount AND @Deletes > @MaxArchiveShare * @LiveLines)
+BEGIN
+                SET @ThrowMessage = CONCAT(N'RunPipeline refused (mass change guard): this run would archive ', @Archives, N' of ', @LiveOrders, N' live orders and delete ', @Deletes, N' of ', @LiveLines, N' size lines; the limit for each is ', @MaxArchiveCount, N' rows or ', CAST(100 * @MaxArchiveShare AS NUMERIC(9, 2)), N' %, whichever is larger (staging.max_archive_count, staging.max_archive_share). Nothing was merged or queued: check the upstream load of dbo.swp_ORDER''S [LIST]. If staging is complete and this change is meant, let this one run through: `ordersync pipeline --allow-mass-archive`, or call RunPipeline with @AllowMassArchive = 1.');
+                THROW 50004, @ThrowMessage, 1;
+END;
+END;
+        -- 8. Log the end with the counts, e.g. {"item": {"CREATE": 3}, "subitem": {"CREATE": 12}}.
         SET @Counts = (SELECT CONCAT('{', STRING_AGG(CAST(e.obj AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY e.obj), '}')
          FROM (SELECT CONCAT('"', src.entity, '": {', STRING_AGG(CAST(CONCAT('"', src.action, '": ', src.[rows]) AS NVARCHAR(MAX)), ', ') WITHIN GROUP (ORDER BY CONCAT('"', src.action, '": ', src.[rows])), '}') AS obj
                FROM #run_counts AS src
@@ -896,7 +936,7 @@ END;
         -- The failure, logged after the rollback (REFUSED for drift or a busy lock).
         UPDATE [dbo].[ORDER_LIST_RUN_LOG]
         SET end_time = SYSUTCDATETIME(),
-            outcome = CASE WHEN @FailNumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            outcome = CASE WHEN @FailNumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
             error_number = @FailNumber,
             error_message = @FailMessage
         WHERE run_log_id = @RunId;
@@ -904,13 +944,13 @@ IF @@ROWCOUNT = 0
 BEGIN
             -- The start row went with a caller's rolled-back transaction: log the run again.
             INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
-            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003) THEN 'REFUSED' ELSE 'FAILED' END,
+            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
                     @FailNumber, @FailMessage);
 END;
         THROW;
     END CATCH;
 
-    -- 7. The counts by entity and action (zero rows omitted).
+    -- 9. The counts by entity and action (zero rows omitted).
     SELECT @RunId AS run_id, src.entity, src.action,
            CAST(SUM(src.[rows]) AS INT) AS [rows]
     FROM #run_counts AS src
@@ -1012,7 +1052,8 @@ CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
     @BatchSize INT,
     @LeaseSeconds INT,
     @ClaimToken UNIQUEIDENTIFIER,
-    @Customer NVARCHAR(255) = NULL
+    @Customer NVARCHAR(255) = NULL,
+    @MaxAttempts INT = 5
 AS
 -- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
 BEGIN
@@ -1041,6 +1082,10 @@ END;
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
 END;
+    IF @MaxAttempts IS NULL OR @MaxAttempts NOT BETWEEN 1 AND 100
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxAttempts must be 1 to 100 (default: the configured 5)');
+END;
     IF @Problems <> ''
 BEGIN
         SET @ThrowMessage = CONCAT(N'ClaimBatch: ', SUBSTRING(@Problems, 3, 2000));
@@ -1065,11 +1110,11 @@ BEGIN
         -- Expired leases on the last allowed attempt: dead letter, not another try.
 UPDATE tgt
 SET last_error_code = 'LEASE_EXPIRED',
-        last_error = N'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', @MaxAttempts, ': the pusher holding the row stopped or hung'),
         updated_at = @Now
 OUTPUT inserted.delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -1132,11 +1177,11 @@ BEGIN
         -- Expired leases on the last allowed attempt: dead letter, not another try.
 UPDATE tgt
 SET last_error_code = 'LEASE_EXPIRED',
-        last_error = N'the lease expired on attempt 5 of 5: the pusher holding the row stopped or hung',
+        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', @MaxAttempts, ': the pusher holding the row stopped or hung'),
         updated_at = @Now
 OUTPUT inserted.line_delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= 5;
+WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -1392,7 +1437,8 @@ GO
 CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10),
-    @Failures NVARCHAR(MAX)
+    @Failures NVARCHAR(MAX),
+    @MaxAttempts INT = 5
 AS
 -- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 BEGIN
@@ -1415,6 +1461,10 @@ END;
     IF @Failures IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Failures is required (a JSON array)');
+END;
+    IF @MaxAttempts IS NULL OR @MaxAttempts NOT BETWEEN 1 AND 100
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxAttempts must be 1 to 100 (default: the configured 5)');
 END;
     IF @Problems <> ''
 BEGIN
@@ -1460,7 +1510,7 @@ INSERT INTO @Retry (id)
 ) AS j) AS src ON src.delta_id = row_failed.delta_id
         WHERE row_failed.delta_id IN (SELECT id FROM @Failed)
           AND src.retryable = 1
-          AND row_failed.attempts < 5;
+          AND row_failed.attempts < @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -1516,7 +1566,7 @@ INSERT INTO @Retry (id)
 ) AS j) AS src ON src.delta_id = row_failed.line_delta_id
         WHERE row_failed.line_delta_id IN (SELECT id FROM @Failed)
           AND src.retryable = 1
-          AND row_failed.attempts < 5;
+          AND row_failed.attempts < @MaxAttempts;
         UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
@@ -1820,7 +1870,9 @@ GO
 CREATE OR ALTER PROCEDURE [sync].[Purge]
     @SyncedOlderThanDays INT = 30,
     @RunLogOlderThanDays INT = 90,
-    @DryRun BIT = 0
+    @DryRun BIT = 0,
+    @BatchSize INT = 4000,
+    @MaxBatches INT = NULL
 AS
 -- Delete SYNCED deltas and run-log rows older than the given days (DryRun counts only).
 BEGIN
@@ -1835,6 +1887,8 @@ BEGIN
     DECLARE @ItemDeleted INT = 0;
     DECLARE @SubitemDeleted INT = 0;
     DECLARE @RunLogDeleted INT = 0;
+    DECLARE @Batch INT = 0;
+    DECLARE @Batches INT = 0;
     IF @SyncedOlderThanDays IS NULL OR @SyncedOlderThanDays < 0
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @SyncedOlderThanDays must be 0 or more days');
@@ -1842,6 +1896,14 @@ END;
     IF @RunLogOlderThanDays IS NULL OR @RunLogOlderThanDays < 0
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @RunLogOlderThanDays must be 0 or more days');
+END;
+    IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 100000
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @BatchSize must be 1 to 100000 rows');
+END;
+    IF @MaxBatches < 1
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxBatches must be at least 1 (NULL: no limit)');
 END;
     IF @Problems <> ''
 BEGIN
@@ -1853,45 +1915,68 @@ END;
     SET @SyncedBefore = DATEADD(DAY, -@SyncedOlderThanDays, @Now);
     SET @LoggedBefore = DATEADD(DAY, -@RunLogOlderThanDays, @Now);
 
-DECLARE @OwnTransaction BIT = 0;
-BEGIN TRY
-    IF @@TRANCOUNT = 0
-    BEGIN
-        BEGIN TRANSACTION;
-        SET @OwnTransaction = 1;
-    END
-    ELSE
-        SAVE TRANSACTION Purge;
-
+IF @DryRun = 1
+BEGIN
         SET @ItemDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_DELTA] WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore);
-        DELETE FROM [dbo].[ORDER_LIST_DELTA]
-        WHERE @DryRun = 0
-          AND sync_state = 'SYNCED'
-          AND synced_at < @SyncedBefore;
+END;
+IF @DryRun = 0
+BEGIN
+        SET @Batch = @BatchSize;
+        SET @Batches = 0;
+        WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
+        BEGIN
+            BEGIN TRANSACTION;
+            DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_DELTA]
+            WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore;
+            SET @Batch = @@ROWCOUNT;
+            COMMIT TRANSACTION;
+            SET @ItemDeleted = @ItemDeleted + @Batch;
+            SET @Batches = @Batches + 1;
+        END;
+END;
+IF @DryRun = 1
+BEGIN
         SET @SubitemDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_LINES_DELTA] WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore);
-        DELETE FROM [dbo].[ORDER_LIST_LINES_DELTA]
-        WHERE @DryRun = 0
-          AND sync_state = 'SYNCED'
-          AND synced_at < @SyncedBefore;
+END;
+IF @DryRun = 0
+BEGIN
+        SET @Batch = @BatchSize;
+        SET @Batches = 0;
+        WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
+        BEGIN
+            BEGIN TRANSACTION;
+            DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_LINES_DELTA]
+            WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore;
+            SET @Batch = @@ROWCOUNT;
+            COMMIT TRANSACTION;
+            SET @SubitemDeleted = @SubitemDeleted + @Batch;
+            SET @Batches = @Batches + 1;
+        END;
+END;
+IF @DryRun = 1
+BEGIN
         SET @RunLogDeleted = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_RUN_LOG] WHERE start_time < @LoggedBefore);
-        DELETE FROM [dbo].[ORDER_LIST_RUN_LOG]
-        WHERE @DryRun = 0
-          AND start_time < @LoggedBefore;
+END;
+IF @DryRun = 0
+BEGIN
+        SET @Batch = @BatchSize;
+        SET @Batches = 0;
+        WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
+        BEGIN
+            BEGIN TRANSACTION;
+            DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_RUN_LOG]
+            WHERE start_time < @LoggedBefore;
+            SET @Batch = @@ROWCOUNT;
+            COMMIT TRANSACTION;
+            SET @RunLogDeleted = @RunLogDeleted + @Batch;
+            SET @Batches = @Batches + 1;
+        END;
+END;
 INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
         (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
     VALUES ('pusher', N'Purge', @DryRun, @Now, SYSUTCDATETIME(), @ItemDeleted + @SubitemDeleted + @RunLogDeleted,
             'SUCCEEDED', HOST_NAME());
 
-    IF @OwnTransaction = 1
-        COMMIT TRANSACTION;
-END TRY
-BEGIN CATCH
-    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
-        ROLLBACK TRANSACTION;
-    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
-        ROLLBACK TRANSACTION Purge;
-    THROW;
-END CATCH;
     SELECT CAST(N'ORDER_LIST_DELTA' AS NVARCHAR(128)) AS [object], @ItemDeleted AS deleted
     UNION ALL
     SELECT CAST(N'ORDER_LIST_LINES_DELTA' AS NVARCHAR(128)), @SubitemDeleted
@@ -2112,6 +2197,14 @@ LEFT JOIN (
 ) AS latest ON latest.order_key = a.order_key AND latest.size = a.size
 LEFT JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS s ON s.line_delta_id = latest.line_delta_id
 WHERE a.sync_state = 'PENDING';
+GO
+
+-- generated from procedures/sync.DeployedConfig.view.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+CREATE OR ALTER VIEW [sync].[DeployedConfig]
+AS
+SELECT CAST(N'{"environment.data_schema": "dbo", "environment.sync_schema": "sync", "hashed columns (row hash and payload)": ["AAG ORDER NUMBER", "CUSTOMER''S NAME", "STYLE [CODE]", "COLOUR \"DESC\"", "SEASON", "EX FACTORY DATE", "PRICE (USD)", "TOTAL QTY"], "monday.item_columns (staging columns)": ["COLOUR \"DESC\"", "CUSTOMER''S NAME", "EX FACTORY DATE", "PRICE (USD)", "SEASON", "STYLE [CODE]", "TOTAL QTY"], "order.customer_column": "CUSTOMER''S NAME", "order.group_name": {"columns": ["CUSTOMER''S NAME", "SEASON"], "separator": " "}, "order.item_name": {"columns": ["STYLE [CODE]", "COLOUR \"DESC\"", "AAG ORDER NUMBER"], "separator": " - "}, "order.key_columns": ["AAG ORDER NUMBER"], "sizes.aliases": {"O/S": "ONE SIZE"}, "sizes.columns": null, "sizes.first_after": "UNIT OF MEASURE", "sizes.last_before": "TOTAL QTY", "staging.mode": "snapshot", "tables.groups": "ORDER_LIST_GROUPS", "tables.line_delta": "ORDER_LIST_LINES_DELTA", "tables.lines": "ORDER_LIST_LINES", "tables.order_delta": "ORDER_LIST_DELTA", "tables.orders": "ORDER_LIST_V2", "tables.run_log": "ORDER_LIST_RUN_LOG", "tables.staging": "swp_ORDER''S [LIST]"}' AS NVARCHAR(MAX)) AS settings;
 GO
 
 SET NOEXEC OFF;
