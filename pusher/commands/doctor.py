@@ -21,6 +21,7 @@ from pusher.config import Config
 from pusher.errors import DatabaseError, ExitCode
 from pusher.sql import server_version
 from pusher.sql.connection import Database, odbc_connection_string
+from pusher.sql.deployed_config import changed_settings
 
 DESCRIPTION = """\
 Check the configured database, read-only, and print a checklist with a fix for each failed
@@ -97,8 +98,7 @@ def run_checks(db: Database, config: Config) -> list[Check]:
             continue
         checks.append(judge(rows, config))
     checks.append(_drift(db))
-    checks.append(Check("deployed fingerprint", "skip", "not checked: this build records no fingerprint of the "
-                        "config the objects were deployed from"))
+    checks.append(_fingerprint(db))
     return checks
 
 
@@ -239,6 +239,19 @@ def _drift(db: Database) -> Check:
         return Check("staging columns", "fail", f"staging differs from what the procedures were rendered for: "
                      f"{changes}", "render from the live table and deploy again (docs/runbook.md)")
     return Check("staging columns", "ok", "staging has exactly the columns the procedures were rendered for")
+
+
+def _fingerprint(db: Database) -> Check:
+    """The deployed objects against the config (sync.DeployedConfig, the check pipeline and sync make)."""
+    try:
+        changed = changed_settings(db)
+    except DatabaseError as exc:
+        return Check("deployed config", "fail", f"cannot compare: {exc}",
+                     "`ordersync deploy` (SQL Server: install.sql)")
+    if changed:
+        return Check("deployed config", "fail", "the objects were rendered from other settings: " + "; ".join(changed),
+                     "`ordersync deploy` (SQL Server: `ordersync render`, then install.sql)")
+    return Check("deployed config", "ok", "the deployed objects were rendered from this config")
 
 
 # (query name, label, judge, why the check does not apply to an engine without that query)

@@ -59,8 +59,19 @@ def test_a_deployed_database_passes_and_the_engine_only_checks_say_not_applicabl
     assert "[ OK ] permissions:" in out and "[ OK ] key column collation: AAG ORDER NUMBER:" in out
     for label in ("compatibility level", "snapshot isolation", "SQL Agent jobs", "tSQLt", "ODBC driver"):
         assert f"[n/a ] {label}:" in out
-    assert "[SKIP] deployed fingerprint: not checked" in out
-    assert out.rstrip().endswith("0 blocking, 6 not applicable or not checked")
+    assert "[ OK ] deployed config: the deployed objects were rendered from this config" in out
+    assert out.rstrip().endswith("0 blocking, 5 not applicable or not checked")
+
+
+def test_a_config_edited_after_deploy_is_a_blocking_line_naming_the_setting(db, config, pg_url, cli_config, capsys):
+    _secured(db, config)
+    path = cli_config(pg_url)
+    path.write_text(path.read_text(encoding="utf-8").replace('separator = " - "', 'separator = " / "'),
+                    encoding="utf-8")
+    code, out = _doctor(path, capsys)
+    assert code == 1
+    assert "[FAIL] deployed config: the objects were rendered from other settings: " in out and "separator" in out
+    assert "fix: `ordersync deploy`" in out
 
 
 def test_json_output_names_every_check(db, config, pg_url, cli_config, capsys):
