@@ -22,7 +22,7 @@ import json
 from typing import Any
 
 from pusher.config import Config
-from pusher.errors import ConfigError, DatabaseError
+from pusher.errors import ConfigError
 from pusher.sql.connection import Database
 
 VIEW = "DeployedConfig"
@@ -82,14 +82,9 @@ def require_deployed_config(db: Database) -> None:
 def changed_settings(db: Database) -> list[str]:
     """The settings that differ between sync.DeployedConfig and `db.config`, as sentences."""
     schema = db.config.environment.sync_schema
-    try:
-        rows = db.fetch(f"SELECT settings FROM {db.dialect.qualified(schema, VIEW)}")
-    except DatabaseError as exc:
-        if not _missing_view(exc.__cause__):
-            raise
-        raise DatabaseError(f"{schema}.{VIEW} does not exist: ordersync is not deployed here, or was deployed "
-                            f"before the config fingerprint. Fix: deploy ordersync to this database first: "
-                            f"`ordersync deploy` (SQL Server: `ordersync render`, then run install.sql)") from exc
+    # A missing view (nothing deployed, or deployed before this check existed) is a DatabaseError
+    # whose message already names the fix, `ordersync deploy` (pusher.sql.connection).
+    rows = db.fetch(f"SELECT settings FROM {db.dialect.qualified(schema, VIEW)}")
     return differences(json.loads(rows[0]["settings"]) if rows else {}, settings(db.config))
 
 
@@ -98,10 +93,3 @@ def refusal(config: Config, problems: list[str]) -> str:
     return (f"the deployed procedures were rendered from other settings than {config.path} has now "
             f"({len(problems)}):\n  - {listing}\nFix: `ordersync deploy` to render and deploy them again "
             f"(SQL Server: `ordersync render`, then run install.sql), or put the config back.")
-
-
-def _missing_view(exc: BaseException | None) -> bool:
-    """The driver says the view or its schema does not exist."""
-    if getattr(exc, "sqlstate", None) in ("42P01", "3F000"):  # undefined_table, invalid_schema_name
-        return True
-    return "Invalid object name" in str(exc)  # SQL Server error 208

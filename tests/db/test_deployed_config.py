@@ -87,7 +87,7 @@ def test_settings_that_travel_with_the_call_need_no_redeploy(deployed, capsys):
 def test_objects_deployed_without_the_fingerprint_are_refused_with_the_fix(deployed):
     with Database(load_config(deployed)) as db:
         db.fetch('DROP VIEW sync."DeployedConfig"')
-        with pytest.raises(DatabaseError, match=r"sync.DeployedConfig does not exist.*Fix: .*`ordersync deploy`"):
+        with pytest.raises(DatabaseError, match=r"sync.DeployedConfig\"? does not exist.*Fix: .*`ordersync deploy`"):
             require_deployed_config(db)
 
 
