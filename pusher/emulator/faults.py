@@ -15,14 +15,16 @@ Kinds (what the client sees / whether the request's mutations were applied):
 A rule fires by share (``rate``, drawn from a generator seeded with ``seed``), for the ``next`` N
 requests, or on ``every`` k-th request; the first rule that fires wins. With the same seed and the
 same request order the same requests fail, so a failing test can be replayed. A rule with ``match``
-only considers requests whose body holds that text (in the document or any variable, JSON inside
-JSON included): alone it fails every such request, the one poisoned row of a batch.
+only considers mutations whose body holds that text (in the document or any variable, JSON inside
+JSON included): alone it fails every such request, the one poisoned row of a batch. Reads holding
+the text (a look-up by key) are answered, as monday answers a read of a value it cannot write.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ ALIASES = {
     "drop-after-apply": "drop_after_apply",
 }
 APPLIED_KINDS = frozenset({"slow", "drop_after_apply"})
+_MUTATION = re.compile(r"^\s*(?:#[^\n]*\n\s*)*mutation\b")  # comments may precede the operation
 
 
 def fault_kind(name: str) -> str:
@@ -114,7 +117,7 @@ class FaultPlan:
             for index, rule in enumerate(self.rules):
                 if rule.match is not None:
                     texts = _texts(body) if texts is None else texts
-                    if not any(rule.match in text for text in texts):
+                    if not _MUTATION.match(texts[-1]) or not any(rule.match in text for text in texts):
                         continue
                 if rule.next is not None:
                     if self._left[index] > 0:
@@ -139,13 +142,14 @@ class FaultPlan:
 
 
 def _texts(body: bytes) -> list[str]:
-    """The body as sent and every string inside it, decoded (values travel as JSON inside JSON)."""
+    """Every string inside the body, decoded (values travel as JSON inside JSON), the query text last."""
     raw = body.decode("utf-8", errors="replace")
     try:
         payload = json.loads(raw)
     except ValueError:
         return [raw]
-    return [raw, *_strings(payload)]
+    query = payload.get("query") if isinstance(payload, dict) else None
+    return [raw, *_strings(payload), query if isinstance(query, str) else ""]
 
 
 def _strings(value: object) -> Iterator[str]:

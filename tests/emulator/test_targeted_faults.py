@@ -37,6 +37,9 @@ def test_a_match_rule_sees_text_inside_json_inside_json_and_in_the_document(mond
     inline = 'mutation { create_item(board_id: 5000000001, item_name: "Größe ∆") { id } }'
     assert "errors" in api(monday_emulator, inline).json()
     assert api(monday_emulator, inline.replace("∆", "D")).json()["data"]["create_item"]["id"]
+    read = api(monday_emulator, '{ items_page_by_column_values(board_id: 5000000001, '
+                                'columns: [{column_id: "text_po", column_values: ["Größe ∆"]}]) { items { id } } }')
+    assert "errors" not in read.json()  # a look-up of the value is answered: only writes are poisoned
 
 
 def test_a_match_rule_with_next_fails_only_the_first_n_matches(monday_emulator, api):
