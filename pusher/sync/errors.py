@@ -35,6 +35,7 @@ TIMEOUT = "Timeout"
 CONNECTION = "ConnectionError"
 BAD_RESPONSE = "BadResponse"  # a body that is not the JSON monday sends (e.g. a proxy's HTML page)
 NO_RESULT = "NoResult"  # an alias that came back without data and without an error
+FAILED_ALONE = "FailedAlone"  # a row whose request failed on every try once it was sent alone (poison)
 
 RETRYABLE_CODES = frozenset({
     "RATE_LIMIT_EXCEEDED", "COMPLEXITY_BUDGET_EXHAUSTED", "ComplexityException", "maxConcurrencyExceeded",
@@ -43,7 +44,7 @@ RETRYABLE_CODES = frozenset({
 })
 ROW_CODES = frozenset({
     "ColumnValueException", "ItemNameTooLongException", "InvalidArgumentException", "CorrectedValueException",
-    VALUE_FORMAT, LABEL_MISSING,
+    VALUE_FORMAT, LABEL_MISSING, FAILED_ALONE,
 })
 FATAL_CODES = frozenset({
     "Unauthorized", "UserUnauthorizedException", "InvalidBoardIdException", "InvalidColumnIdException",
@@ -74,13 +75,18 @@ class RowFailure:
 
 
 class TransientError(Exception):
-    """A request-level failure worth retrying; ``retry_after`` is the server's own wait, if it gave one."""
+    """A request-level failure worth retrying; ``retry_after`` is the server's own wait, if it gave one.
 
-    def __init__(self, code: str, message: str, retry_after: float | None = None):
+    ``applied_nothing`` is true when monday refused before running (a 429): the client sets it on the
+    error it finally raises only if every try was refused so, so the rows may be released unspent.
+    """
+
+    def __init__(self, code: str, message: str, retry_after: float | None = None, applied_nothing: bool = False):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.applied_nothing = applied_nothing
 
 
 class RunFatalError(RemoteFatalError):

@@ -3,11 +3,13 @@
 Per claimed batch: look up keys on the board when an earlier attempt may have reached monday
 (adopt, never duplicate), make sure every group exists (find by title, else create, cache through
 SaveGroup), format values (a bad value fails its row alone), then send aliased mutations in
-requests sized to the complexity budget. After each request, exactly what monday confirmed is
-marked SYNCED and exactly what it refused is marked FAILED (retryable or not); nothing is written
-for what it did not confirm. A run-fatal answer, or a stop request (Ctrl-C / SIGTERM), ends the run
-after the current request: rows never sent are released with their attempts given back, rows whose
-request ended with an unknown outcome keep their attempt so the next one looks them up first.
+requests sized to the complexity budget. A request that fails on every try is bisected until the
+row that breaks it is alone (FAILED with monday's message) while the rest lands. After each
+request, exactly what monday confirmed is marked SYNCED and exactly what it refused is marked
+FAILED (retryable or not); nothing is written for what it did not confirm. A run-fatal answer, or
+a stop request (Ctrl-C / SIGTERM), ends the run after the current request: rows never sent (or
+refused unrun, a 429) are released with their attempts given back, rows whose request ended with
+an unknown outcome keep their attempt so the next one looks them up first.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 
 PREVIEW_BATCH = 1000  # ClaimBatch's largest batch; a dry run claims every pending row this way
 LOOKUP_PAGE = 500  # items_page_by_column_values returns at most 500 items per page
+SPLIT_TRIES = 2  # tries of each half while bisecting a failing request; a row alone gets every try
+BUDGET_EXHAUSTED = "COMPLEXITY_BUDGET_EXHAUSTED"
 ITEM, SUBITEM = "item", "subitem"
 
 
@@ -194,6 +198,8 @@ class _Batch:
         self.sequence = 0
         self.open: dict[int, Any] = {}  # delta_id -> row still IN_FLIGHT under our token
         self.unknown: dict[int, Any] = {}  # rows whose request ended without a known outcome
+        self.landed = 0  # mutation requests monday answered: proof that a failing row is not an outage
+        self.suspects: list[tuple[Planned, TransientError]] | None = None  # rows failing alone, while bisecting
         self.board = pusher.items_board if entity == ITEM else pusher.subitems_board
         self.key_column = (pusher.config.monday.item_key_column if entity == ITEM
                            else pusher.config.monday.line_key_column)
@@ -230,7 +236,7 @@ class _Batch:
 
     def abandon(self, exc: Exception) -> None:
         """End the batch early: unknown outcomes keep their attempt, never-sent rows are released."""
-        if isinstance(exc, RunFatalError) and not exc.after_retry:
+        if (isinstance(exc, RunFatalError) and not exc.after_retry) or getattr(exc, "applied_nothing", False):
             self.unknown = {}  # refused before running: known not applied, so released below
         reason = str(exc)
         unknown = [(r, r.action.lower(), RowFailure(getattr(exc, "code", errors.NO_RESULT),
@@ -396,23 +402,94 @@ class _Batch:
             self.board.add_group(title, gid)
 
     # -- sending ------------------------------------------------------------------------------
-    def request(self, ops: list[Op], key: str | None = None) -> Reply:
+    def request(self, ops: list[Op], key: str | None = None, tries: int | None = None) -> Reply:
         document, variables = build_batch(ops)
         estimate = sum(self.p.client.pacer.estimate(op.field) for op in ops)
-        return self.p.client.request(document, variables, idempotency_key=key or self.next_key(), estimate=estimate)
+        return self.p.client.request(document, variables, idempotency_key=key or self.next_key(), estimate=estimate,
+                                     tries=tries)
 
-    def send(self, plans: list[Planned]) -> None:
+    def send(self, plans: list[Planned], tries: int | None = None) -> None:
         pacer = self.p.client.pacer
         while plans:
             self.p._check_stop()
             costs = [pacer.estimate(p.op.field) for p in plans[: self.p.config.monday.batch_size]]
             count = max(1, pacer.fits(costs))
             chunk, plans = plans[:count], plans[count:]
-            self.record_payload(chunk)
-            self.unknown = {p.row.delta_id: p.row for p in chunk}
-            reply = self.request([p.op for p in chunk])
-            self.unknown = {}
-            self.apply(chunk, reply)
+            self.send_chunk(chunk, tries)
+
+    def send_chunk(self, chunk: list[Planned], tries: int | None) -> None:
+        """One request (each with its own Idempotency-Key); a persistent failure isolates its poison."""
+        self.record_payload(chunk)
+        self.unknown = {p.row.delta_id: p.row for p in chunk}
+        try:
+            reply = self.request([p.op for p in chunk], tries=tries)
+        except TransientError as exc:
+            self.isolate(chunk, tries, exc)
+            return
+        self.unknown = {}
+        self.landed += 1
+        self.apply(chunk, reply)
+
+    def isolate(self, chunk: list[Planned], tries: int | None, exc: TransientError) -> None:
+        """A request failed on every try: bisect it until the row that breaks it is alone.
+
+        A rate limit (429 other than the budget) is waited out by the next run, not split (re-raised).
+        When monday may have applied part of the request (anything but a 429), the creates are looked
+        up by key first and adopted if there, so no resend duplicates them. Halves go out with their
+        own keys and few tries; a row alone gets every try and, failing them, becomes a suspect.
+        """
+        if exc.applied_nothing and exc.code != BUDGET_EXHAUSTED:
+            raise exc
+        if not exc.applied_nothing:
+            chunk = self.adopt_created(chunk)
+        self.unknown = {}
+        if not chunk:
+            return
+        top = self.suspects is None
+        if top:
+            self.suspects, landed = [], self.landed
+        try:
+            if len(chunk) > 1:
+                log.warning("%s request of %d rows failed on every try (%s); splitting it to find the row "
+                            "that breaks it", self.entity, len(chunk), exc)
+                half = len(chunk) // 2
+                self.send(chunk[:half], SPLIT_TRIES)
+                self.send(chunk[half:], SPLIT_TRIES)
+            elif tries is not None:
+                self.send(chunk, None)  # alone at last: every try before judging it
+            elif exc.applied_nothing:
+                raise RunFatalError(exc.code, f"one {chunk[0].op.field} costs more than the whole complexity "
+                                              f"budget window ({self.p.client.pacer.window} points)")
+            else:
+                self.suspects.append((chunk[0], exc))
+        finally:
+            if top:
+                suspects, self.suspects = self.suspects, None
+        if top and suspects:
+            self.judge(suspects, landed, exc)
+
+    def judge(self, suspects: list[tuple[Planned, TransientError]], landed: int, exc: TransientError) -> None:
+        """Rows that failed alone are poison only if monday took other requests meanwhile and answers a probe.
+
+        Otherwise monday is failing everything (an outage, not a row): the run stops and the suspects
+        keep their attempt, so a row that is really poison still dead-letters after max_attempts.
+        """
+        self.unknown = {p.row.delta_id: p.row for p, _ in suspects}
+        if self.landed == landed:
+            raise exc
+        self.p.client.request(document_text("probe"))
+        self.unknown = {}
+        self.failed([(p.row, p.verb, RowFailure(errors.FAILED_ALONE, (
+            f"monday failed this row's request on each of {self.p.client.max_tries} tries while it took the rest "
+            f"of the batch: {e.code}: {e.message}"))) for p, e in suspects])
+
+    def adopt_created(self, chunk: list[Planned]) -> list[Planned]:
+        """Creates of a request with an unknown outcome that are on the board after all: mark them SYNCED."""
+        found = self.lookup([p.row for p in chunk if p.verb == "create"])
+        adopted = [(p, found[_key(p.row)]) for p in chunk if p.verb == "create" and _key(p.row) in found]
+        self.synced(adopted)
+        done = {p.row.delta_id for p, _ in adopted}
+        return [p for p in chunk if p.row.delta_id not in done]
 
     def record_payload(self, chunk: list[Planned]) -> None:
         report = self.p.report
