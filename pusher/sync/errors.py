@@ -31,6 +31,8 @@ class Disposition(StrEnum):
 VALUE_FORMAT = "ValueFormatError"  # a database value that does not fit the monday column
 LABEL_MISSING = "LabelMissing"  # a status/dropdown label monday lacks and the policy forbids creating
 ITEM_MISSING = "ItemMissingOnBoard"  # the known item id is gone from the board; next attempt re-adopts
+ITEM_GONE = "ItemGoneFromBoard"  # the same with monday.on_missing_item = "fail": the row is FAILED
+ITEM_ARCHIVED = "ItemArchivedOnBoard"  # a change reached an item archived by hand; it stays archived: FAILED
 TIMEOUT = "Timeout"
 CONNECTION = "ConnectionError"
 BAD_RESPONSE = "BadResponse"  # a body that is not the JSON monday sends (e.g. a proxy's HTML page)
@@ -44,7 +46,7 @@ RETRYABLE_CODES = frozenset({
 })
 ROW_CODES = frozenset({
     "ColumnValueException", "ItemNameTooLongException", "InvalidArgumentException", "CorrectedValueException",
-    VALUE_FORMAT, LABEL_MISSING, FAILED_ALONE,
+    VALUE_FORMAT, LABEL_MISSING, FAILED_ALONE, ITEM_GONE, ITEM_ARCHIVED,
 })
 FATAL_CODES = frozenset({
     "Unauthorized", "UserUnauthorizedException", "InvalidBoardIdException", "InvalidColumnIdException",

@@ -40,6 +40,7 @@ PREVIEW_BATCH = 1000  # ClaimBatch's largest batch; a dry run claims every pendi
 LOOKUP_PAGE = 500  # items_page_by_column_values returns at most 500 items per page
 SPLIT_TRIES = 2  # tries of each half while bisecting a failing request; a row alone gets every try
 BUDGET_EXHAUSTED = "COMPLEXITY_BUDGET_EXHAUSTED"
+CREATES = ("create", "recreate")  # recreate: a create for a row whose item was deleted on the board by hand
 ITEM, SUBITEM = "item", "subitem"
 
 
@@ -268,7 +269,7 @@ class _Batch:
             except FormatError as exc:
                 failures.append((row, row.action.lower(), RowFailure(exc.code, exc.message)))
         if self.entity == ITEM:
-            failures += self.ensure_groups([p for p in plans if p.verb == "create"])
+            failures += self.ensure_groups([p for p in plans if p.verb in CREATES])
             failed_ids = {row.delta_id for row, _, _ in failures}
             plans = [p for p in plans if p.row.delta_id not in failed_ids]
         return plans, failures
@@ -356,7 +357,12 @@ class _Batch:
                 op = Op("change_values", {"board_id": self.board.id, "item_id": known})
         op.variables["column_values"] = json.dumps(values.column_values, ensure_ascii=False)
         op.variables["create_labels"] = values.create_labels
-        return Planned(row, "create" if known is None else "update", op, known, values)
+        if known is not None:
+            return Planned(row, "update", op, known, values)
+        recreate = row.last_error_code == errors.ITEM_MISSING and self.own_id(row) is not None
+        if recreate and not self.dry:
+            log.warning("%s: re-creating it, its item %s was deleted on the board by hand", who, self.own_id(row))
+        return Planned(row, "recreate" if recreate else "create", op, known, values)
 
     def ensure_groups(self, creates: list[Planned]) -> list[tuple[Any, str, RowFailure]]:
         """Give every item to create its group id: cached, found by title, or created now."""
@@ -485,8 +491,8 @@ class _Batch:
 
     def adopt_created(self, chunk: list[Planned]) -> list[Planned]:
         """Creates of a request with an unknown outcome that are on the board after all: mark them SYNCED."""
-        found = self.lookup([p.row for p in chunk if p.verb == "create"])
-        adopted = [(p, found[_key(p.row)]) for p in chunk if p.verb == "create" and _key(p.row) in found]
+        found = self.lookup([p.row for p in chunk if p.verb in CREATES])
+        adopted = [(p, found[_key(p.row)]) for p in chunk if p.verb in CREATES and _key(p.row) in found]
         self.synced(adopted)
         done = {p.row.delta_id for p, _ in adopted}
         return [p for p in chunk if p.row.delta_id not in done]
@@ -513,8 +519,13 @@ class _Batch:
         fatal: RowFailure | None = None
         for index, p in enumerate(chunk):
             result = reply.data.get(alias(index))
-            if result and result.get("id"):
-                confirmed.append((p, str(result["id"]) if p.verb == "create" else p.known_id))
+            if result and result.get("id") and p.verb == "update" and result.get("state") == "archived":
+                refused.append((p.row, p.verb, RowFailure(errors.ITEM_ARCHIVED, (
+                    f"monday {self.entity} {p.known_id} is archived on the board (by hand): monday wrote the change "
+                    f"to it but it stays archived. Restore it in monday and requeue the row (RequeueFailed), or "
+                    f"delete it on the board to have it re-created"))))
+            elif result and result.get("id"):
+                confirmed.append((p, str(result["id"]) if p.verb in CREATES else p.known_id))
                 for column_id, label in p.values.new_labels if p.values else ():
                     self.board.add_label(column_id, label)
                 continue
@@ -522,9 +533,7 @@ class _Batch:
             if failure.code == "InvalidItemIdException" and p.verb in ("archive", "delete"):
                 confirmed.append((p, p.known_id))  # already gone from the board: the removal holds
             elif failure.code == "InvalidItemIdException" and p.verb == "update":
-                refused.append((p.row, p.verb, RowFailure(errors.ITEM_MISSING,
-                                f"monday item {p.known_id} no longer exists (deleted on the board); the next "
-                                f"attempt looks the key up and re-creates it if it is not found")))
+                refused.append((p.row, p.verb, self.missing(p, "no longer exists (deleted on the board by hand)")))
             elif classify(failure.code) is Disposition.FATAL:
                 fatal = fatal or failure
             else:
@@ -533,6 +542,16 @@ class _Batch:
         self.failed(refused)
         if fatal is not None:
             raise RunFatalError(fatal.code, fatal.message)
+
+
+    def missing(self, p: Planned, what: str) -> RowFailure:
+        """The row's item is gone from the board (deleted by hand): re-create it, or fail, per the config."""
+        thing = f"monday {self.entity} {p.known_id}"
+        if self.p.config.monday.on_missing_item == "fail":
+            return RowFailure(errors.ITEM_GONE, f"{thing} {what}; monday.on_missing_item = \"fail\" keeps it "
+                                                f"FAILED: restore it on the board and requeue, or set \"recreate\"")
+        return RowFailure(errors.ITEM_MISSING, f"{thing} {what}; the next attempt looks the key up and re-creates "
+                                               f"it (with all its subitems) if no live item holds it")
 
 
 def _group_key(board_id: str, title: str) -> str:
