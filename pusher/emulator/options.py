@@ -20,6 +20,7 @@ DEFAULT_MUTATION_COSTS = {
     "change_simple_column_value": 10_000,
     "change_column_value": 10_000,
     "create_group": 10_000,
+    "move_item_to_group": 10_000,
     "archive_item": 10_000,
     "delete_item": 10_000,
 }

@@ -360,6 +360,11 @@ def _change_column(store: BoardStore, board_id, column_id, value, item_id=None, 
     return ItemView(store, item)
 
 
+@mutation("move_item_to_group")
+def _move_item_to_group(store: BoardStore, group_id, item_id=None):
+    return ItemView(store, store.move_item(item_id, group_id))
+
+
 @mutation("archive_item")
 def _archive_item(store: BoardStore, item_id=None):
     return ItemView(store, store.set_state(item_id, "archived"))
@@ -384,6 +389,7 @@ MUTATION_RESOLVERS = {
     "change_multiple_column_values": _change_multiple,
     "change_simple_column_value": _change_simple,
     "change_column_value": _change_column,
+    "move_item_to_group": _move_item_to_group,
     "archive_item": _archive_item,
     "delete_item": _delete_item,
 }

@@ -182,6 +182,18 @@ class BoardStore:
             self._apply(board, item, planned)
             return item
 
+    def move_item(self, item_id: Any, group_id: str) -> Item:
+        """Move a top-level item to another group of its board; its subitems stay under it."""
+        with self.lock:
+            item = self.live_item(item_id)
+            board = self.board(item.board_id)
+            if item.parent_item_id is not None:
+                raise ApiError(errors.INVALID_ARGUMENT, "A subitem cannot be moved to a group",
+                               {"item_id": int(item.id)})
+            item.group_id = self._group(board, group_id).id
+            item.updated_at = now_text()
+            return item
+
     def set_state(self, item_id: Any, state: str) -> Item:
         """Archive or delete an item; its subitems follow, as they do on monday."""
         with self.lock:
