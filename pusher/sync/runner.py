@@ -57,6 +57,7 @@ class Planned:
     op: Op | None = None
     known_id: str | None = None
     values: RowValues | None = None
+    group_id: str | None = None  # items: the monday group the order belongs in
 
 
 @dataclass
@@ -269,7 +270,8 @@ class _Batch:
             except FormatError as exc:
                 failures.append((row, row.action.lower(), RowFailure(exc.code, exc.message)))
         if self.entity == ITEM:
-            failures += self.ensure_groups([p for p in plans if p.verb in CREATES])
+            failures += self.ensure_groups([p for p in plans if p.verb in CREATES or (
+                p.verb == "update" and (p.row.group_title or p.row.group_key))])
             failed_ids = {row.delta_id for row, _, _ in failures}
             plans = [p for p in plans if p.row.delta_id not in failed_ids]
         return plans, failures
@@ -365,7 +367,7 @@ class _Batch:
         return Planned(row, "recreate" if recreate else "create", op, known, values)
 
     def ensure_groups(self, creates: list[Planned]) -> list[tuple[Any, str, RowFailure]]:
-        """Give every item to create its group id: cached, found by title, or created now."""
+        """Give every item to create or update its group id: cached, found by title, or created now."""
         board = self.board
         if any(p.row.monday_group_id and p.row.monday_group_id not in board.group_ids for p in creates) or any(
                 (p.row.group_title or p.row.group_key) not in board.groups for p in creates
@@ -397,9 +399,11 @@ class _Batch:
         for p in creates:
             title = p.row.group_title or p.row.group_key
             if title in failures:
-                out.append((p.row, "create", failures[title]))
-            else:
-                p.op.variables["group_id"] = board.groups.get(title, p.row.monday_group_id)
+                out.append((p.row, p.verb, failures[title]))
+                continue
+            p.group_id = board.groups.get(title, p.row.monday_group_id)
+            if p.verb in CREATES:
+                p.op.variables["group_id"] = p.group_id
         return out
 
     def refresh_groups(self) -> None:
@@ -513,21 +517,30 @@ class _Batch:
         return RowFailure(code, f"{error.get('message') or code}{detail}")
 
     def apply(self, chunk: list[Planned], reply: Reply) -> None:
-        """Mark what monday confirmed, fail what it refused; raise after marking if the run must stop."""
+        """Mark what monday confirmed, fail what it refused; raise after marking if the run must stop.
+
+        An update monday answered from another group than its order's is not done yet: the item is
+        moved (a second request) and the row is SYNCED once the move is confirmed.
+        """
         confirmed: list[tuple[Planned, str | None]] = []
         refused: list[tuple[Any, str, RowFailure]] = []
+        moves: list[Planned] = []
         fatal: RowFailure | None = None
         for index, p in enumerate(chunk):
             result = reply.data.get(alias(index))
-            if result and result.get("id") and p.verb == "update" and result.get("state") == "archived":
-                refused.append((p.row, p.verb, RowFailure(errors.ITEM_ARCHIVED, (
-                    f"monday {self.entity} {p.known_id} is archived on the board (by hand): monday wrote the change "
-                    f"to it but it stays archived. Restore it in monday and requeue the row (RequeueFailed), or "
-                    f"delete it on the board to have it re-created"))))
-            elif result and result.get("id"):
-                confirmed.append((p, str(result["id"]) if p.verb in CREATES else p.known_id))
+            if result and result.get("id"):
                 for column_id, label in p.values.new_labels if p.values else ():
                     self.board.add_label(column_id, label)
+                if p.verb == "update" and result.get("state") == "archived":
+                    refused.append((p.row, p.verb, RowFailure(errors.ITEM_ARCHIVED, (
+                        f"monday {self.entity} {p.known_id} is archived on the board (by hand): monday wrote the "
+                        f"change to it but it stays archived. Restore it in monday and requeue the row "
+                        f"(RequeueFailed), or delete it on the board to have it re-created"))))
+                elif self.misplaced(p, result):
+                    moves.append(Planned(p.row, "move", Op("move_item", {"item_id": p.known_id,
+                                                                         "group_id": p.group_id}), p.known_id))
+                else:
+                    confirmed.append((p, str(result["id"]) if p.verb in CREATES else p.known_id))
                 continue
             failure = self.failure_of(reply, index)
             if failure.code == "InvalidItemIdException" and p.verb in ("archive", "delete"):
@@ -542,7 +555,14 @@ class _Batch:
         self.failed(refused)
         if fatal is not None:
             raise RunFatalError(fatal.code, fatal.message)
+        if moves:
+            log.info("moving %d item(s) to their order's group", len(moves))
+            self.send(moves)
 
+    def misplaced(self, p: Planned, result: dict[str, Any]) -> bool:
+        """An updated item that monday reports in another group than its order's (moved order or hand move)."""
+        where = (result.get("group") or {}).get("id")
+        return p.verb == "update" and self.entity == ITEM and p.group_id is not None and where not in (None, p.group_id)
 
     def missing(self, p: Planned, what: str) -> RowFailure:
         """The row's item is gone from the board (deleted by hand): re-create it, or fail, per the config."""
