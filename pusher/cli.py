@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "sync",
     "status",
     "retry_failed",
+    "reconcile",
     "report",
     "render_ops",
     "monday_emulator",

@@ -28,7 +28,7 @@ from graphql import (
 )
 from pusher.paths import GRAPHQL_DIR
 
-QUERIES = ("board", "items_by_keys", "next_items_page", "probe")
+QUERIES = ("board", "items_by_keys", "next_items_page", "probe", "reconcile_page", "reconcile_next")
 MUTATIONS = ("create_group", "create_item", "create_subitem", "change_values", "move_item", "archive_item",
              "delete_item")
 # The monday field each mutation file calls; the pacer estimates cost by it.
