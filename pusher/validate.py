@@ -151,4 +151,5 @@ def validate(config: Config, db: Database, client: MondayClient) -> list[str]:
     problems += type_problems(config, catalog, items, subitems)
     payloads, sizes = queue.pending_values(db)
     problems += label_problems(config, items, subitems, payloads, sizes)
-    return problems
+    full = items.capacity_problem(queue.pending_creates(db))
+    return problems + ([full] if full else [])

@@ -69,6 +69,7 @@ class RunReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
     payloads: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a board the pending creates would overfill
     fatal: str | None = None
     interrupted: bool = False
     requests: int = 0
@@ -93,6 +94,7 @@ class RunReport:
             "failed": self.failed,
             "failures": self.failures,
             "problems": self.problems,
+            "warnings": self.warnings,
             "payloads": self.payloads,
             "fatal": self.fatal,
             "interrupted": self.interrupted,
@@ -177,6 +179,10 @@ class Pusher:
             for row, verb, failure in failures:
                 self.report.count(entity, verb, "would_fail")
                 self.report.problems.append(f"{entity} {_key(row)}: {failure.message}")
+            full = self.items_board.capacity_problem(sum(p.verb in CREATES for p in plans)) if entity == ITEM else None
+            if full:
+                self.report.warnings.append(full)
+                log.warning("%s", full)
             sendable = [p.op for p in plans if p.op is not None]
             for start in range(0, min(len(sendable), m.batch_size * self.first_payloads), m.batch_size):
                 document, variables = build_batch(sendable[start:start + m.batch_size])
@@ -257,7 +263,19 @@ class _Batch:
         self.failed(local_failures)
         noops = [(p, p.known_id) for p in plans if p.op is None]
         self.synced(noops)
-        self.send([p for p in plans if p.op is not None])
+        sendable = [p for p in plans if p.op is not None]
+        held, full = self.over_capacity(sendable)
+        self.send([p for p in sendable if p not in held])
+        if held:  # after the rest was sent; the held creates are released without spending attempts
+            raise RunFatalError("ItemsLimitationException", full)
+
+    def over_capacity(self, plans: list[Planned]) -> tuple[list[Planned], str | None]:
+        """The creates a full (or nearly full) items board cannot take, and the sentence saying so."""
+        creates = [p for p in plans if p.verb in CREATES]
+        room = self.board.room() if self.entity == ITEM else None
+        if room is None or len(creates) <= room:
+            return [], None
+        return creates[room:], self.board.capacity_problem(len(creates))
 
     def plan(self, rows: list[Any]) -> tuple[list[Planned], list[tuple[Any, str, RowFailure]]]:
         found = self.lookup([r for r in rows if self.needs_lookup(r)])
@@ -553,6 +571,8 @@ class _Batch:
                 refused.append((p.row, p.verb, failure))
         self.synced(confirmed)
         self.failed(refused)
+        if self.entity == ITEM and self.board.items_count is not None:
+            self.board.items_count += sum(1 for p, _ in confirmed if p.verb in CREATES)
         if fatal is not None:
             raise RunFatalError(fatal.code, fatal.message)
         if moves:
