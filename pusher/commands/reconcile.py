@@ -91,7 +91,8 @@ def summary(report: ReconcileReport, repairs: dict | None, requests: int, code: 
              f"(exit {code})"]
     lines += [f"  {kind:18} {counts[kind]}" for kind in KINDS]
     for d in report.differences[:50]:
-        what = f" {d.column}: board {d.board!r}, database {d.database!r}" if d.column else ""
+        what = (f" {d.column}:" if d.column else "") + (
+            f" board {d.board!r}, database {d.database!r}" if d.board is not None or d.database is not None else "")
         lines.append(f"    - {d.kind} {d.entity} {d.key}" + (f" (monday {d.monday_id})" if d.monday_id else "")
                      + what + (f": {d.detail}" if d.detail else ""))
     if len(report.differences) > 50:
