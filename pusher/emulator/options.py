@@ -21,6 +21,8 @@ DEFAULT_MUTATION_COSTS = {
     "change_column_value": 10_000,
     "create_group": 10_000,
     "move_item_to_group": 10_000,
+    "archive_group": 10_000,
+    "delete_group": 10_000,
     "archive_item": 10_000,
     "delete_item": 10_000,
 }

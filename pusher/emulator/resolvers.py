@@ -27,6 +27,7 @@ from pusher.emulator.stats import Stats
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.graphql"
 SITE = "https://emulator.monday.local"
+API_VERSIONS = (("2026-07", "maintenance"), ("2026-10", "current"), ("2027-01", "release_candidate"))
 log = logging.getLogger("ordersync.emulator")
 
 
@@ -321,9 +322,30 @@ def _complexity(_root: Any, info: GraphQLResolveInfo):
 
 # -- mutations ------------------------------------------------------------------------------------
 @mutation("create_group")
-def _create_group(store: BoardStore, board_id, group_name, **_ignored):
-    group = store.create_group(board_id, group_name)
+def _create_group(store: BoardStore, board_id, group_name, group_color=None, position=None,
+                  position_relative_method=None, relative_to=None):
+    group = store.create_group(board_id, group_name, group_color, position, relative_to, position_relative_method)
     return GroupView(store, store.board(board_id), group)
+
+
+@mutation("archive_group")
+def _archive_group(store: BoardStore, board_id, group_id):
+    return GroupView(store, store.board(board_id), store.end_group(board_id, group_id, "archived"))
+
+
+@mutation("delete_group")
+def _delete_group(store: BoardStore, board_id, group_id):
+    return GroupView(store, store.board(board_id), store.end_group(board_id, group_id, "deleted"))
+
+
+def _me(_root: Any, info: GraphQLResolveInfo):
+    """The token's user (any accepted token is one emulator user: there is no user directory)."""
+    return {"id": "1", "name": "Emulator user", "email": "user@emulator.invalid", "url": f"{SITE}/users/1"}
+
+
+def _versions(_root: Any, info: GraphQLResolveInfo):
+    return [{"display_name": f"{kind.replace('_', ' ').capitalize()} ({value})", "kind": kind, "value": value}
+            for value, kind in API_VERSIONS]
 
 
 @mutation("create_item")
@@ -381,6 +403,8 @@ QUERY_RESOLVERS = {
     "items_page_by_column_values": _items_page_by_column_values,
     "next_items_page": _next_items_page,
     "complexity": _complexity,
+    "me": _me,
+    "versions": _versions,
 }
 MUTATION_RESOLVERS = {
     "create_group": _create_group,
@@ -390,6 +414,8 @@ MUTATION_RESOLVERS = {
     "change_simple_column_value": _change_simple,
     "change_column_value": _change_column,
     "move_item_to_group": _move_item_to_group,
+    "archive_group": _archive_group,
+    "delete_group": _delete_group,
     "archive_item": _archive_item,
     "delete_item": _delete_item,
 }

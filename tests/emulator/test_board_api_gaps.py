@@ -1,0 +1,57 @@
+"""Parts of monday's API that real clients call and the emulator now answers: me, versions, archive_group,
+delete_group, and create_group keeping its colour and position. Each field is also in the official schema
+(tests/emulator/test_contract.py compares the whole emulator schema with it)."""
+
+from __future__ import annotations
+
+BOARD = "5000000001"
+
+
+def data(api, server, query):
+    body = api(server, query).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def groups(api, server):
+    (board,) = data(api, server, f"{{ boards(ids: [{BOARD}]) {{ groups {{ id title }} }} }}")["boards"]
+    return {g["title"]: g for g in board["groups"]}
+
+
+def test_me_and_versions_answer_for_a_token_check(monday_emulator, api):
+    got = data(api, monday_emulator, "{ me { id name email url } versions { display_name kind value } }")
+    assert got["me"]["id"] and got["me"]["email"]
+    assert {"kind": "current", "value": "2026-10"}.items() <= next(
+        v for v in got["versions"] if v["kind"] == "current").items()
+
+
+def test_create_group_keeps_colour_and_position(monday_emulator, api):
+    first = data(api, monday_emulator, f'mutation {{ create_group(board_id: {BOARD}, group_name: "A", '
+                                       f'group_color: "#ff642e") {{ id color position }} }}')["create_group"]
+    assert first["color"] == "#ff642e" and float(first["position"]) > 65536
+    before = data(api, monday_emulator, f'mutation {{ create_group(board_id: {BOARD}, group_name: "B", '
+                                        f'relative_to: "{first["id"]}", position_relative_method: before_at) '
+                                        f"{{ id position }} }}")["create_group"]
+    assert 65536 < float(before["position"]) < float(first["position"])
+    placed = data(api, monday_emulator, f'mutation {{ create_group(board_id: {BOARD}, group_name: "C", '
+                                        f'position: "7") {{ position }} }}')["create_group"]
+    assert placed["position"] == "7"
+
+
+def test_archive_group_archives_its_items_and_delete_group_deletes_them(monday_emulator, api):
+    gid = data(api, monday_emulator, f'mutation {{ create_group(board_id: {BOARD}, group_name: "Old") '
+                                     f"{{ id }} }}")["create_group"]["id"]
+    item = data(api, monday_emulator, f'mutation {{ create_item(board_id: {BOARD}, group_id: "{gid}", '
+                                      f'item_name: "x") {{ id }} }}')["create_item"]["id"]
+    archived = data(api, monday_emulator, f'mutation {{ archive_group(board_id: {BOARD}, group_id: "{gid}") '
+                                          f"{{ id archived }} }}")["archive_group"]
+    assert archived == {"id": gid, "archived": True}
+    assert {i["id"]: i["state"] for i in monday_emulator.items(BOARD)}[item] == "archived"
+    data(api, monday_emulator, f'mutation {{ delete_group(board_id: {BOARD}, group_id: "{gid}") {{ id }} }}')
+    assert "Old" not in groups(api, monday_emulator)
+    assert monday_emulator.items(BOARD, include_archived=True) == []
+
+
+def test_the_last_group_of_a_board_cannot_be_deleted(monday_emulator, api):
+    body = api(monday_emulator, f'mutation {{ delete_group(board_id: {BOARD}, group_id: "topics") {{ id }} }}').json()
+    assert body["errors"][0]["extensions"]["code"] == "InvalidArgumentException"
