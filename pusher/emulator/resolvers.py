@@ -27,6 +27,7 @@ from pusher.emulator.stats import Stats
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.graphql"
 SITE = "https://emulator.monday.local"
+EMULATOR_USER = {"id": "1", "name": "Emulator user", "email": "user@emulator.invalid", "url": f"{SITE}/users/1"}
 API_VERSIONS = (("2026-07", "maintenance"), ("2026-10", "current"), ("2027-01", "release_candidate"))
 log = logging.getLogger("ordersync.emulator")
 
@@ -80,6 +81,20 @@ class BoardView:
             return sum(1 for i in self._board.item_ids if self._store.items[i].state == "active")
 
     @property
+    def updated_at(self) -> str | None:
+        """The last change of any of its items (the emulator keeps no board-level history)."""
+        with self._store.lock:
+            stamps = [self._store.items[i].updated_at for i in self._board.item_ids]
+        return max(stamps, default=None)
+
+    permissions = "everyone"
+    tags: tuple = ()
+
+    @property
+    def owners(self) -> list[dict[str, str]]:
+        return [EMULATOR_USER]
+
+    @property
     def top_group(self) -> GroupView:
         return GroupView(self._store, self._board, next(iter(self._board.groups.values())))
 
@@ -114,6 +129,10 @@ class ItemView:
     @property
     def url(self) -> str:
         return f"{SITE}/boards/{self._item.board_id}/pulses/{self._item.id}"
+
+    def updates(self, info: GraphQLResolveInfo, limit: int = 25, page: int = 1, ids: Any = None) -> list:
+        """Always empty: the emulator keeps no updates (comments), and the pusher writes none."""
+        return []
 
     @property
     def relative_link(self) -> str:
@@ -274,12 +293,26 @@ def _numbered_page(rows: list[Any], limit: int | None, page: int | None) -> list
     return rows[start : start + size]
 
 
-def _boards(_root: Any, info: GraphQLResolveInfo, ids=None, limit=25, page=1, state="active"):
+def _boards(_root: Any, info: GraphQLResolveInfo, ids=None, limit=25, page=1, state="active", board_kind=None,
+            workspace_ids=None, order_by=None, hierarchy_types=None, latest=None):
+    """monday's filters over the emulator's boards: one workspace (id 1, also matched by null, the main
+    workspace), classic hierarchy only; ``order_by`` newest first (created_at by id, used_at by the
+    last item change); ``latest`` changes nothing (every read is current)."""
     store: BoardStore = info.context.store
     with store.lock:
         boards = _by_ids(store.boards, ids)
         if state != "all":
             boards = [b for b in boards if b.state == state]
+        if board_kind is not None:
+            boards = [b for b in boards if b.kind == board_kind]
+        if workspace_ids is not None and not {None, "1", 1} & set(workspace_ids):
+            boards = []
+        if hierarchy_types is not None and "classic" not in hierarchy_types:
+            boards = []
+        if order_by == "created_at":
+            boards = sorted(boards, key=lambda b: int(b.id), reverse=True)
+        elif order_by == "used_at":
+            boards = sorted(boards, key=lambda b: BoardView(store, b).updated_at or "", reverse=True)
         return [BoardView(store, b) for b in _numbered_page(boards, limit, page)]
 
 
@@ -340,7 +373,7 @@ def _delete_group(store: BoardStore, board_id, group_id):
 
 def _me(_root: Any, info: GraphQLResolveInfo):
     """The token's user (any accepted token is one emulator user: there is no user directory)."""
-    return {"id": "1", "name": "Emulator user", "email": "user@emulator.invalid", "url": f"{SITE}/users/1"}
+    return EMULATOR_USER
 
 
 def _versions(_root: Any, info: GraphQLResolveInfo):

@@ -55,3 +55,20 @@ def test_archive_group_archives_its_items_and_delete_group_deletes_them(monday_e
 def test_the_last_group_of_a_board_cannot_be_deleted(monday_emulator, api):
     body = api(monday_emulator, f'mutation {{ delete_group(board_id: {BOARD}, group_id: "topics") {{ id }} }}').json()
     assert body["errors"][0]["extensions"]["code"] == "InvalidArgumentException"
+
+
+def test_boards_filters_and_the_board_fields_real_clients_select(monday_emulator, api):
+    query = ("{ boards(board_kind: public, workspace_ids: [1], hierarchy_types: [classic], order_by: created_at, "
+             "latest: true) { id updated_at permissions tags { id } owners { id } } }")
+    got = data(api, monday_emulator, query)["boards"]
+    assert [b["id"] for b in got] == sorted((b["id"] for b in got), key=int, reverse=True) and got
+    assert got[0]["permissions"] and got[0]["tags"] == [] and got[0]["owners"] == [{"id": "1"}]
+    none = data(api, monday_emulator, "{ a: boards(workspace_ids: [99]) { id } "
+                                      "b: boards(hierarchy_types: [multi_level]) { id } "
+                                      "c: boards(board_kind: private) { id } }")
+    assert none == {"a": [], "b": [], "c": []}
+    item = data(api, monday_emulator, f'mutation {{ create_item(board_id: {BOARD}, item_name: "x") '
+                                      f"{{ id updates {{ id body }} }} }}")["create_item"]
+    assert item["updates"] == []
+    (board,) = data(api, monday_emulator, f"{{ boards(ids: [{BOARD}]) {{ updated_at }} }}")["boards"]
+    assert board["updated_at"]
