@@ -32,6 +32,7 @@ VALUE_FORMAT = "ValueFormatError"  # a database value that does not fit the mond
 LABEL_MISSING = "LabelMissing"  # a status/dropdown label monday lacks and the policy forbids creating
 ITEM_MISSING = "ItemMissingOnBoard"  # the known item id is gone from the board; next attempt re-adopts
 ITEM_GONE = "ItemGoneFromBoard"  # the same with monday.on_missing_item = "fail": the row is FAILED
+PARENT_MISSING = "ParentMissingOnBoard"  # a subitem create whose parent was deleted by hand: FAILED until re-created
 ITEM_ARCHIVED = "ItemArchivedOnBoard"  # a change reached an item archived by hand; it stays archived: FAILED
 TIMEOUT = "Timeout"
 CONNECTION = "ConnectionError"
@@ -46,7 +47,7 @@ RETRYABLE_CODES = frozenset({
 })
 ROW_CODES = frozenset({
     "ColumnValueException", "ItemNameTooLongException", "InvalidArgumentException", "CorrectedValueException",
-    VALUE_FORMAT, LABEL_MISSING, FAILED_ALONE, ITEM_GONE, ITEM_ARCHIVED,
+    VALUE_FORMAT, LABEL_MISSING, FAILED_ALONE, ITEM_GONE, ITEM_ARCHIVED, PARENT_MISSING,
 })
 FATAL_CODES = frozenset({
     "Unauthorized", "UserUnauthorizedException", "InvalidBoardIdException", "InvalidColumnIdException",

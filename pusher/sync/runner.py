@@ -565,6 +565,8 @@ class _Batch:
                 confirmed.append((p, p.known_id))  # already gone from the board: the removal holds
             elif failure.code == "InvalidItemIdException" and p.verb == "update":
                 refused.append((p.row, p.verb, self.missing(p, "no longer exists (deleted on the board by hand)")))
+            elif failure.code == "InvalidItemIdException" and self.entity == SUBITEM and p.verb in CREATES:
+                refused.append((p.row, p.verb, self.orphaned(p)))
             elif classify(failure.code) is Disposition.FATAL:
                 fatal = fatal or failure
             else:
@@ -583,6 +585,20 @@ class _Batch:
         """An updated item that monday reports in another group than its order's (moved order or hand move)."""
         where = (result.get("group") or {}).get("id")
         return p.verb == "update" and self.entity == ITEM and p.group_id is not None and where not in (None, p.group_id)
+
+    def orphaned(self, p: Planned) -> RowFailure:
+        """A subitem create whose parent item was deleted by hand. With on_missing_item = "recreate" the
+        order is marked for the next pipeline run (QueueRepairs), which queues its item again: the item is
+        re-created and every line with it, superseding this FAILED row."""
+        parent = p.op.variables.get("parent_item_id")
+        if self.p.config.monday.on_missing_item == "fail":
+            return RowFailure(errors.ITEM_GONE, f"parent item {parent} no longer exists on monday (deleted by hand); "
+                                                f"monday.on_missing_item = \"fail\" keeps the line FAILED")
+        if not self.dry:
+            self.p.db.call("QueueRepairs", Orders=[{"order_key": p.row.order_key}], Lines=[], DryRun=False)
+        return RowFailure(errors.PARENT_MISSING, f"parent item {parent} no longer exists on monday (deleted by hand); "
+                                                 f"order {p.row.order_key} is marked for the next pipeline run, which "
+                                                 f"re-creates the item with all its subitems and closes this row")
 
     def missing(self, p: Planned, what: str) -> RowFailure:
         """The row's item is gone from the board (deleted by hand): re-create it, or fail, per the config."""

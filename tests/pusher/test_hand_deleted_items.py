@@ -112,3 +112,34 @@ def test_with_on_missing_item_fail_the_row_fails_naming_the_setting(
     assert (row["sync_state"], row["last_error_code"]) == ("FAILED", "ItemGoneFromBoard")
     assert old_id in row["last_error"] and "on_missing_item" in row["last_error"]
     assert _item_of(monday_emulator, key) == []
+
+
+def test_a_new_size_for_an_item_deleted_by_hand_brings_the_item_back_through_the_pipeline(
+        db, config, shape, monday_emulator, load_reference):
+    """Only a line changed: its create_subitem meets a deleted parent. The line is FAILED (not retried
+    into the void), the order is marked, and the next pipeline run + push re-create the item with all its
+    subitems, closing the FAILED line as superseded."""
+    from pusher.pipeline import run_pipeline
+
+    cfg = point_at(config, monday_emulator)
+    rows = reference_po(shape)
+    load_reference(rows)
+    assert push(cfg, db)[1] == 0
+    index, key, old_id, lines = _first_order(db, config, shape, rows)
+    _by_hand(monday_emulator, "delete_item", old_id)
+    column = next(c for c, size in shape.canonical.items() if c == size and not rows[index].get(c))
+    rows[index] = {**rows[index], column: 7}
+    load_reference(rows)
+
+    report, code = push(cfg, db)
+    assert code == 1, report.as_dict()
+    (failure,) = [f for f in report.failures if f["entity"] == "subitem"]
+    assert failure["code"] == "ParentMissingOnBoard" and old_id in failure["message"]
+
+    run_pipeline(db)  # the scheduled pipeline run: it queues the marked order
+    report, code = push(cfg, db)
+    assert code == 0, report.as_dict()
+    (item,) = _item_of(monday_emulator, key)
+    assert len(_live(monday_emulator, SUBITEMS_BOARD, parent_item_id=item["id"])) == lines + 1
+    assert not queue_states(db)["subitem"].get("FAILED") and not queue_states(db)["item"].get("FAILED")
+    assert_no_duplicates(monday_emulator)
