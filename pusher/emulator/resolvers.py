@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema
-from pusher.emulator import errors
+from pusher.emulator import board_ops, errors
 from pusher.emulator.columns import VALUE_TYPE_NAMES, Column
 from pusher.emulator.errors import ApiError, MalformedJsonError
 from pusher.emulator.models import Board, Group, Item
@@ -361,6 +361,27 @@ def _create_group(store: BoardStore, board_id, group_name, group_color=None, pos
     return GroupView(store, store.board(board_id), group)
 
 
+@mutation("change_item_position")
+def _change_item_position(store: BoardStore, item_id, group_id=None, group_top=None, relative_to=None,
+                          position_relative_method=None):
+    return ItemView(store, board_ops.change_item_position(store, item_id, group_id, group_top, relative_to,
+                                                          position_relative_method))
+
+
+@mutation("bulk_archive_items")
+def _bulk_archive_items(store: BoardStore, board_id, item_ids):
+    return board_ops.bulk_change(store, board_id, item_ids, "archived")
+
+
+@mutation("bulk_delete_items")
+def _bulk_delete_items(store: BoardStore, board_id, item_ids):
+    return board_ops.bulk_change(store, board_id, item_ids, "deleted")
+
+
+def _job_status(_root: Any, info: GraphQLResolveInfo, job_id):
+    return board_ops.job_status(info.context.store, job_id)
+
+
 @mutation("archive_group")
 def _archive_group(store: BoardStore, board_id, group_id):
     return GroupView(store, store.board(board_id), store.end_group(board_id, group_id, "archived"))
@@ -438,6 +459,7 @@ QUERY_RESOLVERS = {
     "complexity": _complexity,
     "me": _me,
     "versions": _versions,
+    "job_status": _job_status,
 }
 MUTATION_RESOLVERS = {
     "create_group": _create_group,
@@ -447,6 +469,9 @@ MUTATION_RESOLVERS = {
     "change_simple_column_value": _change_simple,
     "change_column_value": _change_column,
     "move_item_to_group": _move_item_to_group,
+    "change_item_position": _change_item_position,
+    "bulk_archive_items": _bulk_archive_items,
+    "bulk_delete_items": _bulk_delete_items,
     "archive_group": _archive_group,
     "delete_group": _delete_group,
     "archive_item": _archive_item,

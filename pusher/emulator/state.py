@@ -43,6 +43,7 @@ class BoardStore:
         self.items: dict[str, Item] = {}
         self._ids = itertools.count(10_000_000_001)
         self._group_seq = itertools.count(1)
+        self.jobs: dict[str, dict[str, Any]] = {}  # bulk archive/delete jobs (pusher.emulator.board_ops)
 
     # -- loading ------------------------------------------------------------------------------
     def load_boards(self, board_dicts: Iterable[dict[str, Any]]) -> list[str]:

@@ -72,3 +72,41 @@ def test_boards_filters_and_the_board_fields_real_clients_select(monday_emulator
     assert item["updates"] == []
     (board,) = data(api, monday_emulator, f"{{ boards(ids: [{BOARD}]) {{ updated_at }} }}")["boards"]
     assert board["updated_at"]
+
+
+def _ids(server):
+    return [i["id"] for i in server.items(BOARD, include_archived=False)]
+
+
+def test_change_item_position_orders_items_within_and_across_groups(monday_emulator, api):
+    made = [data(api, monday_emulator, f'mutation {{ create_item(board_id: {BOARD}, item_name: "{n}") {{ id }} }}')
+            ["create_item"]["id"] for n in "abc"]
+    a, b, c = made
+    data(api, monday_emulator, f"mutation {{ change_item_position(item_id: {c}, relative_to: {a}, "
+                               f"position_relative_method: before_at) {{ id }} }}")
+    assert _ids(monday_emulator) == [c, a, b]
+    gid = data(api, monday_emulator, f'mutation {{ create_group(board_id: {BOARD}, group_name: "G") '
+                                     f"{{ id }} }}")["create_group"]["id"]
+    moved = data(api, monday_emulator, f'mutation {{ change_item_position(item_id: {a}, group_id: "{gid}", '
+                                       f"group_top: true) {{ id group {{ id }} }} }}")["change_item_position"]
+    assert moved["group"]["id"] == gid
+    both = api(monday_emulator, f'mutation {{ change_item_position(item_id: {a}, group_id: "{gid}", '
+                                f"relative_to: {b}) {{ id }} }}").json()
+    assert both["errors"][0]["extensions"]["code"] == "InvalidArgumentException"
+
+
+def test_bulk_archive_and_delete_run_as_jobs_that_job_status_reports(monday_emulator, api):
+    made = [data(api, monday_emulator, f'mutation {{ create_item(board_id: {BOARD}, item_name: "{n}") {{ id }} }}')
+            ["create_item"]["id"] for n in "abc"]
+    job = data(api, monday_emulator, f"mutation {{ bulk_archive_items(board_id: {BOARD}, "
+                                     f"item_ids: [{made[0]}, {made[1]}, 999]) {{ job_id }} }}")["bulk_archive_items"]
+    status = data(api, monday_emulator, f'{{ job_status(job_id: "{job["job_id"]}") {{ status result '
+                                        f"{{ total succeeded failed details }} }} }}")["job_status"]
+    assert status["status"] == "COMPLETED"
+    assert status["result"] == {"total": 3, "succeeded": 2, "failed": 1, "details": {"failed_item_ids": ["999"]}}
+    assert _ids(monday_emulator) == [made[2]]
+    data(api, monday_emulator, f"mutation {{ bulk_delete_items(board_id: {BOARD}, item_ids: [{made[2]}]) "
+                               f"{{ job_id }} }}")
+    assert monday_emulator.items(BOARD, include_archived=True, include_deleted=False) == [
+        i for i in monday_emulator.items(BOARD) if i["state"] == "archived"]
+    assert len(monday_emulator.items(BOARD)) == 2
