@@ -110,3 +110,17 @@ def test_bulk_archive_and_delete_run_as_jobs_that_job_status_reports(monday_emul
     assert monday_emulator.items(BOARD, include_archived=True, include_deleted=False) == [
         i for i in monday_emulator.items(BOARD) if i["state"] == "archived"]
     assert len(monday_emulator.items(BOARD)) == 2
+
+
+def test_fragments_on_every_column_value_type_of_the_schema_validate_and_answer(monday_emulator, api):
+    monday_emulator.load_board({"id": "7100000001", "name": "Typed", "groups": [{"id": "g", "title": "G"}],
+                                "columns": [{"id": "dep", "title": "Dep", "type": "dependency"},
+                                            {"id": "tags", "title": "Tags", "type": "tags"}]})
+    data(api, monday_emulator, 'mutation { create_item(board_id: 7100000001, item_name: "x") { id } }')
+    query = """{ boards(ids: [7100000001]) { items_page { items { column_values {
+        __typename id ... on DependencyValue { display_value updated_at } ... on TagsValue { text }
+        ... on TimelineValue { text } ... on WorldClockValue { updated_at } } } } } }"""
+    (item,) = data(api, monday_emulator, query)["boards"][0]["items_page"]["items"]
+    assert {v["id"]: v["__typename"] for v in item["column_values"]} == {"dep": "DependencyValue",
+                                                                        "tags": "TagsValue"}
+    assert next(v for v in item["column_values"] if v["id"] == "dep")["display_value"] == ""
