@@ -63,7 +63,7 @@ def main() -> int:
     load_snapshot(db, list(snapshot(shape, args.orders)))
     run_pipeline(db)
     server = EmulatorServer(EmulatorOptions(complexity_per_minute=2**31 - 1, requests_per_minute=1_000_000,
-                                            daily_calls=1_000_000, items_per_board=max(10_000, args.orders)))
+                                            daily_calls=1_000_000, items_per_board=max(100_000, 10 * args.orders)))
     server.start()
     cfg = config.with_api_url(server.url)
     started = time.monotonic()
