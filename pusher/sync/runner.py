@@ -475,6 +475,7 @@ class _Batch:
             return
         top = self.suspects is None
         if top:
+            self.probe(chunk)  # monday down altogether: stop now, not after bisecting the batch row by row
             self.suspects, landed = [], self.landed
         try:
             if len(chunk) > 1:
@@ -490,23 +491,30 @@ class _Batch:
                                               f"budget window ({self.p.client.pacer.window} points)")
             else:
                 self.suspects.append((chunk[0], exc))
+                self.probe([p for p, _ in self.suspects])
         finally:
             if top:
                 suspects, self.suspects = self.suspects, None
         if top and suspects:
             self.judge(suspects, landed, exc)
 
+    def probe(self, rows: list[Planned]) -> None:
+        """Is monday answering at all? A cheap read; if it fails too, its TransientError ends the run and
+        ``rows`` keep their attempt (their requests' outcome is unknown)."""
+        self.unknown = {p.row.delta_id: p.row for p in rows}
+        self.p.client.request(document_text("probe"))
+        self.unknown = {}
+
     def judge(self, suspects: list[tuple[Planned, TransientError]], landed: int, exc: TransientError) -> None:
-        """Rows that failed alone are poison only if monday took other requests meanwhile and answers a probe.
+        """Rows that failed alone (each followed by an answered probe) are poison only if monday also took
+        other requests of the batch meanwhile.
 
         Otherwise monday is failing everything (an outage, not a row): the run stops and the suspects
         keep their attempt, so a row that is really poison still dead-letters after max_attempts.
         """
-        self.unknown = {p.row.delta_id: p.row for p, _ in suspects}
         if self.landed == landed:
+            self.unknown = {p.row.delta_id: p.row for p, _ in suspects}
             raise exc
-        self.p.client.request(document_text("probe"))
-        self.unknown = {}
         self.failed([(p.row, p.verb, RowFailure(errors.FAILED_ALONE, (
             f"monday failed this row's request on each of {self.p.client.max_tries} tries while it took the rest "
             f"of the batch: {e.code}: {e.message}"))) for p, e in suspects])
