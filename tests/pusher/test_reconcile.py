@@ -80,3 +80,17 @@ def test_hand_edits_are_found_exactly_and_execute_repairs_them_through_the_queue
     assert after.counts()["duplicate_item"] == 1  # a person's copy is reported, never removed by us
     assert [d.kind for d in after.differences] == ["duplicate_item"]
     assert len([i for i in monday_emulator.items(SUBITEMS_BOARD, include_archived=False)]) == 317
+
+
+def test_customer_limits_the_comparison_to_that_customers_orders_and_items(
+        db, config, monday_emulator, load_reference):
+    from pusher.sample_data import REFERENCE_CUSTOMER
+
+    cfg = point_at(config, monday_emulator)
+    load_reference()
+    assert push(cfg, db)[1] == 0
+    hand_edits(monday_emulator)
+    mine = reconcile(cfg, db, customer=REFERENCE_CUSTOMER)
+    assert mine.orders == 69 and mine.counts()["missing_item"] == 1 and mine.counts()["duplicate_item"] == 1
+    other = reconcile(cfg, db, customer="NO SUCH CUSTOMER")
+    assert (other.orders, other.lines, other.differences) == (0, 0, [])  # the board's 69 are not its items
