@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "sync",
     "status",
     "retry_failed",
+    "reconcile",
     "report",
     "secrets",
     "render_ops",

@@ -24,6 +24,7 @@ DIALECTS = ("tsql", "postgres")
 STAGING_MODES = ("snapshot", "incremental")
 REMOVED_ORDER_ACTIONS = ("archive", "delete")
 REMOVED_SIZE_ACTIONS = ("delete", "archive")
+MISSING_ITEM_ACTIONS = ("recreate", "fail")
 LINE_FIELDS = ("size", "qty")
 
 
@@ -120,6 +121,7 @@ class Monday:
     item_columns: dict[str, str]  # staging column -> monday column id
     subitem_columns: dict[str, str]  # size | qty -> monday column id
     create_labels_if_missing: dict[str, bool]
+    on_missing_item: str = "recreate"  # an item deleted or archived on the board by hand: recreate | fail
 
 
 @dataclass(frozen=True)
@@ -447,7 +449,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
     r.unknown_keys(m, "monday", ("api_version", "item_key_column", "line_key_column", "batch_size",
                                  "timeout_seconds", "max_attempts", "lease_seconds", "on_removed_order",
                                  "on_removed_size", "item_columns", "subitem_columns",
-                                 "create_labels_if_missing"))
+                                 "create_labels_if_missing", "on_missing_item"))
     item_columns = r.string_map(r.table("monday.item_columns"), "monday.item_columns")
     subitem_columns = r.string_map(r.table("monday.subitem_columns"), "monday.subitem_columns")
     for key in subitem_columns:
@@ -477,6 +479,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         item_columns=item_columns,
         subitem_columns=subitem_columns,
         create_labels_if_missing=labels,
+        on_missing_item=r.value(m, "monday", "on_missing_item", str, default="recreate", choices=MISSING_ITEM_ACTIONS),
     )
     for key, low, high in (("batch_size", 1, 100), ("max_attempts", 1, 100), ("lease_seconds", 10, 86400)):
         value = getattr(monday, key)

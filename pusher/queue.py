@@ -225,6 +225,12 @@ def ready_counts(db: Database) -> dict[str, int]:
     }
 
 
+def pending_creates(db: Database) -> int:
+    """Items the queue will create: PENDING CREATE rows and UPDATE rows whose item is not on the board."""
+    where = "action = 'CREATE' OR (action = 'UPDATE' AND monday_item_id IS NULL)"
+    return int(view_rows(db, "PendingItems", columns="COUNT(*) AS n", where=where)[0]["n"])
+
+
 def pending_values(db: Database) -> tuple[list[dict[str, Any]], set[str]]:
     """Payloads of the ready PENDING items and sizes of the ready PENDING subitems, for the label check."""
     payloads = [_json(r["payload"]) or {} for r in view_rows(db, "PendingItems", columns="payload")]

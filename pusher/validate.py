@@ -202,4 +202,5 @@ def validate(config: Config, db: Database, client: MondayClient) -> list[str]:
     problems = config_problems(config, db, items, subitems)
     payloads, sizes = queue.pending_values(db)
     problems += label_problems(config, items, subitems, payloads, sizes)
-    return problems
+    full = items.capacity_problem(queue.pending_creates(db))
+    return problems + ([full] if full else [])

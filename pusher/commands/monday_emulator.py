@@ -34,9 +34,10 @@ and injectable faults. Without --boards it starts with the sample order board (i
 """
 
 EPILOG = f"""\
-fault kinds (for --fault-rate/--fault-next/--fault-every):
+fault kinds (for --fault-rate/--fault-next/--fault-every/--fault-match):
   500                 HTTP 500 with a JSON error body; nothing applied
   502                 HTTP 502 with an HTML body; nothing applied
+  429                 HTTP 429 RATE_LIMIT_EXCEEDED with Retry-After: 1; nothing applied
   internal-error      HTTP 200 with errors: Internal Server Error / INTERNAL_SERVER_ERROR; nothing applied
   slow                answer after --slow-seconds (past the client's timeout); applied
   drop                apply the mutations, then close the connection without answering
@@ -186,6 +187,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fail every K-th request with KIND, e.g. 502=5 (repeatable)",
     )
     faults.add_argument(
+        "--fault-match",
+        metavar="KIND=TEXT",
+        action="append",
+        default=[],
+        help="fail every request whose body holds TEXT with KIND, e.g. 500=PO-1|RED: one poisoned row (repeatable)",
+    )
+    faults.add_argument(
         "--slow-seconds",
         type=float,
         default=None,
@@ -200,7 +208,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def options_from_args(args: argparse.Namespace) -> EmulatorOptions:
     """Turn the command line into options; every mistake becomes a ConfigError naming the option."""
     rules: list[FaultRule] = []
-    for flag, mode in (("fault_rate", "rate"), ("fault_next", "next"), ("fault_every", "every")):
+    for flag, mode in (("fault_rate", "rate"), ("fault_next", "next"), ("fault_every", "every"),
+                       ("fault_match", "match")):
         for text in getattr(args, flag):
             try:
                 rules.append(parse_fault_option(text, mode))
@@ -212,6 +221,13 @@ def options_from_args(args: argparse.Namespace) -> EmulatorOptions:
         if not sep or name not in costs or not points.isdigit():
             raise ConfigError(f"--mutation-cost {text}: use MUTATION=POINTS with one of {', '.join(costs)}")
         costs[name] = int(points)
+    try:
+        return _options(args, rules, costs)
+    except ValueError as exc:
+        raise ConfigError(f"{exc} (each name is its --flag with underscores)") from None
+
+
+def _options(args: argparse.Namespace, rules: list[FaultRule], costs: dict[str, int]) -> EmulatorOptions:
     return EmulatorOptions(
         host=args.host,
         port=args.port,

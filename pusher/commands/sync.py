@@ -134,6 +134,7 @@ def summary(report: RunReport, code: int, plan: dict[str, Any] | None = None) ->
         lines.append(f"  stopped: {report.fatal}")
     if report.interrupted:
         lines.append("  interrupted: the current request finished, unsent rows were released")
+    lines += [f"  warning: {w}" for w in report.warnings]
     if report.problems:
         lines.append(f"  {len(report.problems)} problem(s):")
         lines += [f"    - {p}" for p in report.problems]

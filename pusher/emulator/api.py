@@ -104,7 +104,7 @@ class ApiService:
         version = headers.get("API-Version")
         if version is not None and not VERSION_PATTERN.match(version.strip()):
             return error_reply(200, f"Invalid API version {version!r}; use YYYY-MM", errors.INVALID_VERSION)
-        fault = self.faults.draw()
+        fault = self.faults.draw(body)
         if fault is not None:
             self.stats.fault(fault)
         early = _early_fault(fault)
@@ -244,6 +244,8 @@ def _early_fault(fault: str | None) -> ApiReply | None:
         return error_reply(500, "Internal server error", errors.INTERNAL_SERVER_ERROR)
     if fault == "http_502":
         return ApiReply(502, BAD_GATEWAY_HTML, [("Content-Type", "text/html")])
+    if fault == "http_429":
+        return error_reply(429, "Rate Limit Exceeded", errors.RATE_LIMIT, retry_in=1)
     if fault == "internal_error_200":
         return json_reply(200, {"errors": [error_entry("Internal Server Error", errors.INTERNAL_SERVER_ERROR)]})
     return None

@@ -60,6 +60,11 @@ VALUE_TYPE_NAMES = {
     "subtasks": "SubtasksValue",
     "item_id": "ItemIdValue",
     "last_updated": "LastUpdatedValue",
+    # typed like monday, with no type-specific data behind them (the schema's nullable fields answer null)
+    **{kind: "".join(part.capitalize() for part in kind.split("_")) + "Value" for kind in (
+        "button", "color_picker", "country", "creation_log", "dependency", "direct_doc", "doc", "file", "group",
+        "hour", "integration", "location", "person", "progress", "rating", "tags", "team", "time_tracking",
+        "timeline", "vote", "week", "world_clock")},
 }
 
 # monday's API type names differ from a few names used in exports (our reference boards say "lookup").

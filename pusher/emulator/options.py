@@ -20,6 +20,12 @@ DEFAULT_MUTATION_COSTS = {
     "change_simple_column_value": 10_000,
     "change_column_value": 10_000,
     "create_group": 10_000,
+    "move_item_to_group": 10_000,
+    "change_item_position": 10_000,
+    "bulk_archive_items": 10_000,
+    "bulk_delete_items": 10_000,
+    "archive_group": 10_000,
+    "delete_group": 10_000,
     "archive_item": 10_000,
     "delete_item": 10_000,
 }
@@ -30,6 +36,11 @@ TEST_BUDGET_WINDOW = 2.0
 TEST_RATE_WINDOW = 2.0
 TEST_DAILY_WINDOW = 3.0
 TEST_SLOW_SECONDS = 1.5
+GRAPHQL_INT_MAX = 2**31 - 1  # complexity numbers are GraphQL Int: a larger budget could not be answered
+COUNTS = ("complexity_per_minute", "complexity_per_request", "requests_per_minute", "daily_calls",
+          "max_concurrency", "items_per_board")
+SECONDS = ("budget_window_seconds", "rate_window_seconds", "daily_window_seconds", "slow_seconds",
+           "idempotency_ttl_seconds", "conflict_retry_seconds")
 
 
 @dataclass
@@ -58,6 +69,20 @@ class EmulatorOptions:
     conflict_retry_seconds: int = 1
     account_id: int = 1
 
+    def __post_init__(self) -> None:
+        """Refuse numbers the emulator cannot honour, naming the option (a budget of 2**31 used to
+        break the `complexity` field of every answer)."""
+        problems = [f"{name} must be a whole number from 1 to {GRAPHQL_INT_MAX}, got {getattr(self, name)!r}"
+                    for name in COUNTS if not _whole(getattr(self, name), 1)]
+        problems += [f"mutation_costs[{kind}] must be a whole number from 0 to {GRAPHQL_INT_MAX}, got {cost!r}"
+                     for kind, cost in self.mutation_costs.items() if not _whole(cost, 0)]
+        problems += [f"{name} must be a positive number of seconds, got {getattr(self, name)!r}"
+                     for name in SECONDS if getattr(self, name) is not None and not getattr(self, name) > 0]
+        if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
+            problems.append(f"port must be from 0 to 65535, got {self.port!r}")
+        if problems:
+            raise ValueError("emulator options: " + "; ".join(problems))
+
     def budget_window(self) -> float:
         return self._window(self.budget_window_seconds, WINDOW_SECONDS, TEST_BUDGET_WINDOW)
 
@@ -74,3 +99,7 @@ class EmulatorOptions:
         if given is not None:
             return given
         return test if self.test_mode else normal
+
+
+def _whole(value: Any, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= GRAPHQL_INT_MAX

@@ -141,4 +141,15 @@ def _rule_matches(store: BoardStore, board: Board, item: Item, rule: dict[str, A
             f"The emulator does not support the {operator} rule operator",
             {"operator": operator},
         )
+    column = None if rule["column_id"] == "name" else store.column(board, rule["column_id"])
+    if column is not None and column.type in ("status", "dropdown") and operator in ("any_of", "not_any_of"):
+        held = _label_ids(store, item, column)
+        return bool(held & {str(v) for v in _as_list(rule.get("compare_value"))}) == (operator == "any_of")
     return check(_text(store, board, item, rule["column_id"]), _as_list(rule.get("compare_value")))
+
+
+def _label_ids(store: BoardStore, item: Item, column: Any) -> set[str]:
+    """A status's label index or a dropdown's option ids: what monday's any_of / not_any_of rules compare
+    on these columns (as its docs say), not the label text."""
+    stored = store.stored_value(item, column) or {}
+    return {str(i) for i in ([stored["index"]] if "index" in stored else stored.get("ids") or [])}

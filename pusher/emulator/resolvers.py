@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema
-from pusher.emulator import errors
+from pusher.emulator import board_ops, errors
 from pusher.emulator.columns import VALUE_TYPE_NAMES, Column
 from pusher.emulator.errors import ApiError, MalformedJsonError
 from pusher.emulator.models import Board, Group, Item
@@ -27,6 +27,8 @@ from pusher.emulator.stats import Stats
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.graphql"
 SITE = "https://emulator.monday.local"
+EMULATOR_USER = {"id": "1", "name": "Emulator user", "email": "user@emulator.invalid", "url": f"{SITE}/users/1"}
+API_VERSIONS = (("2026-07", "maintenance"), ("2026-10", "current"), ("2027-01", "release_candidate"))
 log = logging.getLogger("ordersync.emulator")
 
 
@@ -79,6 +81,20 @@ class BoardView:
             return sum(1 for i in self._board.item_ids if self._store.items[i].state == "active")
 
     @property
+    def updated_at(self) -> str | None:
+        """The last change of any of its items (the emulator keeps no board-level history)."""
+        with self._store.lock:
+            stamps = [self._store.items[i].updated_at for i in self._board.item_ids]
+        return max(stamps, default=None)
+
+    permissions = "everyone"
+    tags: tuple = ()
+
+    @property
+    def owners(self) -> list[dict[str, str]]:
+        return [EMULATOR_USER]
+
+    @property
     def top_group(self) -> GroupView:
         return GroupView(self._store, self._board, next(iter(self._board.groups.values())))
 
@@ -113,6 +129,10 @@ class ItemView:
     @property
     def url(self) -> str:
         return f"{SITE}/boards/{self._item.board_id}/pulses/{self._item.id}"
+
+    def updates(self, info: GraphQLResolveInfo, limit: int = 25, page: int = 1, ids: Any = None) -> list:
+        """Always empty: the emulator keeps no updates (comments), and the pusher writes none."""
+        return []
 
     @property
     def relative_link(self) -> str:
@@ -273,12 +293,26 @@ def _numbered_page(rows: list[Any], limit: int | None, page: int | None) -> list
     return rows[start : start + size]
 
 
-def _boards(_root: Any, info: GraphQLResolveInfo, ids=None, limit=25, page=1, state="active"):
+def _boards(_root: Any, info: GraphQLResolveInfo, ids=None, limit=25, page=1, state="active", board_kind=None,
+            workspace_ids=None, order_by=None, hierarchy_types=None, latest=None):
+    """monday's filters over the emulator's boards: one workspace (id 1, also matched by null, the main
+    workspace), classic hierarchy only; ``order_by`` newest first (created_at by id, used_at by the
+    last item change); ``latest`` changes nothing (every read is current)."""
     store: BoardStore = info.context.store
     with store.lock:
         boards = _by_ids(store.boards, ids)
         if state != "all":
             boards = [b for b in boards if b.state == state]
+        if board_kind is not None:
+            boards = [b for b in boards if b.kind == board_kind]
+        if workspace_ids is not None and not {None, "1", 1} & set(workspace_ids):
+            boards = []
+        if hierarchy_types is not None and "classic" not in hierarchy_types:
+            boards = []
+        if order_by == "created_at":
+            boards = sorted(boards, key=lambda b: int(b.id), reverse=True)
+        elif order_by == "used_at":
+            boards = sorted(boards, key=lambda b: BoardView(store, b).updated_at or "", reverse=True)
         return [BoardView(store, b) for b in _numbered_page(boards, limit, page)]
 
 
@@ -321,9 +355,51 @@ def _complexity(_root: Any, info: GraphQLResolveInfo):
 
 # -- mutations ------------------------------------------------------------------------------------
 @mutation("create_group")
-def _create_group(store: BoardStore, board_id, group_name, **_ignored):
-    group = store.create_group(board_id, group_name)
+def _create_group(store: BoardStore, board_id, group_name, group_color=None, position=None,
+                  position_relative_method=None, relative_to=None):
+    group = store.create_group(board_id, group_name, group_color, position, relative_to, position_relative_method)
     return GroupView(store, store.board(board_id), group)
+
+
+@mutation("change_item_position")
+def _change_item_position(store: BoardStore, item_id, group_id=None, group_top=None, relative_to=None,
+                          position_relative_method=None):
+    return ItemView(store, board_ops.change_item_position(store, item_id, group_id, group_top, relative_to,
+                                                          position_relative_method))
+
+
+@mutation("bulk_archive_items")
+def _bulk_archive_items(store: BoardStore, board_id, item_ids):
+    return board_ops.bulk_change(store, board_id, item_ids, "archived")
+
+
+@mutation("bulk_delete_items")
+def _bulk_delete_items(store: BoardStore, board_id, item_ids):
+    return board_ops.bulk_change(store, board_id, item_ids, "deleted")
+
+
+def _job_status(_root: Any, info: GraphQLResolveInfo, job_id):
+    return board_ops.job_status(info.context.store, job_id)
+
+
+@mutation("archive_group")
+def _archive_group(store: BoardStore, board_id, group_id):
+    return GroupView(store, store.board(board_id), store.end_group(board_id, group_id, "archived"))
+
+
+@mutation("delete_group")
+def _delete_group(store: BoardStore, board_id, group_id):
+    return GroupView(store, store.board(board_id), store.end_group(board_id, group_id, "deleted"))
+
+
+def _me(_root: Any, info: GraphQLResolveInfo):
+    """The token's user (any accepted token is one emulator user: there is no user directory)."""
+    return EMULATOR_USER
+
+
+def _versions(_root: Any, info: GraphQLResolveInfo):
+    return [{"display_name": f"{kind.replace('_', ' ').capitalize()} ({value})", "kind": kind, "value": value}
+            for value, kind in API_VERSIONS]
 
 
 @mutation("create_item")
@@ -360,6 +436,11 @@ def _change_column(store: BoardStore, board_id, column_id, value, item_id=None, 
     return ItemView(store, item)
 
 
+@mutation("move_item_to_group")
+def _move_item_to_group(store: BoardStore, group_id, item_id=None):
+    return ItemView(store, store.move_item(item_id, group_id))
+
+
 @mutation("archive_item")
 def _archive_item(store: BoardStore, item_id=None):
     return ItemView(store, store.set_state(item_id, "archived"))
@@ -376,6 +457,9 @@ QUERY_RESOLVERS = {
     "items_page_by_column_values": _items_page_by_column_values,
     "next_items_page": _next_items_page,
     "complexity": _complexity,
+    "me": _me,
+    "versions": _versions,
+    "job_status": _job_status,
 }
 MUTATION_RESOLVERS = {
     "create_group": _create_group,
@@ -384,6 +468,12 @@ MUTATION_RESOLVERS = {
     "change_multiple_column_values": _change_multiple,
     "change_simple_column_value": _change_simple,
     "change_column_value": _change_column,
+    "move_item_to_group": _move_item_to_group,
+    "change_item_position": _change_item_position,
+    "bulk_archive_items": _bulk_archive_items,
+    "bulk_delete_items": _bulk_delete_items,
+    "archive_group": _archive_group,
+    "delete_group": _delete_group,
     "archive_item": _archive_item,
     "delete_item": _delete_item,
 }

@@ -43,6 +43,7 @@ class BoardStore:
         self.items: dict[str, Item] = {}
         self._ids = itertools.count(10_000_000_001)
         self._group_seq = itertools.count(1)
+        self.jobs: dict[str, dict[str, Any]] = {}  # bulk archive/delete jobs (pusher.emulator.board_ops)
 
     # -- loading ------------------------------------------------------------------------------
     def load_boards(self, board_dicts: Iterable[dict[str, Any]]) -> list[str]:
@@ -107,17 +108,47 @@ class BoardStore:
         return item is not None and item.state != "deleted"
 
     # -- mutations ----------------------------------------------------------------------------
-    def create_group(self, board_id: Any, title: str) -> Group:
+    def create_group(self, board_id: Any, title: str, color: str | None = None, position: str | None = None,
+                     relative_to: str | None = None, method: str | None = None) -> Group:
+        """A new group, last unless ``position`` (monday's position string) or ``relative_to`` a group
+        (``before_at`` / ``after_at``, default before, as monday documents) places it."""
         with self.lock:
             board = self.board(board_id)
             if not title or not title.strip():
                 raise ApiError(errors.INVALID_ARGUMENT, "Group name must not be empty", {"group_name": title})
-            group = Group(
-                id=f"new_group{next(self._group_seq):05d}",
-                title=title,
-                position=str(65536 * (len(board.groups) + 1)),
-            )
+            live = [g for g in board.groups.values() if not g.deleted]
+            place = max((float(g.position) for g in live), default=0.0) + 65536
+            if relative_to is not None:
+                anchor = float(self._group(board, relative_to).position)
+                side = [float(g.position) for g in live if (float(g.position) > anchor) == (method == "after_at")
+                        and float(g.position) != anchor]
+                near = (min(side) if method == "after_at" else max(side)) if side else None
+                place = (anchor + near) / 2 if near is not None else anchor + (65536 if method == "after_at" else -1)
+            elif position is not None:
+                try:
+                    place = float(position)
+                except ValueError:
+                    raise ApiError(errors.INVALID_ARGUMENT, "position must be a number",
+                                   {"position": position}) from None
+            text = f"{place:.3f}".rstrip("0").rstrip(".")
+            group = Group(id=f"new_group{next(self._group_seq):05d}", title=title, position=text,
+                          color=color or Group.color)
             board.groups[group.id] = group
+            return group
+
+    def end_group(self, board_id: Any, group_id: str, state: str) -> Group:
+        """Archive or delete a group and its items, as monday does; a board keeps at least one group."""
+        with self.lock:
+            board = self.board(board_id)
+            group = self._group(board, group_id)
+            if state == "deleted" and sum(1 for g in board.groups.values() if not g.deleted) == 1:
+                raise ApiError(errors.INVALID_ARGUMENT, "A board must keep at least one group",
+                               {"group_id": group_id})
+            for item_id in [i for i in board.item_ids if self.items[i].group_id == group.id]:
+                if self.items[item_id].state != "deleted":
+                    self.set_state(item_id, state)
+            group.archived = group.archived or state == "archived"
+            group.deleted = state == "deleted"
             return group
 
     def create_item(
@@ -180,6 +211,18 @@ class BoardStore:
                 )
             planned = self._plan_values(board, values, create_labels)
             self._apply(board, item, planned)
+            return item
+
+    def move_item(self, item_id: Any, group_id: str) -> Item:
+        """Move a top-level item to another group of its board; its subitems stay under it."""
+        with self.lock:
+            item = self.live_item(item_id)
+            board = self.board(item.board_id)
+            if item.parent_item_id is not None:
+                raise ApiError(errors.INVALID_ARGUMENT, "A subitem cannot be moved to a group",
+                               {"item_id": int(item.id)})
+            item.group_id = self._group(board, group_id).id
+            item.updated_at = now_text()
             return item
 
     def set_state(self, item_id: Any, state: str) -> Item:

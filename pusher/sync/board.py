@@ -58,7 +58,24 @@ class Board:
     columns: dict[str, BoardColumn]
     groups: dict[str, str]  # title -> group id (first one wins when titles repeat)
     group_ids: set[str]
+    items_count: int | None = None  # live items now (monday's count; the pusher adds what it creates)
+    items_limit: int | None = None  # None: monday did not say
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def room(self) -> int | None:
+        """Items the board can still take, or None when monday gave no limit."""
+        if self.items_limit is None or self.items_count is None:
+            return None
+        return max(0, self.items_limit - self.items_count)
+
+    def capacity_problem(self, creates: int) -> str | None:
+        """A sentence when ``creates`` new items would push the board past its limit, else None."""
+        room = self.room()
+        if room is None or creates <= room:
+            return None
+        return (f"board {self.id} ({self.name}) holds {self.items_count} items of its limit of {self.items_limit}: "
+                f"{creates} pending create(s) need {creates - room} more than it has room for; archive or "
+                f"delete items on the board, or move some customers to another board")
 
     @property
     def subitems_board_id(self) -> str | None:
@@ -111,7 +128,8 @@ def read_boards(client: MondayClient, board_ids: list[str]) -> dict[str, Board]:
         for g in raw.get("groups") or []:
             groups.setdefault(g["title"], g["id"])
         boards[str(raw["id"])] = Board(str(raw["id"]), raw.get("name") or "", raw.get("type"), columns, groups,
-                                       {g["id"] for g in raw.get("groups") or []})
+                                       {g["id"] for g in raw.get("groups") or []}, raw.get("items_count"),
+                                       raw.get("items_limit"))
     missing = [b for b in board_ids if b not in boards]
     if missing:
         raise RunFatalError("InvalidBoardIdException", f"board(s) {', '.join(missing)} not found or not visible "

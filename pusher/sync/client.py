@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from urllib3.exceptions import NewConnectionError
 
 from pusher.sync import errors
@@ -89,37 +89,42 @@ class MondayClient:
         self.session.close()
 
     def request(self, document: str, variables: dict[str, Any] | None = None, *,
-                idempotency_key: str | None = None, estimate: int = 0) -> Reply:
+                idempotency_key: str | None = None, estimate: int = 0, tries: int | None = None) -> Reply:
         """Send one document, retrying retryable failures with the same key; return the 200 answer.
 
-        Raises ``TransientError`` when retries run out and ``RunFatalError`` when monday refuses the run.
+        Raises ``TransientError`` when ``tries`` (default ``max_tries``) run out, at once when the
+        budget refuses a request costlier than a whole budget window (waiting cannot help: the caller
+        must split it), and ``RunFatalError`` when monday refuses the run.
         """
         body = json.dumps({"query": document, "variables": variables or {}}).encode("utf-8")
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        refused_unrun: list[bool] = []  # per try: did monday refuse it before running?
+
+        def once() -> Reply:
+            try:
+                return self._send_once(body, headers)
+            except TransientError as exc:
+                refused_unrun.append(exc.applied_nothing)
+                exc.applied_nothing = all(refused_unrun)
+                raise
+
+        def worth_retrying(exc: BaseException) -> bool:
+            return isinstance(exc, TransientError) and not (
+                exc.code == "COMPLEXITY_BUDGET_EXHAUSTED" and self.pacer.never_fits(estimate))
+
         retrying = Retrying(
-            retry=retry_if_exception_type(TransientError),
-            stop=stop_after_attempt(self.max_tries),
+            retry=retry_if_exception(worth_retrying),
+            stop=stop_after_attempt(tries or self.max_tries),
             wait=_wait,
             reraise=True,
             before_sleep=self._before_sleep,
         )
         started = time.monotonic()
-        reached = False  # did any try get far enough for monday to have applied it?
-
-        def once() -> Reply:
-            nonlocal reached
-            try:
-                return self._send_once(body, headers)
-            except TransientError as exc:
-                reached = reached or exc.reached
-                raise
-
         try:
             reply = retrying(once)
         except TransientError as exc:
             exc.tries = retrying.statistics.get("attempt_number") or self.max_tries
             exc.seconds = time.monotonic() - started
-            exc.reached = reached
             raise
         except RunFatalError as exc:
             # A refusal after a failed try may follow a try that monday applied (a timeout, a dropped
@@ -139,7 +144,7 @@ class MondayClient:
         fatal = RunFatalError(exc.code, f"{self.url} failed every try: {exc.tries} tries over {exc.seconds:.1f} s, "
                                         f"the last one {exc}; nothing more was sent, and rows not sent stay "
                                         f"PENDING without spending an attempt")
-        fatal.after_retry = exc.reached
+        fatal.after_retry = not exc.applied_nothing
         return fatal
 
     def _before_sleep(self, state: RetryCallState) -> None:
@@ -154,12 +159,12 @@ class MondayClient:
             response = self.session.post(self.url, data=body, headers=headers, timeout=self.timeout)
         except requests.ConnectTimeout as exc:
             raise TransientError(errors.CONNECTION, f"no connection within {self.timeout[0]:g} s",
-                                 reached=False) from exc
+                                 applied_nothing=True) from exc
         except requests.Timeout as exc:
             raise TransientError(errors.TIMEOUT, f"no answer within {self.timeout[1]:g} s") from exc
         except requests.ConnectionError as exc:
             if _never_connected(exc):
-                raise TransientError(errors.CONNECTION, f"cannot connect: {_reason(exc)}", reached=False) from exc
+                raise TransientError(errors.CONNECTION, f"cannot connect: {_reason(exc)}", applied_nothing=True) from exc
             raise TransientError(errors.CONNECTION, f"connection failed or dropped: {type(exc).__name__}") from exc
         self.pacer.observe_headers(response.headers)
         return self._read(response)
@@ -182,7 +187,7 @@ class MondayClient:
                                           f"{retry_after or 0:.0f} s (midnight UTC on monday)")
             if code in ("COMPLEXITY_BUDGET_EXHAUSTED", None):
                 self.pacer.exhausted(retry_after)
-            raise TransientError(code or "HTTP 429", message or "too many requests", retry_after)
+            raise TransientError(code or "HTTP 429", message or "too many requests", retry_after, applied_nothing=True)
         if status == 409 or status >= 500 or (status == 200 and payload is None):
             what = message or f"HTTP {status} " + ("with a non-JSON body" if payload is None else "")
             raise TransientError(code or f"HTTP {status}", what.strip(), retry_after)

@@ -31,10 +31,14 @@ class Disposition(StrEnum):
 VALUE_FORMAT = "ValueFormatError"  # a database value that does not fit the monday column
 LABEL_MISSING = "LabelMissing"  # a status/dropdown label monday lacks and the policy forbids creating
 ITEM_MISSING = "ItemMissingOnBoard"  # the known item id is gone from the board; next attempt re-adopts
+ITEM_GONE = "ItemGoneFromBoard"  # the same with monday.on_missing_item = "fail": the row is FAILED
+PARENT_MISSING = "ParentMissingOnBoard"  # a subitem create whose parent was deleted by hand: FAILED until re-created
+ITEM_ARCHIVED = "ItemArchivedOnBoard"  # a change reached an item archived by hand; it stays archived: FAILED
 TIMEOUT = "Timeout"
 CONNECTION = "ConnectionError"
 BAD_RESPONSE = "BadResponse"  # a body that is not the JSON monday sends (e.g. a proxy's HTML page)
 NO_RESULT = "NoResult"  # an alias that came back without data and without an error
+FAILED_ALONE = "FailedAlone"  # a row whose request failed on every try once it was sent alone (poison)
 
 RETRYABLE_CODES = frozenset({
     "RATE_LIMIT_EXCEEDED", "COMPLEXITY_BUDGET_EXHAUSTED", "ComplexityException", "maxConcurrencyExceeded",
@@ -43,7 +47,7 @@ RETRYABLE_CODES = frozenset({
 })
 ROW_CODES = frozenset({
     "ColumnValueException", "ItemNameTooLongException", "InvalidArgumentException", "CorrectedValueException",
-    VALUE_FORMAT, LABEL_MISSING,
+    VALUE_FORMAT, LABEL_MISSING, FAILED_ALONE, ITEM_GONE, ITEM_ARCHIVED, PARENT_MISSING,
 })
 FATAL_CODES = frozenset({
     "Unauthorized", "UserUnauthorizedException", "InvalidBoardIdException", "InvalidColumnIdException",
@@ -74,14 +78,18 @@ class RowFailure:
 
 
 class TransientError(Exception):
-    """A request-level failure worth retrying; ``retry_after`` is the server's own wait, if it gave one."""
+    """A request-level failure worth retrying; ``retry_after`` is the server's own wait, if it gave one.
 
-    def __init__(self, code: str, message: str, retry_after: float | None = None, reached: bool = True):
+    ``applied_nothing`` is true when monday refused before running (a 429) or no connection
+    was made: the client sets it on the error it finally raises only if every try was so, so the rows may be released unspent.
+    """
+
+    def __init__(self, code: str, message: str, retry_after: float | None = None, applied_nothing: bool = False):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retry_after = retry_after
-        self.reached = reached  # False when no connection was made: monday cannot have applied it
+        self.applied_nothing = applied_nothing
         self.tries = 1  # set by the client when its retries ran out, with the seconds they took
         self.seconds = 0.0
 

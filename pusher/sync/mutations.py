@@ -28,11 +28,13 @@ from graphql import (
 )
 from pusher.paths import GRAPHQL_DIR
 
-QUERIES = ("board", "items_by_keys", "next_items_page")
-MUTATIONS = ("create_group", "create_item", "create_subitem", "change_values", "archive_item", "delete_item")
+QUERIES = ("board", "items_by_keys", "next_items_page", "probe", "reconcile_page", "reconcile_next")
+MUTATIONS = ("create_group", "create_item", "create_subitem", "change_values", "move_item", "archive_item",
+             "delete_item")
 # The monday field each mutation file calls; the pacer estimates cost by it.
 FIELD_OF = {"create_group": "create_group", "create_item": "create_item", "create_subitem": "create_subitem",
-            "change_values": "change_multiple_column_values", "archive_item": "archive_item",
+            "change_values": "change_multiple_column_values", "move_item": "move_item_to_group",
+            "archive_item": "archive_item",
             "delete_item": "delete_item"}
 
 

@@ -36,6 +36,7 @@ class Pacer:
         self.remaining: int | None = None  # None until monday has told us
         self.reset_at: float | None = None
         self.scale = 1.0  # observed cost / estimated cost, smoothed
+        self.window: int | None = None  # the largest budget seen before a request: the window's size, at least
         self.waited_seconds = 0.0
         self.on_wait: Callable[[float], None] | None = None  # told before each wait (the progress bar)
 
@@ -57,6 +58,8 @@ class Pacer:
             return
         with self._lock:
             self.remaining = int(complexity["after"])
+            if complexity.get("before") is not None:
+                self.window = max(self.window or 0, int(complexity["before"]))
             reset_in = complexity.get("reset_in_x_seconds")
             if reset_in is not None:
                 self.reset_at = self._clock() + float(reset_in)
@@ -76,13 +79,21 @@ class Pacer:
                 self.reset_at = self._clock() + retry_after
 
     # -- decisions ----------------------------------------------------------------------------
+    def never_fits(self, cost: int) -> bool:
+        """A request of ``cost`` is larger than a whole budget window: waiting for a reset cannot help."""
+        return self.window is not None and cost > self.window
+
     def _refresh(self) -> None:
         if self.reset_at is not None and self._clock() >= self.reset_at:
             self.remaining, self.reset_at = None, None  # a new window: full budget, not yet read
 
     def fits(self, costs: list[int]) -> int:
-        """How many of ``costs`` (in order) to send in one request now, waiting first if none fits."""
-        per_request = int(PER_REQUEST_CAP * REQUEST_HEADROOM)
+        """How many of ``costs`` (in order) to send in one request now, waiting first if none fits.
+
+        A request is never sized above the budget window monday has shown (nor the per-request cap),
+        so a small plan's window is not met by a request that could never be accepted.
+        """
+        per_request = int(min(PER_REQUEST_CAP, self.window or PER_REQUEST_CAP) * REQUEST_HEADROOM)
         while True:
             with self._lock:
                 self._refresh()

@@ -3,11 +3,13 @@
 Per claimed batch: look up keys on the board when an earlier attempt may have reached monday
 (adopt, never duplicate), make sure every group exists (find by title, else create, cache through
 SaveGroup), format values (a bad value fails its row alone), then send aliased mutations in
-requests sized to the complexity budget. After each request, exactly what monday confirmed is
-marked SYNCED and exactly what it refused is marked FAILED (retryable or not); nothing is written
-for what it did not confirm. A run-fatal answer, or a stop request (Ctrl-C / SIGTERM), ends the run
-after the current request: rows never sent are released with their attempts given back, rows whose
-request ended with an unknown outcome keep their attempt so the next one looks them up first.
+requests sized to the complexity budget. A request that fails on every try is bisected until the
+row that breaks it is alone (FAILED with monday's message) while the rest lands. After each
+request, exactly what monday confirmed is marked SYNCED and exactly what it refused is marked
+FAILED (retryable or not); nothing is written for what it did not confirm. A run-fatal answer, or
+a stop request (Ctrl-C / SIGTERM), ends the run after the current request: rows never sent (or
+refused unrun, a 429) are released with their attempts given back, rows whose request ended with
+an unknown outcome keep their attempt so the next one looks them up first.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ log = logging.getLogger(__name__)
 
 PREVIEW_BATCH = 1000  # ClaimBatch's largest batch; a dry run claims every pending row this way
 LOOKUP_PAGE = 500  # items_page_by_column_values returns at most 500 items per page
+SPLIT_TRIES = 2  # tries of each half while bisecting a failing request; a row alone gets every try
+BUDGET_EXHAUSTED = "COMPLEXITY_BUDGET_EXHAUSTED"
+CREATES = ("create", "recreate")  # recreate: a create for a row whose item was deleted on the board by hand
 ITEM, SUBITEM = "item", "subitem"
 
 
@@ -53,6 +58,7 @@ class Planned:
     op: Op | None = None
     known_id: str | None = None
     values: RowValues | None = None
+    group_id: str | None = None  # items: the monday group the order belongs in
 
 
 @dataclass
@@ -64,6 +70,7 @@ class RunReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
     payloads: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a board the pending creates would overfill
     fatal: str | None = None
     interrupted: bool = False
     requests: int = 0
@@ -88,6 +95,7 @@ class RunReport:
             "failed": self.failed,
             "failures": self.failures,
             "problems": self.problems,
+            "warnings": self.warnings,
             "payloads": self.payloads,
             "fatal": self.fatal,
             "interrupted": self.interrupted,
@@ -173,6 +181,10 @@ class Pusher:
             for row, verb, failure in failures:
                 self.report.count(entity, verb, "would_fail")
                 self.report.problems.append(f"{entity} {_key(row)}: {failure.message}")
+            full = self.items_board.capacity_problem(sum(p.verb in CREATES for p in plans)) if entity == ITEM else None
+            if full:
+                self.report.warnings.append(full)
+                log.warning("%s", full)
             sendable = [p.op for p in plans if p.op is not None]
             for start in range(0, min(len(sendable), m.batch_size * self.first_payloads), m.batch_size):
                 document, variables = build_batch(sendable[start:start + m.batch_size])
@@ -196,6 +208,8 @@ class _Batch:
         self.sequence = 0
         self.open: dict[int, Any] = {}  # delta_id -> row still IN_FLIGHT under our token
         self.unknown: dict[int, Any] = {}  # rows whose request ended without a known outcome
+        self.landed = 0  # mutation requests monday answered: proof that a failing row is not an outage
+        self.suspects: list[tuple[Planned, TransientError]] | None = None  # rows failing alone, while bisecting
         self.board = pusher.items_board if entity == ITEM else pusher.subitems_board
         self.key_column = (pusher.config.monday.item_key_column if entity == ITEM
                            else pusher.config.monday.line_key_column)
@@ -232,7 +246,7 @@ class _Batch:
 
     def abandon(self, exc: Exception) -> None:
         """End the batch early: unknown outcomes keep their attempt, never-sent rows are released."""
-        if isinstance(exc, RunFatalError) and not exc.after_retry:
+        if (isinstance(exc, RunFatalError) and not exc.after_retry) or getattr(exc, "applied_nothing", False):
             self.unknown = {}  # refused before running: known not applied, so released below
         reason = str(exc)
         unknown = [(r, r.action.lower(), RowFailure(getattr(exc, "code", errors.NO_RESULT),
@@ -251,7 +265,19 @@ class _Batch:
         self.failed(local_failures)
         noops = [(p, p.known_id) for p in plans if p.op is None]
         self.synced(noops)
-        self.send([p for p in plans if p.op is not None])
+        sendable = [p for p in plans if p.op is not None]
+        held, full = self.over_capacity(sendable)
+        self.send([p for p in sendable if p not in held])
+        if held:  # after the rest was sent; the held creates are released without spending attempts
+            raise RunFatalError("ItemsLimitationException", full)
+
+    def over_capacity(self, plans: list[Planned]) -> tuple[list[Planned], str | None]:
+        """The creates a full (or nearly full) items board cannot take, and the sentence saying so."""
+        creates = [p for p in plans if p.verb in CREATES]
+        room = self.board.room() if self.entity == ITEM else None
+        if room is None or len(creates) <= room:
+            return [], None
+        return creates[room:], self.board.capacity_problem(len(creates))
 
     def plan(self, rows: list[Any]) -> tuple[list[Planned], list[tuple[Any, str, RowFailure]]]:
         found = self.lookup([r for r in rows if self.needs_lookup(r)])
@@ -264,7 +290,8 @@ class _Batch:
             except FormatError as exc:
                 failures.append((row, row.action.lower(), RowFailure(exc.code, exc.message)))
         if self.entity == ITEM:
-            failures += self.ensure_groups([p for p in plans if p.verb == "create"])
+            failures += self.ensure_groups([p for p in plans if p.verb in CREATES or (
+                p.verb == "update" and (p.row.group_title or p.row.group_key))])
             failed_ids = {row.delta_id for row, _, _ in failures}
             plans = [p for p in plans if p.row.delta_id not in failed_ids]
         return plans, failures
@@ -352,10 +379,15 @@ class _Batch:
                 op = Op("change_values", {"board_id": self.board.id, "item_id": known})
         op.variables["column_values"] = json.dumps(values.column_values, ensure_ascii=False)
         op.variables["create_labels"] = values.create_labels
-        return Planned(row, "create" if known is None else "update", op, known, values)
+        if known is not None:
+            return Planned(row, "update", op, known, values)
+        recreate = row.last_error_code == errors.ITEM_MISSING and self.own_id(row) is not None
+        if recreate and not self.dry:
+            log.warning("%s: re-creating it, its item %s was deleted on the board by hand", who, self.own_id(row))
+        return Planned(row, "recreate" if recreate else "create", op, known, values)
 
     def ensure_groups(self, creates: list[Planned]) -> list[tuple[Any, str, RowFailure]]:
-        """Give every item to create its group id: cached, found by title, or created now."""
+        """Give every item to create or update its group id: cached, found by title, or created now."""
         board = self.board
         if any(p.row.monday_group_id and p.row.monday_group_id not in board.group_ids for p in creates) or any(
                 (p.row.group_title or p.row.group_key) not in board.groups for p in creates
@@ -387,9 +419,11 @@ class _Batch:
         for p in creates:
             title = p.row.group_title or p.row.group_key
             if title in failures:
-                out.append((p.row, "create", failures[title]))
-            else:
-                p.op.variables["group_id"] = board.groups.get(title, p.row.monday_group_id)
+                out.append((p.row, p.verb, failures[title]))
+                continue
+            p.group_id = board.groups.get(title, p.row.monday_group_id)
+            if p.verb in CREATES:
+                p.op.variables["group_id"] = p.group_id
         return out
 
     def refresh_groups(self) -> None:
@@ -398,23 +432,102 @@ class _Batch:
             self.board.add_group(title, gid)
 
     # -- sending ------------------------------------------------------------------------------
-    def request(self, ops: list[Op], key: str | None = None) -> Reply:
+    def request(self, ops: list[Op], key: str | None = None, tries: int | None = None) -> Reply:
         document, variables = build_batch(ops)
         estimate = sum(self.p.client.pacer.estimate(op.field) for op in ops)
-        return self.p.client.request(document, variables, idempotency_key=key or self.next_key(), estimate=estimate)
+        return self.p.client.request(document, variables, idempotency_key=key or self.next_key(), estimate=estimate,
+                                     tries=tries)
 
-    def send(self, plans: list[Planned]) -> None:
+    def send(self, plans: list[Planned], tries: int | None = None) -> None:
         pacer = self.p.client.pacer
         while plans:
             self.p._check_stop()
             costs = [pacer.estimate(p.op.field) for p in plans[: self.p.config.monday.batch_size]]
             count = max(1, pacer.fits(costs))
             chunk, plans = plans[:count], plans[count:]
-            self.record_payload(chunk)
-            self.unknown = {p.row.delta_id: p.row for p in chunk}
-            reply = self.request([p.op for p in chunk])
-            self.unknown = {}
-            self.apply(chunk, reply)
+            self.send_chunk(chunk, tries)
+
+    def send_chunk(self, chunk: list[Planned], tries: int | None) -> None:
+        """One request (each with its own Idempotency-Key); a persistent failure isolates its poison."""
+        self.record_payload(chunk)
+        self.unknown = {p.row.delta_id: p.row for p in chunk}
+        try:
+            reply = self.request([p.op for p in chunk], tries=tries)
+        except TransientError as exc:
+            self.isolate(chunk, tries, exc)
+            return
+        self.unknown = {}
+        self.landed += 1
+        self.apply(chunk, reply)
+
+    def isolate(self, chunk: list[Planned], tries: int | None, exc: TransientError) -> None:
+        """A request failed on every try: bisect it until the row that breaks it is alone.
+
+        A rate limit (429 other than the budget) is waited out by the next run, not split (re-raised).
+        When monday may have applied part of the request (anything but a 429), the creates are looked
+        up by key first and adopted if there, so no resend duplicates them. Halves go out with their
+        own keys and few tries; a row alone gets every try and, failing them, becomes a suspect.
+        """
+        if exc.applied_nothing and exc.code != BUDGET_EXHAUSTED:
+            raise exc
+        if not exc.applied_nothing:
+            chunk = self.adopt_created(chunk)
+        self.unknown = {}
+        if not chunk:
+            return
+        top = self.suspects is None
+        if top:
+            self.probe(chunk)  # monday down altogether: stop now, not after bisecting the batch row by row
+            self.suspects, landed = [], self.landed
+        try:
+            if len(chunk) > 1:
+                log.warning("%s request of %d rows failed on every try (%s); splitting it to find the row "
+                            "that breaks it", self.entity, len(chunk), exc)
+                half = len(chunk) // 2
+                self.send(chunk[:half], SPLIT_TRIES)
+                self.send(chunk[half:], SPLIT_TRIES)
+            elif tries is not None:
+                self.send(chunk, None)  # alone at last: every try before judging it
+            elif exc.applied_nothing:
+                raise RunFatalError(exc.code, f"one {chunk[0].op.field} costs more than the whole complexity "
+                                              f"budget window ({self.p.client.pacer.window} points)")
+            else:
+                self.suspects.append((chunk[0], exc))
+                self.probe([p for p, _ in self.suspects])
+        finally:
+            if top:
+                suspects, self.suspects = self.suspects, None
+        if top and suspects:
+            self.judge(suspects, landed, exc)
+
+    def probe(self, rows: list[Planned]) -> None:
+        """Is monday answering at all? A cheap read; if it fails too, its TransientError ends the run and
+        ``rows`` keep their attempt (their requests' outcome is unknown)."""
+        self.unknown = {p.row.delta_id: p.row for p in rows}
+        self.p.client.request(document_text("probe"))
+        self.unknown = {}
+
+    def judge(self, suspects: list[tuple[Planned, TransientError]], landed: int, exc: TransientError) -> None:
+        """Rows that failed alone (each followed by an answered probe) are poison only if monday also took
+        other requests of the batch meanwhile.
+
+        Otherwise monday is failing everything (an outage, not a row): the run stops and the suspects
+        keep their attempt, so a row that is really poison still dead-letters after max_attempts.
+        """
+        if self.landed == landed:
+            self.unknown = {p.row.delta_id: p.row for p, _ in suspects}
+            raise exc
+        self.failed([(p.row, p.verb, RowFailure(errors.FAILED_ALONE, (
+            f"monday failed this row's request on each of {self.p.client.max_tries} tries while it took the rest "
+            f"of the batch: {e.code}: {e.message}"))) for p, e in suspects])
+
+    def adopt_created(self, chunk: list[Planned]) -> list[Planned]:
+        """Creates of a request with an unknown outcome that are on the board after all: mark them SYNCED."""
+        found = self.lookup([p.row for p in chunk if p.verb in CREATES])
+        adopted = [(p, found[_key(p.row)]) for p in chunk if p.verb in CREATES and _key(p.row) in found]
+        self.synced(adopted)
+        done = {p.row.delta_id for p, _ in adopted}
+        return [p for p in chunk if p.row.delta_id not in done]
 
     def record_payload(self, chunk: list[Planned]) -> None:
         report = self.p.report
@@ -432,32 +545,79 @@ class _Batch:
         return RowFailure(code, f"{error.get('message') or code}{detail}")
 
     def apply(self, chunk: list[Planned], reply: Reply) -> None:
-        """Mark what monday confirmed, fail what it refused; raise after marking if the run must stop."""
+        """Mark what monday confirmed, fail what it refused; raise after marking if the run must stop.
+
+        An update monday answered from another group than its order's is not done yet: the item is
+        moved (a second request) and the row is SYNCED once the move is confirmed.
+        """
         confirmed: list[tuple[Planned, str | None]] = []
         refused: list[tuple[Any, str, RowFailure]] = []
+        moves: list[Planned] = []
         fatal: RowFailure | None = None
         for index, p in enumerate(chunk):
             result = reply.data.get(alias(index))
             if result and result.get("id"):
-                confirmed.append((p, str(result["id"]) if p.verb == "create" else p.known_id))
                 for column_id, label in p.values.new_labels if p.values else ():
                     self.board.add_label(column_id, label)
+                if p.verb == "update" and result.get("state") == "archived":
+                    refused.append((p.row, p.verb, RowFailure(errors.ITEM_ARCHIVED, (
+                        f"monday {self.entity} {p.known_id} is archived on the board (by hand): monday wrote the "
+                        f"change to it but it stays archived. Restore it in monday and requeue the row "
+                        f"(RequeueFailed), or delete it on the board to have it re-created"))))
+                elif self.misplaced(p, result):
+                    moves.append(Planned(p.row, "move", Op("move_item", {"item_id": p.known_id,
+                                                                         "group_id": p.group_id}), p.known_id))
+                else:
+                    confirmed.append((p, str(result["id"]) if p.verb in CREATES else p.known_id))
                 continue
             failure = self.failure_of(reply, index)
             if failure.code == "InvalidItemIdException" and p.verb in ("archive", "delete"):
                 confirmed.append((p, p.known_id))  # already gone from the board: the removal holds
             elif failure.code == "InvalidItemIdException" and p.verb == "update":
-                refused.append((p.row, p.verb, RowFailure(errors.ITEM_MISSING,
-                                f"monday item {p.known_id} no longer exists (deleted on the board); the next "
-                                f"attempt looks the key up and re-creates it if it is not found")))
+                refused.append((p.row, p.verb, self.missing(p, "no longer exists (deleted on the board by hand)")))
+            elif failure.code == "InvalidItemIdException" and self.entity == SUBITEM and p.verb in CREATES:
+                refused.append((p.row, p.verb, self.orphaned(p)))
             elif classify(failure.code) is Disposition.FATAL:
                 fatal = fatal or failure
             else:
                 refused.append((p.row, p.verb, failure))
         self.synced(confirmed)
         self.failed(refused)
+        if self.entity == ITEM and self.board.items_count is not None:
+            self.board.items_count += sum(1 for p, _ in confirmed if p.verb in CREATES)
         if fatal is not None:
             raise RunFatalError(fatal.code, fatal.message)
+        if moves:
+            log.info("moving %d item(s) to their order's group", len(moves))
+            self.send(moves)
+
+    def misplaced(self, p: Planned, result: dict[str, Any]) -> bool:
+        """An updated item that monday reports in another group than its order's (moved order or hand move)."""
+        where = (result.get("group") or {}).get("id")
+        return p.verb == "update" and self.entity == ITEM and p.group_id is not None and where not in (None, p.group_id)
+
+    def orphaned(self, p: Planned) -> RowFailure:
+        """A subitem create whose parent item was deleted by hand. With on_missing_item = "recreate" the
+        order is marked for the next pipeline run (QueueRepairs), which queues its item again: the item is
+        re-created and every line with it, superseding this FAILED row."""
+        parent = p.op.variables.get("parent_item_id")
+        if self.p.config.monday.on_missing_item == "fail":
+            return RowFailure(errors.ITEM_GONE, f"parent item {parent} no longer exists on monday (deleted by hand); "
+                                                f"monday.on_missing_item = \"fail\" keeps the line FAILED")
+        if not self.dry:
+            self.p.db.call("QueueRepairs", Orders=[{"order_key": p.row.order_key}], Lines=[], DryRun=False)
+        return RowFailure(errors.PARENT_MISSING, f"parent item {parent} no longer exists on monday (deleted by hand); "
+                                                 f"order {p.row.order_key} is marked for the next pipeline run, which "
+                                                 f"re-creates the item with all its subitems and closes this row")
+
+    def missing(self, p: Planned, what: str) -> RowFailure:
+        """The row's item is gone from the board (deleted by hand): re-create it, or fail, per the config."""
+        thing = f"monday {self.entity} {p.known_id}"
+        if self.p.config.monday.on_missing_item == "fail":
+            return RowFailure(errors.ITEM_GONE, f"{thing} {what}; monday.on_missing_item = \"fail\" keeps it "
+                                                f"FAILED: restore it on the board and requeue, or set \"recreate\"")
+        return RowFailure(errors.ITEM_MISSING, f"{thing} {what}; the next attempt looks the key up and re-creates "
+                                               f"it (with all its subitems) if no live item holds it")
 
 
 def _group_key(board_id: str, title: str) -> str:

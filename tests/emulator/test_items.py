@@ -168,9 +168,28 @@ def test_items_page_filters_by_rules(monday_emulator, api):
     create(api, monday_emulator, "A", {"status_order_type": {"label": "ACTIVE"}, "numeric_total_qty": 10})
     create(api, monday_emulator, "B", {"status_order_type": {"label": "CANCELLED"}, "numeric_total_qty": 50})
     query = """{ boards(ids: [5000000001]) { items_page(limit: 10, query_params: {rules: [
-        {column_id: "status_order_type", compare_value: ["CANCELLED"], operator: any_of},
+        {column_id: "status_order_type", compare_value: [1], operator: any_of},
         {column_id: "numeric_total_qty", compare_value: [20], operator: greater_than}]}) { items { name } } } }"""
     assert api(monday_emulator, query).json()["data"]["boards"][0]["items_page"]["items"] == [{"name": "B"}]
+
+
+def test_items_page_rules_on_status_and_dropdown_compare_label_indexes_not_text(monday_emulator, api):
+    """monday documents compare_value for status as the label index and for dropdown as option ids."""
+    create(api, monday_emulator, "A", {"status_order_type": {"label": "ACTIVE"},
+                                       "dropdown_customer": {"labels": ["X"]}})
+    create(api, monday_emulator, "B", {"status_order_type": {"label": "CANCELLED"}})
+
+    def names(rule):
+        query = f"{{ boards(ids: [5000000001]) {{ items_page(limit: 10, query_params: {{rules: [{rule}]}}) " \
+                f"{{ items {{ name }} }} }} }}"
+        return [i["name"] for i in api(monday_emulator, query).json()["data"]["boards"][0]["items_page"]["items"]]
+
+    assert names('{column_id: "status_order_type", compare_value: [1], operator: any_of}') == ["B"]
+    assert names('{column_id: "status_order_type", compare_value: ["CANCELLED"], operator: any_of}') == []
+    assert names('{column_id: "status_order_type", compare_value: [1], operator: not_any_of}') == ["A"]
+    (column,) = [c for c in monday_emulator.boards()[0]["columns"] if c["id"] == "dropdown_customer"]
+    option = next(o for o in column["settings"]["labels"] if o["name"] == "X")
+    assert names(f'{{column_id: "dropdown_customer", compare_value: [{option["id"]}], operator: any_of}}') == ["A"]
 
 
 def test_items_page_by_column_values_sees_new_items_and_subitems_but_not_deleted(monday_emulator, api):

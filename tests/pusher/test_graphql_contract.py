@@ -25,6 +25,7 @@ SAMPLE_VARIABLES = {
     "create_item": {"board_id": "1", "group_id": "g", "item_name": "n", "column_values": "{}", "create_labels": False},
     "create_subitem": {"parent_item_id": "2", "item_name": "XS", "column_values": "{}", "create_labels": True},
     "change_values": {"board_id": "1", "item_id": "2", "column_values": "{}", "create_labels": False},
+    "move_item": {"item_id": "2", "group_id": "g"},
     "archive_item": {"item_id": "2"},
     "delete_item": {"item_id": "2"},
 }

@@ -232,7 +232,7 @@ def test_a_request_that_never_connected_is_known_not_applied_and_its_rows_are_re
         with pytest.raises(TransientError) as info:
             client.request("query { me { id } }")
         client.close()
-        assert info.value.reached is reached and info.value.tries == 8
+        assert info.value.applied_nothing is (not reached) and info.value.tries == 8
         fatal = client.gave_up(info.value)
         assert fatal.after_retry is reached and url in str(fatal)
         assert ("Connection refused" in str(fatal)) is not reached

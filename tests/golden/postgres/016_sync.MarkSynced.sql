@@ -51,6 +51,39 @@ WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim
 RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_synced FROM changed;
+        -- Re-created items (deleted or archived on the board by hand): their subitems went with
+        -- the old item, so every line is queued again under the new one.
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+        SET sync_state = 'SYNCED',
+            last_error_code = 'PARENT_RECREATED',
+            last_error = 'superseded: the parent item was re-created and all its lines queued again',
+            synced_at = v_now,
+            updated_at = v_now
+        WHERE sync_state IN ('PENDING', 'FAILED')
+          AND EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+                      INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = "ORDER_LIST_LINES_DELTA".order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
+        INSERT INTO "dbo"."ORDER_LIST_LINES_DELTA" (order_key, size, action, qty, sync_state, last_error_code, last_error,
+                                              created_at, updated_at)
+        SELECT "ORDER_LIST_LINES".order_key, "ORDER_LIST_LINES".size, 'CREATE', "ORDER_LIST_LINES".qty,
+            'PENDING', 'PARENT_RECREATED', 'queued again: the parent item was re-created on the board',
+            v_now, v_now
+        FROM "dbo"."ORDER_LIST_LINES"
+        WHERE EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+                      INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = "ORDER_LIST_LINES".order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
+        UPDATE "dbo"."ORDER_LIST_LINES"
+        SET monday_subitem_id = NULL,
+            updated_at = v_now
+        WHERE EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+                      INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = "ORDER_LIST_LINES".order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
 UPDATE "dbo"."ORDER_LIST_V2" AS tgt
 SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
         is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer

@@ -1238,6 +1238,39 @@ WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim
 RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_synced FROM changed;
+        -- Re-created items (deleted or archived on the board by hand): their subitems went with
+        -- the old item, so every line is queued again under the new one.
+        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+        SET sync_state = 'SYNCED',
+            last_error_code = 'PARENT_RECREATED',
+            last_error = 'superseded: the parent item was re-created and all its lines queued again',
+            synced_at = v_now,
+            updated_at = v_now
+        WHERE sync_state IN ('PENDING', 'FAILED')
+          AND EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+                      INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = "ORDER_LIST_LINES_DELTA".order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
+        INSERT INTO "dbo"."ORDER_LIST_LINES_DELTA" (order_key, size, action, qty, sync_state, last_error_code, last_error,
+                                              created_at, updated_at)
+        SELECT "ORDER_LIST_LINES".order_key, "ORDER_LIST_LINES".size, 'CREATE', "ORDER_LIST_LINES".qty,
+            'PENDING', 'PARENT_RECREATED', 'queued again: the parent item was re-created on the board',
+            v_now, v_now
+        FROM "dbo"."ORDER_LIST_LINES"
+        WHERE EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+                      INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = "ORDER_LIST_LINES".order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
+        UPDATE "dbo"."ORDER_LIST_LINES"
+        SET monday_subitem_id = NULL,
+            updated_at = v_now
+        WHERE EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
+                      INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = "ORDER_LIST_LINES".order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
 UPDATE "dbo"."ORDER_LIST_V2" AS tgt
 SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
         is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer
@@ -1779,6 +1812,81 @@ INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
     SELECT CAST('ORDER_LIST_LINES_DELTA' AS VARCHAR(128)), v_subitemdeleted
     UNION ALL
     SELECT CAST('ORDER_LIST_RUN_LOG' AS VARCHAR(128)), v_runlogdeleted;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.QueueRepairs.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+CREATE OR REPLACE FUNCTION "sync"."QueueRepairs"(
+    p_orders JSONB,
+    p_lines JSONB,
+    p_dryrun BOOLEAN DEFAULT FALSE
+)
+RETURNS TABLE (
+    orders INTEGER,
+    lines INTEGER
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
+AS $proc$
+#variable_conflict use_column
+-- Make the next pipeline run queue the given orders (UPDATE) and lines (CREATE) again.
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_ordersmarked INTEGER := 0;
+    v_linesmarked INTEGER := 0;
+BEGIN
+    IF p_orders IS NULL OR p_lines IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_orders and p_lines are required (JSON arrays, possibly empty)');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('QueueRepairs: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+    v_ordersmarked := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_V2" AS o WHERE o.is_removed = FALSE AND o.order_key IN (SELECT w.order_key FROM (SELECT * FROM jsonb_to_recordset(p_orders) AS j (
+    order_key VARCHAR(400)
+)) AS w));
+    v_linesmarked := (SELECT COUNT(*) FROM "dbo"."ORDER_LIST_LINES" AS l WHERE EXISTS (SELECT 1 FROM (SELECT * FROM jsonb_to_recordset(p_lines) AS j (
+    order_key VARCHAR(400),
+    size VARCHAR(50)
+)) AS w WHERE w.order_key = l.order_key AND w.size = l.size));
+
+        -- A hash over the key alone never equals the row's hash over its mapped columns.
+        UPDATE "dbo"."ORDER_LIST_V2"
+        SET row_hash = int8send(hash_record_extended(ROW("ORDER_LIST_V2"."order_key"), 0)),
+            updated_at = v_now
+        WHERE p_dryrun = FALSE
+          AND is_removed = FALSE
+          AND order_key IN (SELECT w.order_key FROM (SELECT * FROM jsonb_to_recordset(p_orders) AS j (
+    order_key VARCHAR(400)
+)) AS w);
+
+        DELETE FROM "dbo"."ORDER_LIST_LINES"
+        WHERE p_dryrun = FALSE
+          AND EXISTS (SELECT 1 FROM (SELECT * FROM jsonb_to_recordset(p_lines) AS j (
+    order_key VARCHAR(400),
+    size VARCHAR(50)
+)) AS w
+                      WHERE w.order_key = "ORDER_LIST_LINES".order_key AND w.size = "ORDER_LIST_LINES".size);
+
+        UPDATE "dbo"."ORDER_LIST_V2"
+        SET size_hash = NULL,
+            updated_at = v_now
+        WHERE p_dryrun = FALSE
+          AND order_key IN (SELECT w.order_key FROM (SELECT * FROM jsonb_to_recordset(p_lines) AS j (
+    order_key VARCHAR(400),
+    size VARCHAR(50)
+)) AS w);
+
+INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
+        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'QueueRepairs', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_ordersmarked + v_linesmarked,
+            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    RETURN QUERY SELECT v_ordersmarked AS orders, v_linesmarked AS lines;
     RETURN;
 END;
 $proc$;

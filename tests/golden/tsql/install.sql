@@ -1367,6 +1367,39 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
     delta_id BIGINT '$.delta_id',
     monday_id BIGINT '$.monday_id'
 ) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+        -- Re-created items (deleted or archived on the board by hand): their subitems went with
+        -- the old item, so every line is queued again under the new one.
+        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+        SET sync_state = 'SYNCED',
+            last_error_code = 'PARENT_RECREATED',
+            last_error = 'superseded: the parent item was re-created and all its lines queued again',
+            synced_at = @Now,
+            updated_at = @Now
+        WHERE sync_state IN ('PENDING', 'FAILED')
+          AND EXISTS (SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src
+                      INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = [ORDER_LIST_LINES_DELTA].order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
+        INSERT INTO [dbo].[ORDER_LIST_LINES_DELTA] (order_key, size, action, qty, sync_state, last_error_code, last_error,
+                                              created_at, updated_at)
+        SELECT [ORDER_LIST_LINES].order_key, [ORDER_LIST_LINES].size, 'CREATE', [ORDER_LIST_LINES].qty,
+            'PENDING', 'PARENT_RECREATED', 'queued again: the parent item was re-created on the board',
+            @Now, @Now
+        FROM [dbo].[ORDER_LIST_LINES]
+        WHERE EXISTS (SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src
+                      INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = [ORDER_LIST_LINES].order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
+        UPDATE [dbo].[ORDER_LIST_LINES]
+        SET monday_subitem_id = NULL,
+            updated_at = @Now
+        WHERE EXISTS (SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src
+                      INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = [ORDER_LIST_LINES].order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
 UPDATE tgt
 SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
         is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
@@ -1982,6 +2015,100 @@ INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
     SELECT CAST(N'ORDER_LIST_LINES_DELTA' AS NVARCHAR(128)), @SubitemDeleted
     UNION ALL
     SELECT CAST(N'ORDER_LIST_RUN_LOG' AS NVARCHAR(128)), @RunLogDeleted;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.QueueRepairs.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+CREATE OR ALTER PROCEDURE [sync].[QueueRepairs]
+    @Orders NVARCHAR(MAX),
+    @Lines NVARCHAR(MAX),
+    @DryRun BIT = 0
+AS
+-- Make the next pipeline run queue the given orders (UPDATE) and lines (CREATE) again.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @OrdersMarked INT = 0;
+    DECLARE @LinesMarked INT = 0;
+    IF @Orders IS NULL OR @Lines IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Orders and @Lines are required (JSON arrays, possibly empty)');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ThrowMessage = CONCAT(N'QueueRepairs: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION QueueRepairs;
+
+    SET @OrdersMarked = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_V2] AS o WHERE o.is_removed = 0 AND o.order_key IN (SELECT w.order_key FROM (SELECT * FROM OPENJSON(@Orders) WITH (
+    order_key NVARCHAR(400) '$.order_key'
+) AS j) AS w));
+    SET @LinesMarked = (SELECT COUNT(*) FROM [dbo].[ORDER_LIST_LINES] AS l WHERE EXISTS (SELECT 1 FROM (SELECT * FROM OPENJSON(@Lines) WITH (
+    order_key NVARCHAR(400) '$.order_key',
+    size NVARCHAR(50) '$.size'
+) AS j) AS w WHERE w.order_key = l.order_key AND w.size = l.size));
+
+        -- A hash over the key alone never equals the row's hash over its mapped columns.
+        UPDATE [dbo].[ORDER_LIST_V2]
+        SET row_hash = HASHBYTES('SHA2_256', (SELECT [ORDER_LIST_V2].[order_key] AS [order_key] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)),
+            updated_at = @Now
+        WHERE @DryRun = 0
+          AND is_removed = 0
+          AND order_key IN (SELECT w.order_key FROM (SELECT * FROM OPENJSON(@Orders) WITH (
+    order_key NVARCHAR(400) '$.order_key'
+) AS j) AS w);
+
+        DELETE FROM [dbo].[ORDER_LIST_LINES]
+        WHERE @DryRun = 0
+          AND EXISTS (SELECT 1 FROM (SELECT * FROM OPENJSON(@Lines) WITH (
+    order_key NVARCHAR(400) '$.order_key',
+    size NVARCHAR(50) '$.size'
+) AS j) AS w
+                      WHERE w.order_key = [ORDER_LIST_LINES].order_key AND w.size = [ORDER_LIST_LINES].size);
+
+        UPDATE [dbo].[ORDER_LIST_V2]
+        SET size_hash = NULL,
+            updated_at = @Now
+        WHERE @DryRun = 0
+          AND order_key IN (SELECT w.order_key FROM (SELECT * FROM OPENJSON(@Lines) WITH (
+    order_key NVARCHAR(400) '$.order_key',
+    size NVARCHAR(50) '$.size'
+) AS j) AS w);
+
+INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
+        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', N'QueueRepairs', @DryRun, @Now, SYSUTCDATETIME(), @OrdersMarked + @LinesMarked,
+            'SUCCEEDED', HOST_NAME());
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION QueueRepairs;
+    THROW;
+END CATCH;
+    SELECT @OrdersMarked AS orders, @LinesMarked AS lines;
     RETURN 0;
 END;
 GO
