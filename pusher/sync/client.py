@@ -164,7 +164,8 @@ class MondayClient:
             raise TransientError(errors.TIMEOUT, f"no answer within {self.timeout[1]:g} s") from exc
         except requests.ConnectionError as exc:
             if _never_connected(exc):
-                raise TransientError(errors.CONNECTION, f"cannot connect: {_reason(exc)}", applied_nothing=True) from exc
+                raise TransientError(errors.CONNECTION, f"cannot connect: {_reason(exc)}",
+                                     applied_nothing=True) from exc
             raise TransientError(errors.CONNECTION, f"connection failed or dropped: {type(exc).__name__}") from exc
         self.pacer.observe_headers(response.headers)
         return self._read(response)

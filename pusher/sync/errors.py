@@ -80,8 +80,9 @@ class RowFailure:
 class TransientError(Exception):
     """A request-level failure worth retrying; ``retry_after`` is the server's own wait, if it gave one.
 
-    ``applied_nothing`` is true when monday refused before running (a 429) or no connection
-    was made: the client sets it on the error it finally raises only if every try was so, so the rows may be released unspent.
+    ``applied_nothing`` is true when monday refused before running (a 429) or no connection was
+    made: the client sets it on the error it finally raises only if every try was so, so the rows
+    may be released unspent.
     """
 
     def __init__(self, code: str, message: str, retry_after: float | None = None, applied_nothing: bool = False):

@@ -40,6 +40,7 @@ FROM (VALUES
         ('MarkFailed', 'EXECUTE', 'pusher'),
         ('ReleaseClaim', 'EXECUTE', 'pusher'),
         ('RequeueFailed', 'EXECUTE', 'pusher'),
+        ('QueueRepairs', 'EXECUTE', 'pusher'),
         ('SaveGroup', 'EXECUTE', 'pusher'),
         ('StartRunLog', 'EXECUTE', 'pusher'),
         ('EndRunLog', 'EXECUTE', 'pusher'),
@@ -52,6 +53,7 @@ FROM (VALUES
         ('DeployedConfig', 'SELECT', 'pusher'),
         ('RunPipeline', 'EXECUTE', 'pipeline'),
         ('Purge', 'EXECUTE', 'pipeline'),
+        ('QueueRepairs', 'EXECUTE', 'pipeline'),
         ('RunHistory', 'SELECT', 'pipeline'),
         ('DeployedConfig', 'SELECT', 'pipeline')
 ) AS needed (object_name, permission, needed_by)

@@ -48,6 +48,7 @@ FROM (VALUES
         (N'MarkFailed', N'EXECUTE', N'pusher'),
         (N'ReleaseClaim', N'EXECUTE', N'pusher'),
         (N'RequeueFailed', N'EXECUTE', N'pusher'),
+        (N'QueueRepairs', N'EXECUTE', N'pusher'),
         (N'SaveGroup', N'EXECUTE', N'pusher'),
         (N'StartRunLog', N'EXECUTE', N'pusher'),
         (N'EndRunLog', N'EXECUTE', N'pusher'),
@@ -60,6 +61,7 @@ FROM (VALUES
         (N'DeployedConfig', N'SELECT', N'pusher'),
         (N'RunPipeline', N'EXECUTE', N'pipeline'),
         (N'Purge', N'EXECUTE', N'pipeline'),
+        (N'QueueRepairs', N'EXECUTE', N'pipeline'),
         (N'RunHistory', N'SELECT', N'pipeline'),
         (N'DeployedConfig', N'SELECT', N'pipeline')
 ) AS needed (object_name, permission, needed_by);

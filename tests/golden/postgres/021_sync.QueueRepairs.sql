@@ -1,5 +1,6 @@
 -- generated from procedures/sync.QueueRepairs.sql.j2 by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."QueueRepairs"(
     p_orders JSONB,
     p_lines JSONB,
@@ -40,7 +41,7 @@ END IF;
 
         -- A hash over the key alone never equals the row's hash over its mapped columns.
         UPDATE "dbo"."ORDER_LIST_V2"
-        SET row_hash = int8send(hash_record_extended(ROW("ORDER_LIST_V2"."order_key"), 0)),
+        SET row_hash = int8send(hash_record_extended(ROW(CAST("ORDER_LIST_V2"."order_key" AS TEXT)), 0)),
             updated_at = v_now
         WHERE p_dryrun = FALSE
           AND is_removed = FALSE

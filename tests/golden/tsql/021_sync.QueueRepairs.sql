@@ -1,5 +1,6 @@
--- generated from procedures/sync.QueueRepairs.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from procedures/sync.QueueRepairs.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR ALTER PROCEDURE [sync].[QueueRepairs]
     @Orders NVARCHAR(MAX),
     @Lines NVARCHAR(MAX),
@@ -47,7 +48,7 @@ BEGIN TRY
 
         -- A hash over the key alone never equals the row's hash over its mapped columns.
         UPDATE [dbo].[ORDER_LIST_V2]
-        SET row_hash = HASHBYTES('SHA2_256', (SELECT [ORDER_LIST_V2].[order_key] AS [order_key] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)),
+        SET row_hash = HASHBYTES('SHA2_256', (SELECT CAST([ORDER_LIST_V2].[order_key] AS NVARCHAR(MAX)) AS [h1] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)),
             updated_at = @Now
         WHERE @DryRun = 0
           AND is_removed = 0
