@@ -106,6 +106,7 @@ IF p_dryrun = FALSE THEN
         --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
         --    Every unfinished row of these keys is locked first, so no pusher moves one back
         --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        PERFORM pg_advisory_xact_lock(hashtext('sync.LineQueue'));
         PERFORM 1
         FROM "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')

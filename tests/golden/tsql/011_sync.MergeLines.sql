@@ -101,6 +101,7 @@ BEGIN
         --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
         --    Every unfinished row of these keys is locked first, so no pusher moves one back
         --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        
         DROP TABLE IF EXISTS #ln_delta_locked;
         SELECT 1 AS locked INTO #ln_delta_locked
         FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)

@@ -728,6 +728,7 @@ BEGIN
         --    anything+DELETE is DELETE, DELETE+back is UPDATE); never touch an IN_FLIGHT row.
         --    Every unfinished row of these keys is locked first, so no pusher moves one back
         --    to PENDING/FAILED between the update and the insert (the change would be lost).
+        
         DROP TABLE IF EXISTS #ln_delta_locked;
         SELECT 1 AS locked INTO #ln_delta_locked
         FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
@@ -1368,7 +1369,25 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
     monday_id BIGINT '$.monday_id'
 ) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
         -- Re-created items (deleted or archived on the board by hand): their subitems went with
-        -- the old item, so every line is queued again under the new one.
+        -- the old item, so every line is queued again under the new one. The order's unfinished
+        -- line rows are locked first, as MergeLines does, so that neither inserts an open row
+        -- the other one just inserted.
+        
+        DROP TABLE IF EXISTS #recreated_lines;
+        SELECT 1 AS locked INTO #recreated_lines
+        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT') AND EXISTS (SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src
+                              INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
+                              WHERE src.order_key = [tgt].order_key AND src.action <> 'ARCHIVE'
+                                AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+        -- A size gone from staging (qty 0 until its DELETE is synced) lost its subitem with the
+        -- old item: nothing is left to create or delete, so its line row goes now.
+        DELETE FROM [dbo].[ORDER_LIST_LINES]
+        WHERE qty = 0 AND EXISTS (SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src
+                      INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
+                      WHERE src.order_key = [ORDER_LIST_LINES].order_key AND src.action <> 'ARCHIVE'
+                        AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+
         UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
         SET sync_state = 'SYNCED',
             last_error_code = 'PARENT_RECREATED',
