@@ -13,6 +13,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -38,13 +39,17 @@ class DeployedTemplates:
 
     Keyed by a hash of what would be deployed, so an edited template or another config gets
     its own template database. Names carry the process id: two sessions on one server (two
-    pytest runs, xdist workers) never share or drop each other's templates.
+    pytest runs, xdist workers) never share or drop each other's templates. While a test
+    runs, the next copy of its template is made in the background (a spare), so the next
+    test only renames it.
     """
 
     def __init__(self, admin_url: str):
         self.admin_url = admin_url
         self.prefix = f"tpl_{os.getpid()}_"
         self.made: dict[str, str] = {}  # rendered-SQL hash -> template database
+        self.spares: dict[str, Future[str]] = {}  # rendered-SQL hash -> a copy being made
+        self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-copier")
 
     def create(self, database: str, config: Config, columns: list[Column]) -> None:
         """(Re)create `database` as a copy of the template for `config` and `columns`."""
@@ -52,21 +57,40 @@ class DeployedTemplates:
         rendered = [renderer.render(STAGING_TEMPLATE), *renderer.render_all()]
         key = hashlib.sha256("".join(o.sql for o in rendered).encode("utf-8")).hexdigest()[:16]
         if key not in self.made:
-            template = self.prefix + key
-            drop_database(self.admin_url, template)
-            create_database(self.admin_url, template)
-            with Database(config, url=url_of(self.admin_url, template)) as deploying:
-                create_staging_and_deploy(deploying, columns)
-            # PostgreSQL copies only a database nobody is connected to: the deploying session
-            # is closed, and no one (autovacuum included) may connect again.
-            with psycopg.connect(self.admin_url, autocommit=True) as admin:
-                admin.execute(psycopg.sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(
-                    psycopg.sql.Identifier(template)))
-            self.made[key] = template
+            self.made[key] = self._deploy(self.prefix + key, config, columns)
         drop_database(self.admin_url, database)
-        create_database(self.admin_url, database, template=self.made[key])
+        spare = self.spares.pop(key, None)
+        if spare is None:
+            create_database(self.admin_url, database, template=self.made[key])
+        else:
+            self._alter(spare.result(), "RENAME TO {}", database)
+        self.spares[key] = self.copier.submit(self._copy, self.made[key])
+
+    def _deploy(self, template: str, config: Config, columns: list[Column]) -> str:
+        drop_database(self.admin_url, template)
+        create_database(self.admin_url, template)
+        with Database(config, url=url_of(self.admin_url, template)) as deploying:
+            create_staging_and_deploy(deploying, columns)
+        # PostgreSQL copies only a database nobody is connected to: the deploying session is
+        # closed, and no one (autovacuum included) may connect again.
+        self._alter(template, "WITH ALLOW_CONNECTIONS false")
+        return template
+
+    def _copy(self, template: str) -> str:
+        spare = f"{template}_spare_{uuid.uuid4().hex[:8]}"
+        create_database(self.admin_url, spare, template=template)
+        return spare
+
+    def _alter(self, database: str, change: str, *names: str) -> None:
+        alter = psycopg.sql.SQL("ALTER DATABASE {} " + change).format(
+            psycopg.sql.Identifier(database), *map(psycopg.sql.Identifier, names))
+        with psycopg.connect(self.admin_url, autocommit=True) as admin:
+            admin.execute(alter)
 
     def drop_all(self) -> None:
+        self.copier.shutdown(wait=True)
+        for spare in self.spares.values():
+            drop_database(self.admin_url, spare.result())
         for template in self.made.values():
             drop_database(self.admin_url, template)
 
