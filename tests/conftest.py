@@ -33,6 +33,9 @@ TEST_PG_DIR = STATE_DIR / "test-pg"
 pytest_plugins = ["pusher.emulator.pytest_plugin"]
 
 
+ALIVE = "ordersync-tests "  # application_name of a session's keep-alive connection, then its pid
+
+
 class DeployedTemplates:
     """Template databases holding a staging table plus every ordersync object, one per
     distinct rendered SQL, deployed on first use and dropped at the end of the session.
@@ -47,6 +50,9 @@ class DeployedTemplates:
     def __init__(self, admin_url: str):
         self.admin_url = admin_url
         self.prefix = f"tpl_{os.getpid()}_"
+        # Held open for the session: it tells other sessions on this server that this one's
+        # templates are in use (see drop_orphans).
+        self.alive = psycopg.connect(admin_url, autocommit=True, application_name=ALIVE + str(os.getpid()))
         self.made: dict[str, str] = {}  # rendered-SQL hash -> template database
         self.spares: dict[str, Future[str]] = {}  # rendered-SQL hash -> a copy being made
         self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-copier")
@@ -87,12 +93,22 @@ class DeployedTemplates:
         with psycopg.connect(self.admin_url, autocommit=True) as admin:
             admin.execute(alter)
 
+    def drop_orphans(self) -> None:
+        """Drop templates and spares left by sessions that ended without cleaning up (killed)."""
+        orphans = self.alive.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'tpl\\_%%' AND split_part(datname, '_', 2) "
+            "NOT IN (SELECT substr(application_name, %s) FROM pg_stat_activity WHERE application_name LIKE %s)",
+            (len(ALIVE) + 1, ALIVE + "%")).fetchall()
+        for (name,) in orphans:
+            drop_database(self.admin_url, name)
+
     def drop_all(self) -> None:
         self.copier.shutdown(wait=True)
         for spare in self.spares.values():
             drop_database(self.admin_url, spare.result())
         for template in self.made.values():
             drop_database(self.admin_url, template)
+        self.alive.close()
 
 
 # The test server holds only throwaway databases: durability buys nothing there, and every
@@ -115,6 +131,7 @@ def pg_admin_url() -> str:
 @pytest.fixture(scope="session")
 def deployed_templates(pg_admin_url: str) -> Iterator[DeployedTemplates]:
     templates = DeployedTemplates(pg_admin_url)
+    templates.drop_orphans()
     yield templates
     templates.drop_all()
 
