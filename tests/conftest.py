@@ -33,11 +33,13 @@ TEST_PG_DIR = STATE_DIR / "test-pg"
 pytest_plugins = ["pusher.emulator.pytest_plugin"]
 
 
+EMPTY_TEMPLATE = "template1"  # what a plain CREATE DATABASE copies
 ALIVE = "ordersync-tests "  # application_name of a session's keep-alive connection, then its pid
 
 
-class DeployedTemplates:
-    """Template databases holding a staging table plus every ordersync object, one per
+class DatabaseCopies:
+    """Test databases made as copies of a template: empty ones of `template1`, deployed ones
+    of a template database holding a staging table plus every ordersync object, one per
     distinct rendered SQL, deployed on first use and dropped at the end of the session.
 
     Keyed by a hash of what would be deployed, so an edited template or another config gets
@@ -54,7 +56,7 @@ class DeployedTemplates:
         # templates are in use (see drop_orphans).
         self.alive = psycopg.connect(admin_url, autocommit=True, application_name=ALIVE + str(os.getpid()))
         self.made: dict[str, str] = {}  # rendered-SQL hash -> template database
-        self.spares: dict[str, Future[str]] = {}  # rendered-SQL hash -> a copy being made
+        self.spares: dict[str, Future[str]] = {}  # template -> a copy of it being made
         self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-copier")
 
     def create(self, database: str, config: Config, columns: list[Column]) -> None:
@@ -65,12 +67,16 @@ class DeployedTemplates:
         if key not in self.made:
             self.made[key] = self._deploy(self.prefix + key, config, columns)
         drop_database(self.admin_url, database)
-        spare = self.spares.pop(key, None)
+        self.copy(self.made[key], database)
+
+    def copy(self, template: str, database: str) -> None:
+        """Create `database` as a copy of `template` (the spare made meanwhile, if there is one)."""
+        spare = self.spares.pop(template, None)
         if spare is None:
-            create_database(self.admin_url, database, template=self.made[key])
+            create_database(self.admin_url, database, template=template)
         else:
             self._alter(spare.result(), "RENAME TO {}", database)
-        self.spares[key] = self.copier.submit(self._copy, self.made[key])
+        self.spares[template] = self.copier.submit(self._spare, template)
 
     def _deploy(self, template: str, config: Config, columns: list[Column]) -> str:
         drop_database(self.admin_url, template)
@@ -82,8 +88,8 @@ class DeployedTemplates:
         self._alter(template, "WITH ALLOW_CONNECTIONS false")
         return template
 
-    def _copy(self, template: str) -> str:
-        spare = f"{template}_spare_{uuid.uuid4().hex[:8]}"
+    def _spare(self, template: str) -> str:
+        spare = f"{self.prefix}spare_{uuid.uuid4().hex[:8]}"
         create_database(self.admin_url, spare, template=template)
         return spare
 
@@ -129,30 +135,30 @@ def pg_admin_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def deployed_templates(pg_admin_url: str) -> Iterator[DeployedTemplates]:
-    templates = DeployedTemplates(pg_admin_url)
-    templates.drop_orphans()
-    yield templates
-    templates.drop_all()
+def database_copies(pg_admin_url: str) -> Iterator[DatabaseCopies]:
+    copies = DatabaseCopies(pg_admin_url)
+    copies.drop_orphans()
+    yield copies
+    copies.drop_all()
 
 
 @pytest.fixture
-def pg_url(request: pytest.FixtureRequest, pg_admin_url: str) -> Iterator[str]:
+def pg_url(request: pytest.FixtureRequest, pg_admin_url: str, database_copies: DatabaseCopies) -> Iterator[str]:
     """A fresh database for one test, dropped afterwards: empty, or, when the test uses `db`,
     that deployed database (`db` creates it from its template; no empty one made first)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     if "db" not in request.fixturenames:
-        create_database(pg_admin_url, name)
+        database_copies.copy(EMPTY_TEMPLATE, name)
     yield url_of(pg_admin_url, name)
     drop_database(pg_admin_url, name)
 
 
 @pytest.fixture
-def deployed_database(pg_url: str, deployed_templates: DeployedTemplates) -> Callable[[Config, list[Column]], None]:
+def deployed_database(pg_url: str, database_copies: DatabaseCopies) -> Callable[[Config, list[Column]], None]:
     """``deploy(config, columns)`` makes `pg_url` a database with a staging table from `columns`
     and every object deployed for `config`, copied from the session's template for them."""
     name = psycopg.conninfo.conninfo_to_dict(pg_url)["dbname"]
-    return lambda config, columns: deployed_templates.create(name, config, columns)
+    return lambda config, columns: database_copies.create(name, config, columns)
 
 
 @pytest.fixture
