@@ -58,6 +58,7 @@ class DatabaseCopies:
         self.made: dict[str, str] = {}  # rendered-SQL hash -> template database
         self.spares: dict[str, Future[str]] = {}  # template -> a copy of it being made
         self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-copier")
+        self.drops: list[Future[None]] = []  # drops of used databases, checked at the end
 
     def create(self, database: str, config: Config, columns: list[Column]) -> None:
         """(Re)create `database` as a copy of the template for `config` and `columns`."""
@@ -77,6 +78,10 @@ class DatabaseCopies:
         else:
             self._alter(spare.result(), "RENAME TO {}", database)
         self.spares[template] = self.copier.submit(self._spare, template)
+
+    def drop_later(self, database: str) -> None:
+        """Drop a used database in the background (sessions still on it included)."""
+        self.drops.append(self.copier.submit(drop_database, self.admin_url, database))
 
     def _deploy(self, template: str, config: Config, columns: list[Column]) -> str:
         drop_database(self.admin_url, template)
@@ -110,6 +115,8 @@ class DatabaseCopies:
 
     def drop_all(self) -> None:
         self.copier.shutdown(wait=True)
+        for drop in self.drops:
+            drop.result()  # raises what a failed drop raised
         for spare in self.spares.values():
             drop_database(self.admin_url, spare.result())
         for template in self.made.values():
@@ -144,13 +151,13 @@ def database_copies(pg_admin_url: str) -> Iterator[DatabaseCopies]:
 
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest, pg_admin_url: str, database_copies: DatabaseCopies) -> Iterator[str]:
-    """A fresh database for one test, dropped afterwards: empty, or, when the test uses `db`,
+    """A fresh database for one test, dropped after it: empty, or, when the test uses `db`,
     that deployed database (`db` creates it from its template; no empty one made first)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     if "db" not in request.fixturenames:
         database_copies.copy(EMPTY_TEMPLATE, name)
     yield url_of(pg_admin_url, name)
-    drop_database(pg_admin_url, name)
+    database_copies.drop_later(name)
 
 
 @pytest.fixture
