@@ -64,12 +64,17 @@ def url_of(admin_url: str, database: str) -> str:
     return admin_url.replace("/postgres?", f"/{database}?", 1)
 
 
-def create_database(admin_url: str, database: str) -> None:
+def create_database(admin_url: str, database: str, template: str | None = None) -> None:
+    """Create a database unless it exists; a copy of `template` when given (which must
+    have no open connection: PostgreSQL refuses to copy a database in use)."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if not exists:
             log.info("creating database %s on the embedded PostgreSQL", database)
-            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(database)))
+            create = psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(database))
+            if template is not None:
+                create += psycopg.sql.SQL(" TEMPLATE {}").format(psycopg.sql.Identifier(template))
+            conn.execute(create)
 
 
 def drop_database(admin_url: str, database: str) -> None:

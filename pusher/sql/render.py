@@ -40,6 +40,26 @@ class RenderedObject:
         return Path(self.template).name.removesuffix(".j2")
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates shared by the Renderers of one dialect in the process (compiling is
+    ~95% of a render). One cache per dialect: Jinja folds filters on constants (`'x' | lit`) at
+    compile time. An entry is checked against a checksum of the source, so an edited template
+    is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED: dict[str, _CompiledTemplates] = {}
+
+
 def deploy_order(path: Path = DEPLOY_ORDER) -> list[str]:
     lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
     return [ln for ln in lines if ln and not ln.startswith("#")]
@@ -79,6 +99,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             autoescape=False,
+            bytecode_cache=_COMPILED.setdefault(self.dialect.name, _CompiledTemplates()),
         )
         self.env.filters.update(
             q=self.dialect.quote,

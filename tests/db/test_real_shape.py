@@ -12,7 +12,6 @@ from pipeline_support import line_deltas, lines, order, rows, run, stage
 from pusher.config import Config, load_config
 from pusher.sql.catalog import read_columns_file, size_columns
 from pusher.sql.connection import Database
-from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sql.dialect import POSTGRES
 
 CONFIG = """\
@@ -79,10 +78,9 @@ def reference(fixtures_dir: Path, tmp_path: Path) -> Config:
 
 
 @pytest.fixture
-def ref_db(reference: Config, pg_url: str):
+def ref_db(reference: Config, pg_url: str, deployed_database):
+    deployed_database(reference, read_columns_file(reference.columns_file))
     database = Database(reference, url=pg_url)
-    columns = read_columns_file(reference.columns_file)
-    create_staging_and_deploy(database, columns)
     yield database
     database.close()
 

@@ -214,3 +214,15 @@ def test_the_postgresql_63_byte_identifier_limit_is_reported_with_the_name_and_t
 def test_sql_server_takes_the_same_long_name(config):
     columns, long_name = _with_long_column(config)
     assert f"[{long_name}] NVARCHAR(1000) NULL" in Renderer(config, "tsql", columns).render(STAGING_TEMPLATE).sql
+
+
+def test_renderers_of_both_dialects_in_one_process_keep_their_own_quoting(config):
+    """Compiled templates are shared between Renderers, and Jinja folds `'rows' | q` into the
+    compiled code: each dialect must get its own, whatever rendered first."""
+    columns = read_columns_file(config.columns_file)
+    template = "procedures/sync.MergeHeaders.sql.j2"
+    first = Renderer(config, "tsql", columns).render(template).sql
+    postgres = Renderer(config, "postgres", columns).render(template).sql
+    assert "[rows]" in first and '"rows"' not in first
+    assert '"rows"' in postgres and "[rows]" not in postgres
+    assert Renderer(config, "tsql", columns).render(template).sql == first
