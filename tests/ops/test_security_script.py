@@ -21,8 +21,8 @@ from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
 
 INTERNAL = ("MergeHeaders", "MergeLines", "CheckDrift")
-PIPELINE = ("RunPipeline", "Purge")
-PUSHER = ("ClaimBatch", "MarkSynced", "MarkFailed", "ReleaseClaim", "RequeueFailed", "SaveGroup",
+PIPELINE = ("RunPipeline", "Purge", "QueueRepairs")
+PUSHER = ("ClaimBatch", "MarkSynced", "MarkFailed", "ReleaseClaim", "RequeueFailed", "QueueRepairs", "SaveGroup",
           "StartRunLog", "EndRunLog")
 
 

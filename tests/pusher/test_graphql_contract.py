@@ -76,7 +76,9 @@ def test_every_document_a_sync_sends_over_the_wire_is_valid_against_the_official
     monkeypatch.setattr(MondayClient, "request", recording)
     rows = load_reference(list(snapshot(shape, 20)))
     assert push(point_at(config, monday_emulator), db)[1] == 0
-    load_reference(apply_change_set(shape, rows, "demo")[0])
+    changed = apply_change_set(shape, rows, "demo")[0]
+    changed[0] = {**changed[0], "CUSTOMER SEASON": "SS99"}  # a moved order: move_item_to_group
+    load_reference(changed)
     assert push(point_at(config, monday_emulator), db)[1] == 0
 
     fields = {field for document in sent for field in MUTATION_FIELDS if f" {field}(" in document}
