@@ -233,6 +233,12 @@ NO_TWIN = {
         "tests the Python command, not SQL",
     "test_deploy.py::test_a_deploy_over_an_older_signature_drops_it_so_calls_by_name_stay_unambiguous":
         "PostgreSQL function overloading; SQL Server procedures have one signature",
+    "test_lock_conflicts.py::test_a_claim_blocked_by_a_lock_times_out_and_succeeds_when_retried_after_the_lock_is_released":
+        _TWO_SESSIONS,
+    "test_lock_conflicts.py::test_a_lock_that_stays_fails_the_claim_after_the_last_try_and_leaves_the_row_pending":
+        _TWO_SESSIONS,
+    "test_lock_conflicts.py::test_an_error_that_is_not_a_lock_conflict_is_not_retried":
+        "tests the Python retry, not SQL",
 }
 TWIN_TO_WRITE = [
     "test_bad_rows.py::test_a_rejected_order_in_a_snapshot_is_not_archived_nor_changed",
