@@ -241,6 +241,8 @@ NO_TWIN = {
         "tests the Python retry, not SQL",
 }
 TWIN_TO_WRITE = [
+    "test_key_semantics.py::test_a_group_name_of_spaces_only_is_no_group_not_a_blank_one",
+    "test_key_semantics.py::test_an_order_key_of_spaces_only_is_rejected_as_null",
     "test_bad_rows.py::test_a_rejected_order_in_a_snapshot_is_not_archived_nor_changed",
     "test_bad_rows.py::test_a_fixed_row_goes_through_on_the_next_run",
     "test_bad_rows.py::test_a_key_duplicated_beside_an_unchanged_row_rejects_every_copy",
