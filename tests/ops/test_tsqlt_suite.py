@@ -57,7 +57,8 @@ def test_every_procedure_and_view_has_its_own_test_class(classes):
 def test_each_class_is_created_fresh_and_holds_only_its_own_tests(classes):
     for name, sql in classes.items():
         batches = _batches(sql)
-        assert batches[0].endswith(f"EXEC tSQLt.NewTestClass N'{name}';"), name
+        assert batches[0].endswith("SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;"), name  # run alone by sqlcmd
+        assert batches[1].endswith(f"EXEC tSQLt.NewTestClass N'{name}';"), name
         owners = {m["cls"] for m in TEST_PROC.finditer(sql)}
         assert owners == {name}, f"{name} creates procedures in {owners}"
         assert _tests(sql), f"{name} has no tests"
