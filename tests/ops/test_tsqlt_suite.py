@@ -242,6 +242,7 @@ NO_TWIN = {
         "tests the Python retry, not SQL",
 }
 TWIN_TO_WRITE = [
+    "test_bad_rows.py::test_an_order_with_a_rejected_line_is_looked_at_again_by_the_next_run",
     "test_key_semantics.py::test_a_group_name_of_spaces_only_is_no_group_not_a_blank_one",
     "test_key_semantics.py::test_an_order_key_of_spaces_only_is_rejected_as_null",
     "test_bad_rows.py::test_a_rejected_order_in_a_snapshot_is_not_archived_nor_changed",
