@@ -107,8 +107,9 @@ BEGIN
         DROP TABLE IF EXISTS #ln_delta_locked;
         SELECT tgt.line_delta_id, tgt.claim_token INTO #ln_delta_locked
         FROM #ln_delta AS src
-        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK, FORCESEEK) ON src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL
-        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT');
+        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK) ON src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+        OPTION (LOOP JOIN, FORCE ORDER);
 
 UPDATE tgt
 SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
