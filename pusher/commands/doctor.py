@@ -187,6 +187,8 @@ def _isolation(rows: list[dict], config: Config) -> Check:
 
 
 def _permissions(rows: list[dict], config: Config) -> Check:
+    """PostgreSQL: what this login may do. SQL Server (`is_role`): what the roles hold, since the
+    login running the doctor is usually a DBA, not the pusher's or the Agent job's login."""
     login = rows[0]["login_name"]
     absent = sorted({r["object_name"] for r in rows if not r["present"]})
     if absent:
@@ -194,6 +196,13 @@ def _permissions(rows: list[dict], config: Config) -> Check:
                      f"deployed ({', '.join(absent[:3])}, ...)", "deploy ordersync and run security.sql first")
     missing = {who: [f"{r['permission']} on {r['object_name']}" for r in rows
                      if r["needed_by"] == who and not r["granted"]] for who in ("pusher", "pipeline")}
+    if rows[0].get("is_role"):
+        lacking = [f"ordersync_{who} lacks {', '.join(grants)}" for who, grants in missing.items() if grants]
+        if lacking:
+            return Check("permissions", "fail", "; ".join(lacking) + " (or a DENY overrides the grant)",
+                         "run security.sql (as a DBA); remove any DENY to the role on those objects")
+        return Check("permissions", "ok", "ordersync_pusher and ordersync_pipeline hold every grant they need "
+                     "(a login needs membership: ALTER ROLE [ordersync_pusher] ADD MEMBER ...)")
     if missing["pusher"]:
         return Check("permissions", "fail", f"{login} lacks what the pusher needs: {', '.join(missing['pusher'])}",
                      "run security.sql, then ALTER ROLE [ordersync_pusher] ADD MEMBER <this login's user>")
@@ -205,6 +214,9 @@ def _permissions(rows: list[dict], config: Config) -> Check:
 
 
 def _agent_jobs(rows: list[dict], config: Config) -> Check:
+    if rows and not rows[0]["readable"]:
+        return Check("SQL Agent jobs", "skip", "not checked: this login may not read msdb.dbo.sysjobs",
+                     "run `ordersync doctor` as a sysadmin or a member of msdb's SQLAgentReaderRole")
     missing = [r["job_name"] for r in rows if r["enabled"] is None]
     disabled = [r["job_name"] for r in rows if r["enabled"] == 0]
     if missing or disabled:

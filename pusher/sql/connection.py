@@ -1,7 +1,8 @@
 """One database session for a command: connect, call procedures, run scripts, read the catalog.
 
 PostgreSQL goes through psycopg; SQL Server through pyodbc, imported only when used (it needs
-the system unixODBC library on Linux). Every procedure call is its own transaction.
+the system unixODBC library on Linux). Every procedure call is its own transaction, run again
+(a few times, after a short wait) when it lost a deadlock or waited past a lock timeout.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
 from pusher.config import Config
 from pusher.errors import ConfigError, DatabaseError
 from pusher.extras import require_local
@@ -22,6 +25,8 @@ from pusher.sql.dialect import Dialect, get_dialect, unmap_postgres_type
 
 log = logging.getLogger(__name__)
 _GO = re.compile(r"^\s*GO\s*;?\s*$", re.IGNORECASE | re.MULTILINE)
+LOCK_CONFLICT_TRIES = 4  # first try + 3 retries, waits of 0.25, 0.5 and 1 s between them
+_SQLSERVER_LOCK_CONFLICT = re.compile(r"\((1205|1222)\)")  # pyodbc ends the text with "(<Msg number>)"
 
 
 class Database:
@@ -97,9 +102,13 @@ class Database:
 
     def _run(self, sql: str, values: list, what: str) -> list[dict[str, Any]]:
         try:
-            with self._transaction(f"{what} failed") as cur:
-                cur.execute(sql, values)
-                return _rows(cur)
+            for attempt in Retrying(stop=stop_after_attempt(LOCK_CONFLICT_TRIES),
+                                    wait=wait_exponential(multiplier=0.25, max=2),
+                                    retry=retry_if_exception(_lost_lock_conflict),
+                                    before_sleep=_log_retry, reraise=True):
+                with attempt, self._transaction(f"{what} failed") as cur:
+                    cur.execute(sql, values)
+                    return _rows(cur)
         except DatabaseError as exc:
             if not _not_deployed(exc.__cause__):
                 raise
@@ -196,6 +205,27 @@ def _rows(cursor) -> list[dict[str, Any]]:
         nextset = getattr(cursor, "nextset", None)
         if not nextset or not nextset():
             return rows
+
+
+def _lost_lock_conflict(exc: BaseException) -> bool:
+    """The call lost a deadlock or waited past its lock timeout, so it is safe to run again.
+
+    Safe because nothing of it is left: the whole call is one transaction, which
+    ``_transaction`` rolled back (the engine already had for a deadlock victim, and SQL Server
+    for a lock timeout under the procedures' XACT_ABORT). PostgreSQL: deadlock_detected
+    (40P01), lock_not_available (55P03); SQL Server: Msg 1205, Msg 1222.
+    """
+    cause = exc.__cause__ if isinstance(exc, DatabaseError) else None
+    if cause is None:
+        return False
+    if getattr(cause, "sqlstate", None) in ("40P01", "55P03"):
+        return True
+    return _SQLSERVER_LOCK_CONFLICT.search(str(cause)) is not None
+
+
+def _log_retry(state: RetryCallState) -> None:
+    log.warning("%s; running it again (try %d of %d) in %.2f s", state.outcome.exception(),
+                state.attempt_number + 1, LOCK_CONFLICT_TRIES, state.next_action.sleep)
 
 
 def _not_deployed(exc: BaseException | None) -> bool:

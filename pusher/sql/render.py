@@ -169,7 +169,7 @@ class Renderer:
                   f"-- edit the template, not this file.\n")
         if self.columns_file:
             header += f"-- {columns_file_note(self.columns_file)}\n"
-        return RenderedObject(template, header + body.strip("\n") + "\n")
+        return RenderedObject(template, header + str(self.env.globals["d"].file_settings()) + body.strip("\n") + "\n")
 
     def render_all(self, templates: list[str] | None = None) -> list[RenderedObject]:
         return [self.render(t) for t in (templates or deploy_order())]

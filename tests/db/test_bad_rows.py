@@ -77,3 +77,15 @@ def test_a_key_duplicated_beside_an_unchanged_row_rejects_every_copy(db, second_
     assert all("duplicate order key: 2 staging rows" in message for _, _, message in rejects(db))
     assert item_deltas(db) == [("A1", "CREATE", "SYNCED")]
     assert line_deltas(db) == [("A1", "XS", "CREATE", 1, "SYNCED")]
+
+
+def test_an_order_with_a_rejected_line_is_looked_at_again_by_the_next_run(db):
+    stage(db, order("NEG", {"XS": 4, "S": -3}))
+    run(db)
+    assert rows(db, "ORDER_LIST_V2", "order_key, size_hash") == [{"order_key": "NEG", "size_hash": None}]
+    run(db)
+    assert [(step, key) for step, key, _ in rejects(db)] == [("MergeLines", "NEG")] * 2
+    stage(db, order("NEG", {"XS": 4, "S": 3}))
+    run(db)
+    assert sorted(line_deltas(db)) == [("NEG", "S", "CREATE", 3, "PENDING"), ("NEG", "XS", "CREATE", 4, "PENDING")]
+    assert rows(db, "ORDER_LIST_V2", "size_hash IS NOT NULL AS stored") == [{"stored": True}]

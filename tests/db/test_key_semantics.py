@@ -51,3 +51,18 @@ def test_group_names_differing_in_case_or_trailing_spaces_are_one_group(db):
         {"group_key": "ACME SS25", "group_title": "ACME SS25"}]
     assert {r["order_key"]: r["group_key"] for r in rows(db, "ORDER_LIST_DELTA", "order_key, group_key")} == {
         "A1": "ACME SS25", "B1": "ACME SS25", "C1": "ACME SS25"}
+
+
+def test_a_group_name_of_spaces_only_is_no_group_not_a_blank_one(db):
+    stage(db, order("A1", {"XS": 1}, CUSTOMER_NAME="   ", CUSTOMER_SEASON=" "))
+    run(db)
+    assert rows(db, "ORDER_LIST_DELTA", "order_key, group_key") == [{"order_key": "A1", "group_key": None}]
+    assert rows(db, "ORDER_LIST_GROUPS", "group_key") == []
+
+
+def test_an_order_key_of_spaces_only_is_rejected_as_null(db):
+    stage(db, order("   ", {"XS": 1}), order("B1", {"XS": 1}))
+    result = run(db)
+    assert result.counts[("item", "CREATE")] == 1
+    assert [(key, message.startswith("order key is NULL")) for _, key, message in rejects(db)] == [(None, True)]
+    assert [key for key, _, _ in item_deltas(db)] == ["B1"]

@@ -129,7 +129,8 @@ def test_an_empty_database_says_deploy_first(pg_url, cli_config, capsys):
 
 # -- SQL Server, through the fake connection ------------------------------------------------------
 
-def _sqlserver_rules(compatibility=150, rcsi=1, jobs=((1, 0), (1, 0)), collations=("Latin1_General_CI_AS",) * 2):
+def _sqlserver_rules(compatibility=150, rcsi=1, jobs=((1, 0), (1, 0)), collations=("Latin1_General_CI_AS",) * 2,
+                     granted=1, msdb=True):
     staging, orders = collations
     return [
         ("SERVERPROPERTY('ProductVersion')", (["version", "edition", "description"],
@@ -140,12 +141,14 @@ def _sqlserver_rules(compatibility=150, rcsi=1, jobs=((1, 0), (1, 0)), collation
                                 [("ORDER_LIST_V2", "AAG ORDER NUMBER", orders, orders, orders),
                                  ("swp_ORDER_LIST_V2", "AAG ORDER NUMBER", staging, orders, orders)])),
         ("is_read_committed_snapshot_on", (["read_committed_snapshot", "snapshot_isolation"], [(rcsi, "OFF")])),
-        ("HAS_PERMS_BY_NAME", (["login_name", "object_name", "permission", "needed_by", "present", "granted"],
-                               [("CONTOSO\\svc", "ClaimBatch", "EXECUTE", "pusher", 1, 1),
-                                ("CONTOSO\\svc", "RunPipeline", "EXECUTE", "pipeline", 1, 0)])),
-        ("msdb.dbo.sysjobs", (["job_name", "enabled", "owner_login", "owner_is_sysadmin"],
-                              [(f"job {i}", enabled, "CONTOSO\\agent", sysadmin)
-                               for i, (enabled, sysadmin) in enumerate(jobs)])),
+        ("sys.database_permissions", (["login_name", "is_role", "object_name", "permission", "needed_by",
+                                       "present", "granted"],
+                                      [("ordersync_pusher", 1, "ClaimBatch", "EXECUTE", "pusher", 1, 1),
+                                       ("ordersync_pipeline", 1, "RunPipeline", "EXECUTE", "pipeline", 1, granted)])),
+        ("msdb.dbo.sysjobs", (["job_name", "enabled", "owner_login", "owner_is_sysadmin", "readable"],
+                              [(f"job {i}", enabled, "CONTOSO\\agent", sysadmin, 1)
+                               for i, (enabled, sysadmin) in enumerate(jobs)] if msdb else
+                              [(None, None, None, None, 0)])),
         ("tSQLt", (["installed"], [(0,)])),
         ("CheckDrift", (["change", "column_name"], [])),
     ]
@@ -162,7 +165,8 @@ def test_on_sql_server_a_healthy_server_gives_warnings_only(fake_sqlserver, tsql
     assert checks["snapshot isolation"].status == "ok"
     assert checks["key column collation"].detail == "AAG ORDER NUMBER: Latin1_General_CI_AS in ORDER_LIST_V2, " \
                                                     "Latin1_General_CI_AS in swp_ORDER_LIST_V2"
-    assert checks["permissions"].status == "warn" and "EXECUTE on RunPipeline" in checks["permissions"].detail
+    assert checks["permissions"].status == "ok" and "ordersync_pusher and ordersync_pipeline" in \
+        checks["permissions"].detail
     assert checks["SQL Agent jobs"].status == "ok" and checks["tSQLt"].status == "skip"
     assert checks["staging columns"].status == "ok"
 
@@ -190,6 +194,22 @@ def test_on_sql_server_agent_jobs_missing_disabled_or_owned_by_a_sysadmin(fake_s
                                                                          words):
     check = _by_name(run_checks(fake_sqlserver(_sqlserver_rules(jobs=jobs)), tsql_config))["SQL Agent jobs"]
     assert check.status == status and words in check.detail
+
+
+def test_on_sql_server_a_role_without_its_grant_blocks_whoever_runs_the_doctor(fake_sqlserver, tsql_config):
+    server = fake_sqlserver(_sqlserver_rules(granted=0))
+    check = _by_name(run_checks(server, tsql_config))["permissions"]
+    assert check.status == "fail" and check.detail.startswith("ordersync_pipeline lacks EXECUTE on RunPipeline")
+    [query] = server.connection().statements("sys.database_permissions")
+    assert "DATABASE_PRINCIPAL_ID(r.role_name)" in query and "HAS_PERMS_BY_NAME" not in query
+
+
+def test_on_sql_server_agent_jobs_unreadable_by_this_login_are_skipped_not_queried(fake_sqlserver, tsql_config):
+    server = fake_sqlserver(_sqlserver_rules(msdb=False))
+    check = _by_name(run_checks(server, tsql_config))["SQL Agent jobs"]
+    assert check.status == "skip" and "may not read msdb.dbo.sysjobs" in check.detail
+    [query] = server.connection().statements("msdb.dbo.sysjobs")
+    assert "IF HAS_PERMS_BY_NAME(N'msdb.dbo.sysjobs', N'OBJECT', N'SELECT') = 1" in query
 
 
 def test_on_sql_server_key_columns_in_two_collations_block(fake_sqlserver, tsql_config):

@@ -14,6 +14,7 @@ import pytest
 
 from pusher.cli import main as ordersync
 from pusher.commands.render import rendered_drift
+from pusher.commands.render_ops import tsqlt_templates
 from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.paths import CONFIGS_DIR
@@ -94,6 +95,16 @@ def test_a_crlf_copy_counts_as_drift(tmp_path):
 
 def _columns(config: Config) -> list[Column]:
     return read_columns_file(config.columns_file)
+
+
+def test_every_tsql_file_sets_ansi_nulls_and_quoted_identifier_in_its_first_batch(config):
+    """sqlcmd connects with QUOTED_IDENTIFIER OFF: a file run on its own would fail on a filtered
+    index (Msg 1934) or create procedures under the wrong setting."""
+    renderer = Renderer(config, "tsql", _columns(config))
+    templates = [*deploy_order(), STAGING_TEMPLATE, *tsqlt_templates()]
+    for obj in [renderer.render(t) for t in templates]:
+        body = "".join(line for line in obj.sql.splitlines(keepends=True) if not line.startswith("--"))
+        assert body.startswith("SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;\nGO\n"), obj.template
 
 
 def test_an_unknown_monday_column_names_the_key_and_the_likely_fix(config):

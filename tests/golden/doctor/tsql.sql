@@ -1,5 +1,8 @@
 -- generated from ops/doctor/doctor.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 -- ordersync doctor: read-only checks of this database (`ordersync doctor` runs them).
 -- check: engine
 SELECT
@@ -33,15 +36,17 @@ FROM sys.databases
 WHERE database_id = DB_ID();
 
 -- check: permissions
+-- What the ROLES hold (security.sql grants to them, logins are members): a DBA running the
+-- doctor has every permission, which says nothing about the pusher's or the Agent job's login.
 SELECT
-    SUSER_SNAME() AS login_name,
+    r.role_name AS login_name,
+    CAST(1 AS INT) AS is_role,
     needed.object_name,
     needed.permission,
     needed.needed_by,
     CAST(CASE WHEN OBJECT_ID(N'[sync].' + QUOTENAME(needed.object_name)) IS NULL
          THEN 0 ELSE 1 END AS INT) AS present,
-    COALESCE(HAS_PERMS_BY_NAME(N'[sync].' + QUOTENAME(needed.object_name), N'OBJECT',
-                               needed.permission), 0) AS granted
+    CAST(CASE WHEN perm.granted = 1 AND perm.denied = 0 THEN 1 ELSE 0 END AS INT) AS granted
 FROM (VALUES
         (N'ClaimBatch', N'EXECUTE', N'pusher'),
         (N'MarkSynced', N'EXECUTE', N'pusher'),
@@ -64,19 +69,40 @@ FROM (VALUES
         (N'QueueRepairs', N'EXECUTE', N'pipeline'),
         (N'RunHistory', N'SELECT', N'pipeline'),
         (N'DeployedConfig', N'SELECT', N'pipeline')
-) AS needed (object_name, permission, needed_by);
+) AS needed (object_name, permission, needed_by)
+CROSS APPLY (SELECT CAST(CONCAT(N'ordersync_', needed.needed_by) AS SYSNAME) AS role_name) AS r
+OUTER APPLY (
+    SELECT
+        MAX(CASE WHEN dp.state IN ('G', 'W') THEN 1 ELSE 0 END) AS granted,
+        MAX(CASE WHEN dp.state = 'D' THEN 1 ELSE 0 END) AS denied
+    FROM sys.database_permissions AS dp
+    WHERE dp.grantee_principal_id = DATABASE_PRINCIPAL_ID(r.role_name)
+        AND dp.permission_name = needed.permission
+        AND ((dp.class = 1 AND dp.major_id = OBJECT_ID(N'[sync].' + QUOTENAME(needed.object_name)))
+             OR (dp.class = 3 AND dp.major_id = SCHEMA_ID(N'sync')))
+) AS perm;
 
 -- check: agent_jobs
-SELECT
-    wanted.job_name,
-    CAST(job.enabled AS INT) AS enabled,
-    SUSER_SNAME(job.owner_sid) AS owner_login,
-    IS_SRVROLEMEMBER(N'sysadmin', SUSER_SNAME(job.owner_sid)) AS owner_is_sysadmin
-FROM (VALUES
+-- msdb is readable only to sysadmins and the SQLAgent*Role members: otherwise one row, readable 0.
+IF HAS_PERMS_BY_NAME(N'msdb.dbo.sysjobs', N'OBJECT', N'SELECT') = 1
+    SELECT
+        wanted.job_name,
+        CAST(job.enabled AS INT) AS enabled,
+        SUSER_SNAME(job.owner_sid) AS owner_login,
+        IS_SRVROLEMEMBER(N'sysadmin', SUSER_SNAME(job.owner_sid)) AS owner_is_sysadmin,
+        CAST(1 AS INT) AS readable
+    FROM (VALUES
         (N'ordersync - pipeline'),
         (N'ordersync - retention')
 ) AS wanted (job_name)
-LEFT JOIN msdb.dbo.sysjobs AS job ON job.name = wanted.job_name;
+    LEFT JOIN msdb.dbo.sysjobs AS job ON job.name = wanted.job_name;
+ELSE
+    SELECT
+        CAST(NULL AS SYSNAME) AS job_name,
+        CAST(NULL AS INT) AS enabled,
+        CAST(NULL AS SYSNAME) AS owner_login,
+        CAST(NULL AS INT) AS owner_is_sysadmin,
+        CAST(0 AS INT) AS readable;
 
 -- check: tsqlt
 SELECT CAST(CASE WHEN OBJECT_ID(N'[tSQLt].[Run]', N'P') IS NULL THEN 0 ELSE 1 END AS INT) AS installed;

@@ -22,7 +22,7 @@ BEGIN
 DROP TABLE IF EXISTS pg_temp.stg_dups;
 CREATE TEMP TABLE stg_dups ON COMMIT DROP AS
     SELECT k.order_key, COUNT(*) AS copies
-    FROM (SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
+    FROM (SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
     HAVING COUNT(*) > 1;    ANALYZE pg_temp.stg_dups;
@@ -84,7 +84,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(' - ', CAST(p."STYLE [CODE]" AS TEXT), CAST(p."COLOUR ""DESC""" AS TEXT), CAST(p."AAG ORDER NUMBER" AS TEXT)), '') END AS TEXT) AS item_name,
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
-                                 ELSE UPPER(RTRIM(NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), ''))) END AS TEXT) AS group_key,
+                                 ELSE NULLIF(UPPER(RTRIM(NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), ''))), '') END AS TEXT) AS group_key,
                        CAST(CASE WHEN p.in_staging IS NOT NULL
                                  THEN NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), '') END AS TEXT) AS group_title,
                        CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT gone."AAG ORDER NUMBER", gone."CUSTOMER'S NAME", gone."STYLE [CODE]", gone."COLOUR ""DESC""", gone."SEASON", gone."EX FACTORY DATE", gone."PRICE (USD)", gone."TOTAL QTY") AS j)
@@ -104,7 +104,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
                                src."CUSTOMER'S NAME",
                                src."STYLE [CODE]",
@@ -135,7 +135,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
                                src."CUSTOMER'S NAME",
                                src."STYLE [CODE]",
@@ -179,8 +179,7 @@ IF p_dryrun = FALSE THEN
         PERFORM 1
         FROM "dbo"."ORDER_LIST_DELTA" AS tgt
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
-          AND EXISTS (SELECT 1 FROM hdr_delta AS src
-                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL)
+          AND EXISTS (SELECT 1 FROM hdr_delta AS src WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL)
         ORDER BY tgt.order_key, tgt.delta_id
         FOR UPDATE OF tgt;
 

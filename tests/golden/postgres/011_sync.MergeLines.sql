@@ -24,7 +24,7 @@ DROP TABLE IF EXISTS pg_temp.ln_orders;
 CREATE TEMP TABLE ln_orders ON COMMIT DROP AS
     SELECT k.order_key, CAST(k.size_hash AS BYTEA) AS size_hash
     FROM (
-        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key,
+        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400)) AS order_key,
                int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
         FROM "dbo"."swp_ORDER'S [LIST]" AS src
     ) AS k
@@ -50,7 +50,7 @@ CREATE TEMP TABLE ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM "dbo"."swp_ORDER'S [LIST]" AS src
-    INNER JOIN ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400))
+    INNER JOIN ln_orders AS o ON o.order_key = CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400))
     CROSS JOIN LATERAL (VALUES
         ('S', 'S', src."S"),
         ('M', 'M', src."M"),
@@ -110,8 +110,7 @@ IF p_dryrun = FALSE THEN
         PERFORM 1
         FROM "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
-          AND EXISTS (SELECT 1 FROM ln_delta AS src
-                      WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL)
+          AND EXISTS (SELECT 1 FROM ln_delta AS src WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL)
         ORDER BY tgt.order_key, tgt.size, tgt.line_delta_id
         FOR UPDATE OF tgt;
 
@@ -145,11 +144,12 @@ WHERE tgt.order_key = src.order_key AND tgt.size = src.size AND src.action IN ('
         FROM ln_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Remember the fingerprints, so the next run skips these orders unless they change.
+        -- 7. Remember the fingerprints, so the next run skips these orders unless they change;
+        --    not for an order with a rejected line, which the next run must see (and report) again.
 UPDATE "dbo"."ORDER_LIST_V2" AS tgt
 SET size_hash = src.size_hash
 FROM ln_orders AS src
-WHERE tgt.order_key = src.order_key;
+WHERE tgt.order_key = src.order_key AND NOT EXISTS (SELECT 1 FROM ln_delta AS bad WHERE bad.order_key = src.order_key AND bad.reject_reason IS NOT NULL);
 END IF;
     RETURN QUERY SELECT p_runid AS run_id,
            CAST(CASE WHEN src.reject_reason IS NULL THEN 'subitem' ELSE 'reject' END AS TEXT) AS entity,

@@ -40,6 +40,8 @@ DECLARE
     v_expired BIGINT[];
     v_claimed BIGINT[];
 BEGIN
+    
+    PERFORM set_config('lock_timeout', '2000ms', true);
     IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
         v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
 END IF;
@@ -117,7 +119,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ))
     ORDER BY c.delta_id
     LIMIT p_batchsize
@@ -195,7 +197,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ))
     ORDER BY c.line_delta_id
     LIMIT p_batchsize

@@ -20,6 +20,7 @@ DECLARE
     v_now TIMESTAMP(3);
     v_synced BIGINT[];
 BEGIN
+    
     IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
         v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
 END IF;

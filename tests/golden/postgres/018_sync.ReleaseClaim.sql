@@ -20,6 +20,7 @@ DECLARE
     v_itemreleased BIGINT[];
     v_subitemreleased BIGINT[];
 BEGIN
+    
     IF p_entity NOT IN ('item', 'subitem') THEN
         v_problems := CONCAT(v_problems, '; p_entity must be ''item'', ''subitem'' or NULL (both)');
 END IF;

@@ -41,7 +41,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     )));
         UPDATE "dbo"."ORDER_LIST_DELTA"
         SET sync_state = 'PENDING',
@@ -55,7 +55,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ));
 END IF;
 IF p_entity IS NULL OR p_entity = 'subitem' THEN
@@ -64,7 +64,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     )));
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
         SET sync_state = 'PENDING',
@@ -78,7 +78,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ));
 END IF;
 INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"

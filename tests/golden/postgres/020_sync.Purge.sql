@@ -28,6 +28,7 @@ DECLARE
     v_runlogdeleted INTEGER := 0;
     v_batch INTEGER := 0;
     v_batches INTEGER := 0;
+    v_ownbatches BOOLEAN;
 BEGIN
     IF p_syncedolderthandays IS NULL OR p_syncedolderthandays < 0 THEN
         v_problems := CONCAT(v_problems, '; p_syncedolderthandays must be 0 or more days');

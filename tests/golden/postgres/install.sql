@@ -84,6 +84,8 @@ CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_DELTA" (
 );
 ALTER TABLE "dbo"."ORDER_LIST_DELTA" ADD COLUMN IF NOT EXISTS "hash_version" INTEGER NULL;
 
+
+
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_DELTA_queue" ON "dbo"."ORDER_LIST_DELTA" (sync_state, delta_id);
 CREATE UNIQUE INDEX IF NOT EXISTS "UX_ORDER_LIST_DELTA_open_order" ON "dbo"."ORDER_LIST_DELTA" (order_key) WHERE sync_state IN ('PENDING', 'FAILED');
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_DELTA_order" ON "dbo"."ORDER_LIST_DELTA" (order_key, sync_state);
@@ -113,6 +115,8 @@ CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_LINES_DELTA" (
     CONSTRAINT "CK_ORDER_LIST_LINES_DELTA_action" CHECK (action IN ('CREATE', 'UPDATE', 'DELETE')),
     CONSTRAINT "CK_ORDER_LIST_LINES_DELTA_state" CHECK (sync_state IN ('PENDING', 'IN_FLIGHT', 'SYNCED', 'FAILED'))
 );
+
+
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_LINES_DELTA_queue" ON "dbo"."ORDER_LIST_LINES_DELTA" (sync_state, line_delta_id);
 CREATE UNIQUE INDEX IF NOT EXISTS "UX_ORDER_LIST_LINES_DELTA_open_line" ON "dbo"."ORDER_LIST_LINES_DELTA" (order_key, size) WHERE sync_state IN ('PENDING', 'FAILED');
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_LINES_DELTA_line" ON "dbo"."ORDER_LIST_LINES_DELTA" (order_key, size, sync_state);
@@ -244,7 +248,7 @@ BEGIN
 DROP TABLE IF EXISTS pg_temp.stg_dups;
 CREATE TEMP TABLE stg_dups ON COMMIT DROP AS
     SELECT k.order_key, COUNT(*) AS copies
-    FROM (SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
+    FROM (SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400)) AS order_key FROM "dbo"."swp_ORDER'S [LIST]" AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
     HAVING COUNT(*) > 1;    ANALYZE pg_temp.stg_dups;
@@ -306,7 +310,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(' - ', CAST(p."STYLE [CODE]" AS TEXT), CAST(p."COLOUR ""DESC""" AS TEXT), CAST(p."AAG ORDER NUMBER" AS TEXT)), '') END AS TEXT) AS item_name,
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
-                                 ELSE UPPER(RTRIM(NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), ''))) END AS TEXT) AS group_key,
+                                 ELSE NULLIF(UPPER(RTRIM(NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), ''))), '') END AS TEXT) AS group_key,
                        CAST(CASE WHEN p.in_staging IS NOT NULL
                                  THEN NULLIF(CONCAT_WS(' ', CAST(p."CUSTOMER'S NAME" AS TEXT), CAST(p."SEASON" AS TEXT)), '') END AS TEXT) AS group_title,
                        CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT row_to_json(j)::text FROM (SELECT gone."AAG ORDER NUMBER", gone."CUSTOMER'S NAME", gone."STYLE [CODE]", gone."COLOUR ""DESC""", gone."SEASON", gone."EX FACTORY DATE", gone."PRICE (USD)", gone."TOTAL QTY") AS j)
@@ -326,7 +330,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
                                src."CUSTOMER'S NAME",
                                src."STYLE [CODE]",
@@ -357,7 +361,7 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE int8send(hash_record_extended(ROW(CAST(tgt."AAG ORDER NUMBER" AS TEXT), CAST(tgt."CUSTOMER'S NAME" AS TEXT), CAST(tgt."STYLE [CODE]" AS TEXT), CAST(tgt."COLOUR ""DESC""" AS TEXT), CAST(tgt."SEASON" AS TEXT), CAST(tgt."EX FACTORY DATE" AS TIMESTAMP(3)), ROUND(CAST(tgt."PRICE (USD)" AS NUMERIC), 10), ROUND(CAST(tgt."TOTAL QTY" AS NUMERIC), 10)), 0)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400)) AS order_key, 1 AS in_staging,
                                src."AAG ORDER NUMBER",
                                src."CUSTOMER'S NAME",
                                src."STYLE [CODE]",
@@ -401,8 +405,7 @@ IF p_dryrun = FALSE THEN
         PERFORM 1
         FROM "dbo"."ORDER_LIST_DELTA" AS tgt
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
-          AND EXISTS (SELECT 1 FROM hdr_delta AS src
-                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL)
+          AND EXISTS (SELECT 1 FROM hdr_delta AS src WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL)
         ORDER BY tgt.order_key, tgt.delta_id
         FOR UPDATE OF tgt;
 
@@ -538,7 +541,7 @@ DROP TABLE IF EXISTS pg_temp.ln_orders;
 CREATE TEMP TABLE ln_orders ON COMMIT DROP AS
     SELECT k.order_key, CAST(k.size_hash AS BYTEA) AS size_hash
     FROM (
-        SELECT CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400)) AS order_key,
+        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400)) AS order_key,
                int8send(hash_array_extended(ARRAY[src."S", src."M", src."L", src."ONE SIZE", src."O/S"], 0)) AS size_hash
         FROM "dbo"."swp_ORDER'S [LIST]" AS src
     ) AS k
@@ -564,7 +567,7 @@ CREATE TEMP TABLE ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM "dbo"."swp_ORDER'S [LIST]" AS src
-    INNER JOIN ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))) AS VARCHAR(400))
+    INNER JOIN ln_orders AS o ON o.order_key = CAST(NULLIF(UPPER(RTRIM(CAST(src."AAG ORDER NUMBER" AS TEXT))), '') AS VARCHAR(400))
     CROSS JOIN LATERAL (VALUES
         ('S', 'S', src."S"),
         ('M', 'M', src."M"),
@@ -624,8 +627,7 @@ IF p_dryrun = FALSE THEN
         PERFORM 1
         FROM "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
-          AND EXISTS (SELECT 1 FROM ln_delta AS src
-                      WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL)
+          AND EXISTS (SELECT 1 FROM ln_delta AS src WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL)
         ORDER BY tgt.order_key, tgt.size, tgt.line_delta_id
         FOR UPDATE OF tgt;
 
@@ -659,11 +661,12 @@ WHERE tgt.order_key = src.order_key AND tgt.size = src.size AND src.action IN ('
         FROM ln_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Remember the fingerprints, so the next run skips these orders unless they change.
+        -- 7. Remember the fingerprints, so the next run skips these orders unless they change;
+        --    not for an order with a rejected line, which the next run must see (and report) again.
 UPDATE "dbo"."ORDER_LIST_V2" AS tgt
 SET size_hash = src.size_hash
 FROM ln_orders AS src
-WHERE tgt.order_key = src.order_key;
+WHERE tgt.order_key = src.order_key AND NOT EXISTS (SELECT 1 FROM ln_delta AS bad WHERE bad.order_key = src.order_key AND bad.reject_reason IS NOT NULL);
 END IF;
     RETURN QUERY SELECT p_runid AS run_id,
            CAST(CASE WHEN src.reject_reason IS NULL THEN 'subitem' ELSE 'reject' END AS TEXT) AS entity,
@@ -963,6 +966,8 @@ DECLARE
     v_expired BIGINT[];
     v_claimed BIGINT[];
 BEGIN
+    
+    PERFORM set_config('lock_timeout', '2000ms', true);
     IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
         v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
 END IF;
@@ -1040,7 +1045,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ))
     ORDER BY c.delta_id
     LIMIT p_batchsize
@@ -1118,7 +1123,7 @@ WITH batch AS MATERIALIZED (
       AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ))
     ORDER BY c.line_delta_id
     LIMIT p_batchsize
@@ -1208,6 +1213,7 @@ DECLARE
     v_now TIMESTAMP(3);
     v_synced BIGINT[];
 BEGIN
+    
     IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
         v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
 END IF;
@@ -1371,6 +1377,7 @@ DECLARE
     v_failed BIGINT[];
     v_retry BIGINT[];
 BEGIN
+    
     IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
         v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
 END IF;
@@ -1536,6 +1543,7 @@ DECLARE
     v_itemreleased BIGINT[];
     v_subitemreleased BIGINT[];
 BEGIN
+    
     IF p_entity NOT IN ('item', 'subitem') THEN
         v_problems := CONCAT(v_problems, '; p_entity must be ''item'', ''subitem'' or NULL (both)');
 END IF;
@@ -1671,7 +1679,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     )));
         UPDATE "dbo"."ORDER_LIST_DELTA"
         SET sync_state = 'PENDING',
@@ -1685,7 +1693,7 @@ IF p_entity IS NULL OR p_entity = 'item' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_DELTA".order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ));
 END IF;
 IF p_entity IS NULL OR p_entity = 'subitem' THEN
@@ -1694,7 +1702,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     )));
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
         SET sync_state = 'PENDING',
@@ -1708,7 +1716,7 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND (p_customer IS NULL OR EXISTS (
         SELECT 1 FROM "dbo"."ORDER_LIST_V2" AS customer_order
         WHERE customer_order.order_key = "ORDER_LIST_LINES_DELTA".order_key
-          AND UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))) = UPPER(RTRIM(p_customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ));
 END IF;
 INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
@@ -1754,6 +1762,7 @@ DECLARE
     v_runlogdeleted INTEGER := 0;
     v_batch INTEGER := 0;
     v_batches INTEGER := 0;
+    v_ownbatches BOOLEAN;
 BEGIN
     IF p_syncedolderthandays IS NULL OR p_syncedolderthandays < 0 THEN
         v_problems := CONCAT(v_problems, '; p_syncedolderthandays must be 0 or more days');

@@ -1,6 +1,9 @@
 ﻿-- generated from db/tables/ORDER_LIST_DELTA.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_DELTA]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_DELTA] (
@@ -31,6 +34,13 @@ END;
 GO
 IF COL_LENGTH(N'[dbo].[ORDER_LIST_DELTA]', N'hash_version') IS NULL
     ALTER TABLE [dbo].[ORDER_LIST_DELTA] ADD [hash_version] INT NULL;
+
+GO
+IF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_DELTA]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_DELTA] SET (LOCK_ESCALATION = DISABLE);');
 
 GO
 IF NOT EXISTS (

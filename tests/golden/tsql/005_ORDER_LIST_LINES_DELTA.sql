@@ -1,6 +1,9 @@
 ﻿-- generated from db/tables/ORDER_LIST_LINES_DELTA.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_LINES_DELTA]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_LINES_DELTA] (
@@ -26,6 +29,13 @@ BEGIN
     CONSTRAINT [CK_ORDER_LIST_LINES_DELTA_state] CHECK (sync_state IN ('PENDING', 'IN_FLIGHT', 'SYNCED', 'FAILED'))
     );
 END;
+GO
+IF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_LINES_DELTA]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_LINES_DELTA] SET (LOCK_ESCALATION = DISABLE);');
+
 GO
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes

@@ -1,6 +1,9 @@
 ﻿-- generated from db/tables/ORDER_LIST_RUN_LOG.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_RUN_LOG]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_RUN_LOG] (

@@ -1,6 +1,9 @@
 ﻿-- generated from procedures/sync.MergeHeaders.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[MergeHeaders]
     @RunId BIGINT,
     @DryRun BIT = 0
@@ -15,7 +18,7 @@ BEGIN
 DROP TABLE IF EXISTS #stg_dups;
 SELECT q.* INTO #stg_dups FROM (
     SELECT k.order_key, COUNT(*) AS copies
-    FROM (SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
+    FROM (SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
     HAVING COUNT(*) > 1
@@ -78,7 +81,7 @@ SELECT q.* INTO #hdr_delta FROM (
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(N' - ', CAST(p.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(p.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(p.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS item_name,
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
-                                 ELSE UPPER(RTRIM(NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), ''))) END AS NVARCHAR(MAX)) AS group_key,
+                                 ELSE NULLIF(UPPER(RTRIM(NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), ''))), '') COLLATE DATABASE_DEFAULT END AS NVARCHAR(MAX)) AS group_key,
                        CAST(CASE WHEN p.in_staging IS NOT NULL
                                  THEN NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS group_title,
                        CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT gone.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], gone.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], gone.[STYLE [CODE]]] AS [STYLE [CODE]]], gone.[COLOUR "DESC"] AS [COLOUR "DESC"], gone.[SEASON] AS [SEASON], gone.[EX FACTORY DATE] AS [EX FACTORY DATE], gone.[PRICE (USD)] AS [PRICE (USD)], gone.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)
@@ -98,7 +101,7 @@ SELECT q.* INTO #hdr_delta FROM (
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
                                src.[CUSTOMER'S NAME],
                                src.[STYLE [CODE]]],
@@ -129,7 +132,7 @@ SELECT q.* INTO #hdr_delta FROM (
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
                                src.[CUSTOMER'S NAME],
                                src.[STYLE [CODE]]],
@@ -173,11 +176,11 @@ BEGIN
         --    Every unfinished row of these keys is locked first, so no pusher moves one back
         --    to PENDING/FAILED between the update and the insert (the change would be lost).
         DROP TABLE IF EXISTS #hdr_delta_locked;
-        SELECT 1 AS locked INTO #hdr_delta_locked
-        FROM [dbo].[ORDER_LIST_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        SELECT tgt.delta_id, tgt.claim_token INTO #hdr_delta_locked
+        FROM #hdr_delta AS src
+        INNER JOIN [dbo].[ORDER_LIST_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK) ON src.order_key = tgt.order_key AND src.reject_reason IS NULL
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
-          AND EXISTS (SELECT 1 FROM #hdr_delta AS src
-                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL);
+        OPTION (LOOP JOIN, FORCE ORDER);
 
 UPDATE tgt
 SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'

@@ -1,6 +1,9 @@
 ﻿-- generated from procedures/sync.MergeLines.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[MergeLines]
     @RunId BIGINT,
     @DryRun BIT = 0
@@ -17,7 +20,7 @@ DROP TABLE IF EXISTS #ln_orders;
 SELECT q.* INTO #ln_orders FROM (
     SELECT k.order_key, CAST(k.size_hash AS VARBINARY(32)) AS size_hash
     FROM (
-        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key,
+        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400)) AS order_key,
                HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
         FROM [dbo].[swp_ORDER'S [LIST]]] AS src
     ) AS k
@@ -44,7 +47,7 @@ CREATE TABLE #ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM [dbo].[swp_ORDER'S [LIST]]] AS src
-    INNER JOIN #ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400))
+    INNER JOIN #ln_orders AS o ON o.order_key = CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400))
     CROSS APPLY (VALUES
         (N'S', N'S', src.[S]),
         (N'M', N'M', src.[M]),
@@ -103,11 +106,11 @@ BEGIN
         --    to PENDING/FAILED between the update and the insert (the change would be lost).
         
         DROP TABLE IF EXISTS #ln_delta_locked;
-        SELECT 1 AS locked INTO #ln_delta_locked
-        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        SELECT tgt.line_delta_id, tgt.claim_token INTO #ln_delta_locked
+        FROM #ln_delta AS src
+        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK) ON src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
-          AND EXISTS (SELECT 1 FROM #ln_delta AS src
-                      WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL);
+        OPTION (LOOP JOIN, FORCE ORDER);
 
 UPDATE tgt
 SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
@@ -139,11 +142,12 @@ INNER JOIN #ln_delta AS src ON tgt.order_key = src.order_key AND tgt.size = src.
         FROM #ln_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Remember the fingerprints, so the next run skips these orders unless they change.
+        -- 7. Remember the fingerprints, so the next run skips these orders unless they change;
+        --    not for an order with a rejected line, which the next run must see (and report) again.
 UPDATE tgt
 SET size_hash = src.size_hash
 FROM [dbo].[ORDER_LIST_V2] AS tgt
-INNER JOIN #ln_orders AS src ON tgt.order_key = src.order_key;
+INNER JOIN #ln_orders AS src ON tgt.order_key = src.order_key AND NOT EXISTS (SELECT 1 FROM #ln_delta AS bad WHERE bad.order_key = src.order_key AND bad.reject_reason IS NOT NULL);
 END;
     SELECT @RunId AS run_id,
            CAST(CASE WHEN src.reject_reason IS NULL THEN N'subitem' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,

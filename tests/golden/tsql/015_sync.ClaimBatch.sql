@@ -1,6 +1,9 @@
 ﻿-- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
     @Entity NVARCHAR(10),
     @BatchSize INT,
@@ -20,6 +23,9 @@ BEGIN
     DECLARE @Lease INT;
     DECLARE @Expired TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @Claimed TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;  -- READPAST needs it (Msg 650 otherwise)
+    SET LOCK_TIMEOUT 2000;  -- Msg 1222 past it; the pusher retries
     IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
@@ -113,7 +119,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ))
     ORDER BY c.delta_id
 )
@@ -184,7 +190,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ))
     ORDER BY c.line_delta_id
 )

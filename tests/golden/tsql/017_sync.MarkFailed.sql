@@ -1,6 +1,9 @@
 ﻿-- generated from procedures/sync.MarkFailed.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10),
@@ -17,6 +20,7 @@ BEGIN
     DECLARE @Now DATETIME2(3);
     DECLARE @Failed TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @Retry TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
     IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');

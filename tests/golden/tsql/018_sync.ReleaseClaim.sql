@@ -1,6 +1,9 @@
 ﻿-- generated from procedures/sync.ReleaseClaim.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[ReleaseClaim]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10) = NULL
@@ -15,6 +18,7 @@ BEGIN
     DECLARE @Now DATETIME2(3);
     DECLARE @ItemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @SubitemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
     IF @Entity NOT IN ('item', 'subitem')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'', ''subitem'' or NULL (both)');

@@ -1,6 +1,9 @@
 ﻿-- generated from procedures/sync.RequeueFailed.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[RequeueFailed]
     @Entity NVARCHAR(10) = NULL,
     @Customer NVARCHAR(255) = NULL,
@@ -50,7 +53,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     )));
         UPDATE [dbo].[ORDER_LIST_DELTA]
         SET sync_state = 'PENDING',
@@ -64,7 +67,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ));
 END;
 IF @Entity IS NULL OR @Entity = 'subitem'
@@ -74,7 +77,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     )));
         UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
         SET sync_state = 'PENDING',
@@ -88,7 +91,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ));
 END;
 INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]

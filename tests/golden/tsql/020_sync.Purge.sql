@@ -1,6 +1,9 @@
 ﻿-- generated from procedures/sync.Purge.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[Purge]
     @SyncedOlderThanDays INT = 30,
     @RunLogOlderThanDays INT = 90,
@@ -23,6 +26,7 @@ BEGIN
     DECLARE @RunLogDeleted INT = 0;
     DECLARE @Batch INT = 0;
     DECLARE @Batches INT = 0;
+    DECLARE @OwnBatches BIT;
     IF @SyncedOlderThanDays IS NULL OR @SyncedOlderThanDays < 0
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @SyncedOlderThanDays must be 0 or more days');
@@ -57,13 +61,14 @@ IF @DryRun = 0
 BEGIN
         SET @Batch = @BatchSize;
         SET @Batches = 0;
+        SET @OwnBatches = IIF(@@TRANCOUNT = 0, 1, 0);  -- in a caller's transaction: the caller commits
         WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
         BEGIN
-            BEGIN TRANSACTION;
+            IF @OwnBatches = 1 BEGIN TRANSACTION;
             DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_DELTA]
             WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore;
             SET @Batch = @@ROWCOUNT;
-            COMMIT TRANSACTION;
+            IF @OwnBatches = 1 COMMIT TRANSACTION;
             SET @ItemDeleted = @ItemDeleted + @Batch;
             SET @Batches = @Batches + 1;
         END;
@@ -76,13 +81,14 @@ IF @DryRun = 0
 BEGIN
         SET @Batch = @BatchSize;
         SET @Batches = 0;
+        SET @OwnBatches = IIF(@@TRANCOUNT = 0, 1, 0);  -- in a caller's transaction: the caller commits
         WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
         BEGIN
-            BEGIN TRANSACTION;
+            IF @OwnBatches = 1 BEGIN TRANSACTION;
             DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_LINES_DELTA]
             WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore;
             SET @Batch = @@ROWCOUNT;
-            COMMIT TRANSACTION;
+            IF @OwnBatches = 1 COMMIT TRANSACTION;
             SET @SubitemDeleted = @SubitemDeleted + @Batch;
             SET @Batches = @Batches + 1;
         END;
@@ -95,13 +101,14 @@ IF @DryRun = 0
 BEGIN
         SET @Batch = @BatchSize;
         SET @Batches = 0;
+        SET @OwnBatches = IIF(@@TRANCOUNT = 0, 1, 0);  -- in a caller's transaction: the caller commits
         WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
         BEGIN
-            BEGIN TRANSACTION;
+            IF @OwnBatches = 1 BEGIN TRANSACTION;
             DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_RUN_LOG]
             WHERE start_time < @LoggedBefore;
             SET @Batch = @@ROWCOUNT;
-            COMMIT TRANSACTION;
+            IF @OwnBatches = 1 COMMIT TRANSACTION;
             SET @RunLogDeleted = @RunLogDeleted + @Batch;
             SET @Batches = @Batches + 1;
         END;

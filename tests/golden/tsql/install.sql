@@ -44,6 +44,9 @@ GO
 -- generated from db/schemas.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF SCHEMA_ID(N'dbo') IS NULL
     EXEC (N'CREATE SCHEMA [dbo] AUTHORIZATION [dbo]');
 
@@ -55,6 +58,9 @@ GO
 -- generated from db/tables/ORDER_LIST_V2.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_V2]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_V2] (
@@ -87,6 +93,9 @@ GO
 -- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_LINES]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_LINES] (
@@ -105,6 +114,9 @@ GO
 -- generated from db/tables/ORDER_LIST_DELTA.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_DELTA]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_DELTA] (
@@ -137,6 +149,13 @@ IF COL_LENGTH(N'[dbo].[ORDER_LIST_DELTA]', N'hash_version') IS NULL
     ALTER TABLE [dbo].[ORDER_LIST_DELTA] ADD [hash_version] INT NULL;
 
 GO
+IF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_DELTA]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_DELTA] SET (LOCK_ESCALATION = DISABLE);');
+
+GO
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N'IX_ORDER_LIST_DELTA_queue' AND object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_DELTA]')
@@ -165,6 +184,9 @@ GO
 -- generated from db/tables/ORDER_LIST_LINES_DELTA.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_LINES_DELTA]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_LINES_DELTA] (
@@ -190,6 +212,13 @@ BEGIN
     CONSTRAINT [CK_ORDER_LIST_LINES_DELTA_state] CHECK (sync_state IN ('PENDING', 'IN_FLIGHT', 'SYNCED', 'FAILED'))
     );
 END;
+GO
+IF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_LINES_DELTA]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_LINES_DELTA] SET (LOCK_ESCALATION = DISABLE);');
+
 GO
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
@@ -219,6 +248,9 @@ GO
 -- generated from db/tables/ORDER_LIST_GROUPS.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_GROUPS]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_GROUPS] (
@@ -235,6 +267,9 @@ GO
 -- generated from db/tables/ORDER_LIST_RUN_LOG.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF OBJECT_ID(N'[dbo].[ORDER_LIST_RUN_LOG]', N'U') IS NULL
 BEGIN
     CREATE TABLE [dbo].[ORDER_LIST_RUN_LOG] (
@@ -273,6 +308,9 @@ GO
 -- generated from procedures/sync.SaveGroup.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[SaveGroup]
     @GroupKey NVARCHAR(400),
     @MondayGroupId NVARCHAR(100)
@@ -300,6 +338,9 @@ GO
 -- generated from procedures/sync.CheckDrift.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[CheckDrift]
 AS
 -- Columns added to or removed from the staging table since the procedures were rendered.
@@ -339,6 +380,9 @@ GO
 -- generated from procedures/sync.MergeHeaders.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[MergeHeaders]
     @RunId BIGINT,
     @DryRun BIT = 0
@@ -353,7 +397,7 @@ BEGIN
 DROP TABLE IF EXISTS #stg_dups;
 SELECT q.* INTO #stg_dups FROM (
     SELECT k.order_key, COUNT(*) AS copies
-    FROM (SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
+    FROM (SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400)) AS order_key FROM [dbo].[swp_ORDER'S [LIST]]] AS src) AS k
     WHERE k.order_key IS NOT NULL
     GROUP BY k.order_key
     HAVING COUNT(*) > 1
@@ -416,7 +460,7 @@ SELECT q.* INTO #hdr_delta FROM (
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.item_name
                                  ELSE NULLIF(CONCAT_WS(N' - ', CAST(p.[STYLE [CODE]]] AS NVARCHAR(4000)), CAST(p.[COLOUR "DESC"] AS NVARCHAR(4000)), CAST(p.[AAG ORDER NUMBER] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS item_name,
                        CAST(CASE WHEN p.in_staging IS NULL THEN gone.group_key
-                                 ELSE UPPER(RTRIM(NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), ''))) END AS NVARCHAR(MAX)) AS group_key,
+                                 ELSE NULLIF(UPPER(RTRIM(NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), ''))), '') COLLATE DATABASE_DEFAULT END AS NVARCHAR(MAX)) AS group_key,
                        CAST(CASE WHEN p.in_staging IS NOT NULL
                                  THEN NULLIF(CONCAT_WS(N' ', CAST(p.[CUSTOMER'S NAME] AS NVARCHAR(4000)), CAST(p.[SEASON] AS NVARCHAR(4000))), '') END AS NVARCHAR(MAX)) AS group_title,
                        CAST(CASE WHEN p.in_staging IS NULL THEN (SELECT gone.[AAG ORDER NUMBER] AS [AAG ORDER NUMBER], gone.[CUSTOMER'S NAME] AS [CUSTOMER'S NAME], gone.[STYLE [CODE]]] AS [STYLE [CODE]]], gone.[COLOUR "DESC"] AS [COLOUR "DESC"], gone.[SEASON] AS [SEASON], gone.[EX FACTORY DATE] AS [EX FACTORY DATE], gone.[PRICE (USD)] AS [PRICE (USD)], gone.[TOTAL QTY] AS [TOTAL QTY] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)
@@ -436,7 +480,7 @@ SELECT q.* INTO #hdr_delta FROM (
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
                                src.[CUSTOMER'S NAME],
                                src.[STYLE [CODE]]],
@@ -467,7 +511,7 @@ SELECT q.* INTO #hdr_delta FROM (
                            CASE WHEN tgt.hash_version = 2 THEN tgt.row_hash
                                 ELSE HASHBYTES('SHA2_256', (SELECT CAST(tgt.[AAG ORDER NUMBER] AS NVARCHAR(MAX)) AS [h1], CAST(tgt.[CUSTOMER'S NAME] AS NVARCHAR(MAX)) AS [h2], CAST(tgt.[STYLE [CODE]]] AS NVARCHAR(MAX)) AS [h3], CAST(tgt.[COLOUR "DESC"] AS NVARCHAR(MAX)) AS [h4], CAST(tgt.[SEASON] AS NVARCHAR(MAX)) AS [h5], CAST(tgt.[EX FACTORY DATE] AS DATETIME2(3)) AS [h6], CAST(tgt.[PRICE (USD)] AS DECIMAL(38, 10)) AS [h7], CAST(tgt.[TOTAL QTY] AS DECIMAL(38, 10)) AS [h8] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) END AS tgt_hash
                     FROM (
-                        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
+                        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400)) AS order_key, 1 AS in_staging,
                                src.[AAG ORDER NUMBER],
                                src.[CUSTOMER'S NAME],
                                src.[STYLE [CODE]]],
@@ -511,11 +555,11 @@ BEGIN
         --    Every unfinished row of these keys is locked first, so no pusher moves one back
         --    to PENDING/FAILED between the update and the insert (the change would be lost).
         DROP TABLE IF EXISTS #hdr_delta_locked;
-        SELECT 1 AS locked INTO #hdr_delta_locked
-        FROM [dbo].[ORDER_LIST_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        SELECT tgt.delta_id, tgt.claim_token INTO #hdr_delta_locked
+        FROM #hdr_delta AS src
+        INNER JOIN [dbo].[ORDER_LIST_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK) ON src.order_key = tgt.order_key AND src.reject_reason IS NULL
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
-          AND EXISTS (SELECT 1 FROM #hdr_delta AS src
-                      WHERE src.order_key = tgt.order_key AND src.reject_reason IS NULL);
+        OPTION (LOOP JOIN, FORCE ORDER);
 
 UPDATE tgt
 SET action = CASE WHEN src.action = 'ARCHIVE' THEN 'ARCHIVE'
@@ -628,6 +672,9 @@ GO
 -- generated from procedures/sync.MergeLines.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[MergeLines]
     @RunId BIGINT,
     @DryRun BIT = 0
@@ -644,7 +691,7 @@ DROP TABLE IF EXISTS #ln_orders;
 SELECT q.* INTO #ln_orders FROM (
     SELECT k.order_key, CAST(k.size_hash AS VARBINARY(32)) AS size_hash
     FROM (
-        SELECT CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400)) AS order_key,
+        SELECT CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400)) AS order_key,
                HASHBYTES('SHA2_256', (SELECT src.[S] AS [s1], src.[M] AS [s2], src.[L] AS [s3], src.[ONE SIZE] AS [s4], src.[O/S] AS [s5] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)) AS size_hash
         FROM [dbo].[swp_ORDER'S [LIST]]] AS src
     ) AS k
@@ -671,7 +718,7 @@ CREATE TABLE #ln_src (
            MIN(CASE WHEN v.qty < 0 THEN v.size_column END),
            MIN(CASE WHEN v.qty < 0 THEN v.qty END)
     FROM [dbo].[swp_ORDER'S [LIST]]] AS src
-    INNER JOIN #ln_orders AS o ON o.order_key = CAST(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))) AS NVARCHAR(400))
+    INNER JOIN #ln_orders AS o ON o.order_key = CAST(NULLIF(UPPER(RTRIM(CAST(src.[AAG ORDER NUMBER] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT AS NVARCHAR(400))
     CROSS APPLY (VALUES
         (N'S', N'S', src.[S]),
         (N'M', N'M', src.[M]),
@@ -730,11 +777,11 @@ BEGIN
         --    to PENDING/FAILED between the update and the insert (the change would be lost).
         
         DROP TABLE IF EXISTS #ln_delta_locked;
-        SELECT 1 AS locked INTO #ln_delta_locked
-        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
+        SELECT tgt.line_delta_id, tgt.claim_token INTO #ln_delta_locked
+        FROM #ln_delta AS src
+        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK) ON src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
-          AND EXISTS (SELECT 1 FROM #ln_delta AS src
-                      WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND src.reject_reason IS NULL);
+        OPTION (LOOP JOIN, FORCE ORDER);
 
 UPDATE tgt
 SET action = CASE WHEN src.action = 'DELETE' THEN 'DELETE'
@@ -766,11 +813,12 @@ INNER JOIN #ln_delta AS src ON tgt.order_key = src.order_key AND tgt.size = src.
         FROM #ln_delta AS src
         WHERE src.action = 'CREATE' AND src.reject_reason IS NULL;
 
-        -- 7. Remember the fingerprints, so the next run skips these orders unless they change.
+        -- 7. Remember the fingerprints, so the next run skips these orders unless they change;
+        --    not for an order with a rejected line, which the next run must see (and report) again.
 UPDATE tgt
 SET size_hash = src.size_hash
 FROM [dbo].[ORDER_LIST_V2] AS tgt
-INNER JOIN #ln_orders AS src ON tgt.order_key = src.order_key;
+INNER JOIN #ln_orders AS src ON tgt.order_key = src.order_key AND NOT EXISTS (SELECT 1 FROM #ln_delta AS bad WHERE bad.order_key = src.order_key AND bad.reject_reason IS NOT NULL);
 END;
     SELECT @RunId AS run_id,
            CAST(CASE WHEN src.reject_reason IS NULL THEN N'subitem' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,
@@ -786,6 +834,9 @@ GO
 -- generated from procedures/sync.RunPipeline.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[RunPipeline]
     @DryRun BIT = 0,
     @AllowMassArchive BIT = 0,
@@ -964,6 +1015,9 @@ GO
 -- generated from procedures/sync.StartRunLog.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[StartRunLog]
     @Component NVARCHAR(20),
     @Step NVARCHAR(128),
@@ -1004,6 +1058,9 @@ GO
 -- generated from procedures/sync.EndRunLog.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[EndRunLog]
     @RunLogId BIGINT,
     @Outcome NVARCHAR(20),
@@ -1048,6 +1105,9 @@ GO
 -- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
     @Entity NVARCHAR(10),
     @BatchSize INT,
@@ -1067,6 +1127,9 @@ BEGIN
     DECLARE @Lease INT;
     DECLARE @Expired TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @Claimed TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;  -- READPAST needs it (Msg 650 otherwise)
+    SET LOCK_TIMEOUT 2000;  -- Msg 1222 past it; the pusher retries
     IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
@@ -1160,7 +1223,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ))
     ORDER BY c.delta_id
 )
@@ -1231,7 +1294,7 @@ WITH batch AS (
       AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = c.order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ))
     ORDER BY c.line_delta_id
 )
@@ -1310,6 +1373,9 @@ GO
 -- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[MarkSynced]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10),
@@ -1324,6 +1390,7 @@ BEGIN
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
     DECLARE @Synced TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
     IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
@@ -1486,6 +1553,9 @@ GO
 -- generated from procedures/sync.MarkFailed.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10),
@@ -1502,6 +1572,7 @@ BEGIN
     DECLARE @Now DATETIME2(3);
     DECLARE @Failed TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @Retry TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
     IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
@@ -1668,6 +1739,9 @@ GO
 -- generated from procedures/sync.ReleaseClaim.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[ReleaseClaim]
     @ClaimToken UNIQUEIDENTIFIER,
     @Entity NVARCHAR(10) = NULL
@@ -1682,6 +1756,7 @@ BEGIN
     DECLARE @Now DATETIME2(3);
     DECLARE @ItemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @SubitemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
     IF @Entity NOT IN ('item', 'subitem')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'', ''subitem'' or NULL (both)');
@@ -1801,6 +1876,9 @@ GO
 -- generated from procedures/sync.RequeueFailed.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[RequeueFailed]
     @Entity NVARCHAR(10) = NULL,
     @Customer NVARCHAR(255) = NULL,
@@ -1850,7 +1928,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     )));
         UPDATE [dbo].[ORDER_LIST_DELTA]
         SET sync_state = 'PENDING',
@@ -1864,7 +1942,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_DELTA].order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ));
 END;
 IF @Entity IS NULL OR @Entity = 'subitem'
@@ -1874,7 +1952,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     )));
         UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
         SET sync_state = 'PENDING',
@@ -1888,7 +1966,7 @@ BEGIN
           AND (@Customer IS NULL OR EXISTS (
         SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
         WHERE customer_order.order_key = [ORDER_LIST_LINES_DELTA].order_key
-          AND UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))) = UPPER(RTRIM(@Customer))
+          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ));
 END;
 INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
@@ -1919,6 +1997,9 @@ GO
 -- generated from procedures/sync.Purge.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[Purge]
     @SyncedOlderThanDays INT = 30,
     @RunLogOlderThanDays INT = 90,
@@ -1941,6 +2022,7 @@ BEGIN
     DECLARE @RunLogDeleted INT = 0;
     DECLARE @Batch INT = 0;
     DECLARE @Batches INT = 0;
+    DECLARE @OwnBatches BIT;
     IF @SyncedOlderThanDays IS NULL OR @SyncedOlderThanDays < 0
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @SyncedOlderThanDays must be 0 or more days');
@@ -1975,13 +2057,14 @@ IF @DryRun = 0
 BEGIN
         SET @Batch = @BatchSize;
         SET @Batches = 0;
+        SET @OwnBatches = IIF(@@TRANCOUNT = 0, 1, 0);  -- in a caller's transaction: the caller commits
         WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
         BEGIN
-            BEGIN TRANSACTION;
+            IF @OwnBatches = 1 BEGIN TRANSACTION;
             DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_DELTA]
             WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore;
             SET @Batch = @@ROWCOUNT;
-            COMMIT TRANSACTION;
+            IF @OwnBatches = 1 COMMIT TRANSACTION;
             SET @ItemDeleted = @ItemDeleted + @Batch;
             SET @Batches = @Batches + 1;
         END;
@@ -1994,13 +2077,14 @@ IF @DryRun = 0
 BEGIN
         SET @Batch = @BatchSize;
         SET @Batches = 0;
+        SET @OwnBatches = IIF(@@TRANCOUNT = 0, 1, 0);  -- in a caller's transaction: the caller commits
         WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
         BEGIN
-            BEGIN TRANSACTION;
+            IF @OwnBatches = 1 BEGIN TRANSACTION;
             DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_LINES_DELTA]
             WHERE sync_state = 'SYNCED' AND synced_at < @SyncedBefore;
             SET @Batch = @@ROWCOUNT;
-            COMMIT TRANSACTION;
+            IF @OwnBatches = 1 COMMIT TRANSACTION;
             SET @SubitemDeleted = @SubitemDeleted + @Batch;
             SET @Batches = @Batches + 1;
         END;
@@ -2013,13 +2097,14 @@ IF @DryRun = 0
 BEGIN
         SET @Batch = @BatchSize;
         SET @Batches = 0;
+        SET @OwnBatches = IIF(@@TRANCOUNT = 0, 1, 0);  -- in a caller's transaction: the caller commits
         WHILE @Batch = @BatchSize AND (@MaxBatches IS NULL OR @Batches < @MaxBatches)
         BEGIN
-            BEGIN TRANSACTION;
+            IF @OwnBatches = 1 BEGIN TRANSACTION;
             DELETE TOP (@BatchSize) FROM [dbo].[ORDER_LIST_RUN_LOG]
             WHERE start_time < @LoggedBefore;
             SET @Batch = @@ROWCOUNT;
-            COMMIT TRANSACTION;
+            IF @OwnBatches = 1 COMMIT TRANSACTION;
             SET @RunLogDeleted = @RunLogDeleted + @Batch;
             SET @Batches = @Batches + 1;
         END;
@@ -2136,6 +2221,9 @@ GO
 -- generated from procedures/sync.PendingItems.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER VIEW [sync].[PendingItems]
 AS
 SELECT a.delta_id,
@@ -2167,6 +2255,9 @@ GO
 -- generated from procedures/sync.PendingSubitems.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER VIEW [sync].[PendingSubitems]
 AS
 SELECT a.line_delta_id AS delta_id,
@@ -2201,6 +2292,9 @@ GO
 -- generated from procedures/sync.Failures.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER VIEW [sync].[Failures]
 AS
 SELECT CAST('item' AS NVARCHAR(10)) AS entity,
@@ -2244,6 +2338,9 @@ GO
 -- generated from procedures/sync.StatusCounts.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER VIEW [sync].[StatusCounts]
 AS
 SELECT CAST('item' AS NVARCHAR(10)) AS entity,
@@ -2266,6 +2363,9 @@ GO
 -- generated from procedures/sync.RunHistory.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER VIEW [sync].[RunHistory]
 AS
 SELECT r.run_log_id,
@@ -2289,6 +2389,9 @@ GO
 -- generated from procedures/sync.PlannedChanges.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER VIEW [sync].[PlannedChanges]
 AS
 SELECT CAST('item' AS NVARCHAR(10)) AS entity,
@@ -2349,6 +2452,9 @@ GO
 -- generated from procedures/sync.DeployedConfig.view.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER VIEW [sync].[DeployedConfig]
 AS
 SELECT CAST(N'{"environment.data_schema": "dbo", "environment.sync_schema": "sync", "hashed columns (row hash and payload)": ["AAG ORDER NUMBER", "CUSTOMER''S NAME", "STYLE [CODE]", "COLOUR \"DESC\"", "SEASON", "EX FACTORY DATE", "PRICE (USD)", "TOTAL QTY"], "monday.item_columns (staging columns)": ["COLOUR \"DESC\"", "CUSTOMER''S NAME", "EX FACTORY DATE", "PRICE (USD)", "SEASON", "STYLE [CODE]", "TOTAL QTY"], "order.customer_column": "CUSTOMER''S NAME", "order.group_name": {"columns": ["CUSTOMER''S NAME", "SEASON"], "separator": " "}, "order.item_name": {"columns": ["STYLE [CODE]", "COLOUR \"DESC\"", "AAG ORDER NUMBER"], "separator": " - "}, "order.key_columns": ["AAG ORDER NUMBER"], "sizes.aliases": {"O/S": "ONE SIZE"}, "sizes.columns": null, "sizes.first_after": "UNIT OF MEASURE", "sizes.last_before": "TOTAL QTY", "staging.mode": "snapshot", "tables.groups": "ORDER_LIST_GROUPS", "tables.line_delta": "ORDER_LIST_LINES_DELTA", "tables.lines": "ORDER_LIST_LINES", "tables.order_delta": "ORDER_LIST_DELTA", "tables.orders": "ORDER_LIST_V2", "tables.run_log": "ORDER_LIST_RUN_LOG", "tables.staging": "swp_ORDER''S [LIST]"}' AS NVARCHAR(MAX)) AS settings;
