@@ -1249,14 +1249,13 @@ SELECT array_agg(changed.id) INTO v_synced FROM changed;
         -- the old item, so every line is queued again under the new one. The order's unfinished
         -- line rows are locked first, as MergeLines does, so that neither inserts an open row
         -- the other one just inserted.
-        PERFORM pg_advisory_xact_lock(hashtext('sync.LineQueue')) WHERE EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+        PERFORM pg_advisory_xact_lock(hashtext('sync.LineQueue')) WHERE EXISTS (SELECT src.order_key FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
                 WHERE src.action <> 'ARCHIVE' AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
         PERFORM 1
         FROM "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT') AND EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
-                              INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
-                              WHERE src.order_key = "tgt".order_key AND src.action <> 'ARCHIVE'
-                                AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id)
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+          AND EXISTS (SELECT 1 FROM (SELECT src.order_key FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+                        WHERE src.action <> 'ARCHIVE' AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id) AS src WHERE src.order_key = tgt.order_key)
         ORDER BY tgt.order_key, tgt.size, tgt.line_delta_id
         FOR UPDATE OF tgt;
         -- A size gone from staging (qty 0 until its DELETE is synced) lost its subitem with the

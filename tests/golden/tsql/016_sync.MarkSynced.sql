@@ -69,12 +69,12 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
         -- the other one just inserted.
         
         DROP TABLE IF EXISTS #recreated_lines;
-        SELECT 1 AS locked INTO #recreated_lines
-        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK)
-        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT') AND EXISTS (SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src
-                              INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
-                              WHERE src.order_key = [tgt].order_key AND src.action <> 'ARCHIVE'
-                                AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+        SELECT tgt.line_delta_id, tgt.claim_token INTO #recreated_lines
+        FROM (SELECT src.order_key FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
+                        WHERE src.action <> 'ARCHIVE' AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id) AS src
+        INNER JOIN [dbo].[ORDER_LIST_LINES_DELTA] AS tgt WITH (UPDLOCK, HOLDLOCK, ROWLOCK) ON src.order_key = tgt.order_key
+        WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
+        OPTION (LOOP JOIN, FORCE ORDER);
         -- A size gone from staging (qty 0 until its DELETE is synced) lost its subitem with the
         -- old item: nothing is left to create or delete, so its line row goes now.
         DELETE FROM [dbo].[ORDER_LIST_LINES]

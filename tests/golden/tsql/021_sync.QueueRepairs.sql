@@ -1,6 +1,9 @@
 ﻿-- generated from procedures/sync.QueueRepairs.sql.j2 by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 CREATE OR ALTER PROCEDURE [sync].[QueueRepairs]
     @Orders NVARCHAR(MAX),
     @Lines NVARCHAR(MAX),
