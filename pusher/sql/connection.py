@@ -1,27 +1,23 @@
 """One database session for a command: connect, call procedures, run scripts, read the catalog.
 
-PostgreSQL goes through psycopg; SQL Server through pyodbc, imported only when used (it needs
-the system unixODBC library on Linux). Every procedure call is its own transaction.
+The dialect connects (psycopg for PostgreSQL; pyodbc for SQL Server, imported only when used:
+it needs the system unixODBC library on Linux). Every procedure call is its own transaction.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pusher.config import Config
-from pusher.errors import ConfigError, DatabaseError
-from pusher.extras import require_local
+from pusher.errors import DatabaseError
 from pusher.sql.catalog import Column
-from pusher.sql.dialect import Dialect, get_dialect, unmap_postgres_type
+from pusher.sql.dialect import Dialect, get_dialect
 
 log = logging.getLogger(__name__)
-_GO = re.compile(r"^\s*GO\s*;?\s*$", re.IGNORECASE | re.MULTILINE)
 
 
 class Database:
@@ -50,23 +46,7 @@ class Database:
         return self._conn
 
     def _open(self):
-        if self.dialect.name == "postgres":
-            psycopg = require_local("psycopg", "a PostgreSQL database")
-            try:
-                return psycopg.connect(self.url, autocommit=False)
-            except psycopg.Error as exc:
-                raise DatabaseError(f"cannot connect to PostgreSQL: {exc}") from exc
-        try:
-            import pyodbc
-        except ImportError as exc:
-            raise ConfigError(
-                f"SQL Server needs pyodbc, which did not load ({exc}): pip install pyodbc "
-                f"(on Linux also the unixODBC library: apt-get install unixodbc)"
-            ) from exc
-        try:
-            return pyodbc.connect(odbc_connection_string(self.url), autocommit=False)
-        except pyodbc.Error as exc:
-            raise DatabaseError(f"cannot connect to SQL Server: {exc}") from exc
+        return self.dialect.connect(self.url)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -108,7 +88,7 @@ class Database:
 
     def execute_script(self, script: str, what: str) -> None:
         """Run a rendered deploy script: T-SQL batch by batch (GO), PostgreSQL in one go."""
-        batches = [b for b in _GO.split(script) if b.strip()] if self.dialect.name == "tsql" else [script]
+        batches = self.dialect.split_script(script)
         with self._transaction(f"deploying {what} failed") as cur:
             for batch in batches:
                 cur.execute(batch)
@@ -128,62 +108,8 @@ class Database:
     # -- catalog ----------------------------------------------------------------------------
     def live_columns(self, schema: str, table: str) -> list[Column]:
         """The table's columns in ordinal order, types in SQL Server syntax; [] if no table."""
-        if self.dialect.name == "postgres":
-            rows = self.fetch(
-                "SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale "
-                "FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-                "ORDER BY ordinal_position",
-                (schema, table),
-            )
-            return [
-                Column(r["column_name"], unmap_postgres_type(r["data_type"], r["character_maximum_length"],
-                                                             r["numeric_precision"], r["numeric_scale"]))
-                for r in rows
-            ]
-        rows = self.fetch(
-            "SELECT c.name AS column_name, UPPER(t.name) + CASE "
-            " WHEN t.name IN ('nvarchar','nchar') THEN '(' + IIF(c.max_length = -1, 'MAX', "
-            "   CAST(c.max_length / 2 AS varchar(10))) + ')' "
-            " WHEN t.name IN ('varchar','char','varbinary') THEN '(' + IIF(c.max_length = -1, 'MAX', "
-            "   CAST(c.max_length AS varchar(10))) + ')' "
-            " WHEN t.name IN ('decimal','numeric') THEN '(' + CAST(c.precision AS varchar(3)) + ',' "
-            "   + CAST(c.scale AS varchar(3)) + ')' ELSE '' END AS sql_type "
-            "FROM sys.columns c JOIN sys.types t ON t.user_type_id = c.user_type_id "
-            "WHERE c.object_id = OBJECT_ID(QUOTENAME(?) + '.' + QUOTENAME(?)) ORDER BY c.column_id",
-            (schema, table),
-        )
-        return [Column(r["column_name"], r["sql_type"]) for r in rows]
-
-
-def odbc_connection_string(url: str) -> str:
-    """The ODBC connection string pyodbc needs, from either that or an `mssql+pyodbc://` URL.
-
-    The config documents both forms; pyodbc only takes the first. Without a user name the URL
-    means Windows authentication (Trusted_Connection), the usual choice for a service account.
-    Query parameters (`driver`, `Encrypt`, `TrustServerCertificate`, ...) pass through.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("mssql", "mssql+pyodbc"):
-        return url
-    query = dict(parse_qsl(parts.query))
-    host = unquote(parts.netloc.rpartition("@")[2]) or "localhost"  # case and a %5C named instance kept
-    name, _, port = host.rpartition(":")
-    server = f"{name},{port}" if name and port.isdigit() else host
-    pairs = {"DRIVER": query.pop("driver", "ODBC Driver 18 for SQL Server"), "SERVER": server,
-             "DATABASE": unquote(parts.path.lstrip("/"))}
-    if parts.username:
-        pairs.update(UID=unquote(parts.username), PWD=unquote(parts.password or ""))
-    else:
-        pairs["Trusted_Connection"] = "yes"
-    pairs.update(query)
-    return ";".join(f"{key}={_odbc_value(key, value)}" for key, value in pairs.items() if value)
-
-
-def _odbc_value(key: str, value: str) -> str:
-    """Brace a value that ODBC would otherwise split (`;`, braces, edge spaces), and the driver."""
-    if key == "DRIVER" or any(c in value for c in ";{}") or value != value.strip():
-        return "{" + value.replace("}", "}}") + "}"
-    return value
+        rows = self.fetch(self.dialect.columns_query, (schema, table))
+        return [Column(r["column_name"], self.dialect.catalog_type(r)) for r in rows]
 
 
 def _rows(cursor) -> list[dict[str, Any]]:
