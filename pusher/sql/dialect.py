@@ -32,6 +32,8 @@ class Dialect(ABC):
     name: ClassVar[str]  # the config's `dialect` value, and the macro file's name
     title: ClassVar[str]  # the engine's name in messages
     placeholder: ClassVar[str]  # the driver's parameter marker
+    quote_chars: ClassVar[tuple[str, str]]  # around an identifier; the closing one is doubled inside
+    string_prefix: ClassVar[str]  # before a string literal's opening quote
     max_identifier_bytes: ClassVar[int]
     file_encoding: ClassVar[str]  # how a rendered script is written for the engine's command-line client
     ops_scripts: ClassVar[tuple[str, ...]]  # the files `ordersync render-ops` writes besides tSQLt
@@ -46,7 +48,8 @@ class Dialect(ABC):
     def quote(self, identifier: str) -> str:
         """Quote one identifier, doubling the closing quote character inside it."""
         self.check_identifier(identifier)
-        return self._quote(identifier)
+        opening, closing = self.quote_chars
+        return opening + identifier.replace(closing, closing * 2) + closing
 
     def qualified(self, schema: str, name: str) -> str:
         return f"{self.quote(schema)}.{self.quote(name)}"
@@ -63,16 +66,18 @@ class Dialect(ABC):
         """Why columns sent to monday would be mangled on their way out of the engine (none by default)."""
         return []
 
-    @abstractmethod
-    def _quote(self, identifier: str) -> str: ...
+    def literal(self, text: str) -> str:
+        """A string literal for names and messages baked into rendered SQL (never for data)."""
+        escaped = text.replace("'", "''")
+        return f"{self.string_prefix}'{escaped}'"
+
+    def split_script(self, script: str) -> list[str]:
+        """A rendered deploy script as the batches the driver runs one by one (by default one)."""
+        return [script]
 
     @abstractmethod
     def identifier_too_long(self, identifier: str) -> str | None:
         """The refusal for a name longer than the engine keeps, or None."""
-
-    @abstractmethod
-    def literal(self, text: str) -> str:
-        """A string literal for names and messages baked into rendered SQL (never for data)."""
 
     @abstractmethod
     def param_name(self, name: str) -> str:
@@ -95,10 +100,6 @@ class Dialect(ABC):
         """A DB-API connection with autocommit off; DatabaseError if the server refuses."""
 
     @abstractmethod
-    def split_script(self, script: str) -> list[str]:
-        """A rendered deploy script as the batches the driver runs one by one."""
-
-    @abstractmethod
     def bulk_load(self, cursor: Any, target: str, columns: list[str], rows: Iterable[list[Any]]) -> int:
         """Insert ``rows`` (values in ``columns`` order, every one a parameter) into the quoted
         ``target``; return how many."""
@@ -112,6 +113,8 @@ class TSql(Dialect):
     name = "tsql"
     title = "SQL Server"
     placeholder = "?"
+    quote_chars = ("[", "]")
+    string_prefix = "N"  # Unicode
     max_identifier_bytes = 256  # sysname: 128 characters
     # Classic sqlcmd reads a file without a byte-order mark in the client's OEM code page, so
     # `Größe 36` or `∆` would reach SQL Server garbled (Msg 207 or a drift refusal): T-SQL files
@@ -137,9 +140,6 @@ class TSql(Dialect):
     version_query = ("SELECT CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128)) AS version, "
                      "CAST(SERVERPROPERTY('EngineEdition') AS INT) AS edition")
 
-    def _quote(self, identifier: str) -> str:
-        return "[" + identifier.replace("]", "]]") + "]"
-
     def identifier_too_long(self, identifier: str) -> str | None:
         if len(identifier) > 128:
             return f"identifier {identifier!r} is longer than SQL Server's 128 characters"
@@ -150,9 +150,6 @@ class TSql(Dialect):
                 f"FOR JSON PATH turns into a nested object: remove it from monday.item_columns "
                 f"and order.* or rename it in staging"
                 for c in columns if "." in c]
-
-    def literal(self, text: str) -> str:
-        return "N'" + text.replace("'", "''") + "'"
 
     def param_name(self, name: str) -> str:
         return f"@{name}"
@@ -217,6 +214,8 @@ class Postgres(Dialect):
     name = "postgres"
     title = "PostgreSQL"
     placeholder = "%s"
+    quote_chars = ('"', '"')
+    string_prefix = ""
     max_identifier_bytes = 63
     file_encoding = "utf-8"  # psql would send a byte-order mark to the server as text
     ops_scripts = _BASE_OPS_SCRIPTS
@@ -231,18 +230,12 @@ class Postgres(Dialect):
     version_query = ("SELECT current_setting('server_version') AS version, "
                      "CAST(current_setting('server_version_num') AS INTEGER) AS edition")
 
-    def _quote(self, identifier: str) -> str:
-        return '"' + identifier.replace('"', '""') + '"'
-
     def identifier_too_long(self, identifier: str) -> str | None:
         size = len(identifier.encode("utf-8"))
         if size > self.max_identifier_bytes:
             return (f"identifier {identifier!r} is {size} bytes; PostgreSQL keeps 63 "
                     f"and would silently truncate it: rename the column or use SQL Server")
         return None
-
-    def literal(self, text: str) -> str:
-        return "'" + text.replace("'", "''") + "'"
 
     def param_name(self, name: str) -> str:
         return f"p_{name.lower()}"
@@ -282,9 +275,6 @@ class Postgres(Dialect):
             return psycopg.connect(url, autocommit=False)
         except psycopg.Error as exc:
             raise DatabaseError(f"cannot connect to PostgreSQL: {exc}") from exc
-
-    def split_script(self, script: str) -> list[str]:
-        return [script]
 
     def bulk_load(self, cursor: Any, target: str, columns: list[str], rows: Iterable[list[Any]]) -> int:
         """COPY, then ANALYZE: merge plans degrade several-fold on a fresh table without statistics."""
