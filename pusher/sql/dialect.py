@@ -6,7 +6,9 @@ Identifiers from config are quoted here, never pasted raw; values always travel 
 parameters, which is why ``call_sql`` only ever emits placeholders.
 
 Adding an engine: subclass ``Dialect``, implement every abstract method, set every class
-attribute, add it to ``DIALECTS`` and write its two macro files (tests/sql/test_dialects.py checks).
+attribute, add it to ``DIALECTS``, and write a counterpart of every template named for an engine
+(``procedures/_dialect/<name>.sql.j2``, ``batches_<name>``, ``db/install/<name>``, ``db/security/_<name>``,
+``ops/doctor/_<name>``); tests/sql/test_dialects.py checks each of these.
 """
 
 from __future__ import annotations

@@ -88,6 +88,20 @@ def test_dialect_macro_files_define_the_same_macros_with_the_same_parameters():
             assert macros == first[1], f"{prefix}{name}.sql.j2 and {prefix}{first[0]}.sql.j2 differ"
 
 
+def test_every_template_written_for_one_dialect_exists_for_every_dialect():
+    named = re.compile(rf"(?<=[/_])({'|'.join(DIALECTS)})(?=\.)")
+    missing = []
+    for root in TEMPLATE_ROOTS:
+        for path in sorted((PROJECT_ROOT / root).rglob("*.j2")):
+            relative = path.relative_to(PROJECT_ROOT).as_posix()
+            for dialect in DIALECTS if named.search(relative) else ():
+                counterpart = named.sub(dialect, relative)
+                if not (PROJECT_ROOT / counterpart).is_file():
+                    missing.append(f"{relative} has no {counterpart}")
+    assert missing == []
+    assert named.search("db/install/postgres.sql.j2") and not named.search("tests/tsqlt/_tsqlt.sql.j2")
+
+
 @pytest.mark.parametrize("name", DIALECTS)
 def test_every_dialect_implements_the_whole_base_class(name):
     dialect = DIALECTS[name]
