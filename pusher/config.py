@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from pusher.errors import ConfigError
 from pusher.monday_api import API_VERSION
 from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT, state_dir
+from pusher.sql.dialect import DIALECTS
 
-DIALECTS = ("tsql", "postgres")
 STAGING_MODES = ("snapshot", "incremental")
 REMOVED_ORDER_ACTIONS = ("archive", "delete")
 REMOVED_SIZE_ACTIONS = ("delete", "archive")
@@ -303,7 +303,7 @@ def _read_environment(r: _Reader, name: str) -> Environment | None:
                           f"and name it in database_url_env")
     env = Environment(
         name=name,
-        dialect=r.value(t, path, "dialect", str, choices=DIALECTS),
+        dialect=r.value(t, path, "dialect", str, choices=tuple(DIALECTS)),
         data_schema=r.value(t, path, "data_schema", str, default="dbo"),
         sync_schema=r.value(t, path, "sync_schema", str, default="sync"),
         database_url=r.value(t, path, "database_url", str, default=None),
@@ -315,8 +315,9 @@ def _read_environment(r: _Reader, name: str) -> Environment | None:
         items_board_id=str(r.value(t, path, "items_board_id", str)),
         subitems_board_id=r.value(t, path, "subitems_board_id", str, default=None),
     )
-    if env.dialect == "tsql" and env.embedded:
-        r.problems.append(f"{path}: dialect tsql needs database_url_env (there is no embedded SQL Server)")
+    engine = DIALECTS.get(env.dialect)
+    if engine and env.embedded and not engine.embedded_server:
+        r.problems.append(f"{path}: dialect {engine.name} needs database_url_env (there is no embedded {engine.title})")
     return env
 
 

@@ -418,7 +418,7 @@ def _addable(shape: SampleShape, row: Row) -> str | None:
 def load_snapshot(db: Database, rows: Iterable[Row]) -> int:
     """Replace the staging table's content with `rows`; return how many were loaded.
 
-    One transaction: DELETE, then a bulk load with every value a parameter (COPY for
+    One transaction: DELETE, then the dialect's bulk load with every value a parameter (COPY for
     PostgreSQL, `fast_executemany` for SQL Server), then ANALYZE on PostgreSQL, whose merge
     plans degrade several-fold on a freshly loaded table without statistics.
     """
@@ -430,7 +430,6 @@ def load_snapshot(db: Database, rows: Iterable[Row]) -> int:
                             f"creates it for the demo, production loads it upstream")
     position = {name: i for i, name in enumerate(columns)}
     target = db.dialect.qualified(schema, table)
-    column_list = ", ".join(db.dialect.quote(c) for c in columns)
 
     def full_rows() -> Iterator[list[Any]]:
         for row in rows:
@@ -444,28 +443,10 @@ def load_snapshot(db: Database, rows: Iterable[Row]) -> int:
             yield values
 
     conn = db.connection()
-    loaded = 0
     try:
         cur = conn.cursor()
         cur.execute(f"DELETE FROM {target}")
-        if db.dialect.name == "postgres":
-            with cur.copy(f"COPY {target} ({column_list}) FROM STDIN") as copy:
-                for values in full_rows():
-                    copy.write_row(values)
-                    loaded += 1
-            cur.execute(f"ANALYZE {target}")
-        else:
-            cur.fast_executemany = True
-            insert = f"INSERT INTO {target} ({column_list}) VALUES ({', '.join('?' * len(columns))})"
-            batch: list[list[Any]] = []
-            for values in full_rows():
-                batch.append(values)
-                if len(batch) == 5000:
-                    cur.executemany(insert, batch)
-                    loaded, batch = loaded + len(batch), []
-            if batch:
-                cur.executemany(insert, batch)
-                loaded += len(batch)
+        loaded = db.dialect.bulk_load(cur, target, columns, full_rows())
         conn.commit()
     except Exception as exc:
         conn.rollback()

@@ -29,6 +29,7 @@ from pusher.config import load_config
 from pusher.errors import ConfigError, DatabaseError, ExitCode, OrdersyncError
 from pusher.sql.connection import Database
 from pusher.sql.deploy import staging_columns
+from pusher.sql.dialect import get_dialect
 from pusher.sql.render import Renderer
 
 CLASS_SUFFIX = ".class.sql.j2"
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = load_config(args.config, args.env)
-        if config.environment.dialect != "tsql":
+        if not get_dialect(config.environment.dialect).has_tsqlt:
             raise ConfigError(f"environment {config.environment.name!r} is {config.environment.dialect}: "
                               f"tSQLt runs on SQL Server; pass --env with a tsql environment")
         with Database(config, url=args.url) as db:

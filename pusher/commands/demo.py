@@ -26,6 +26,7 @@ from pusher.sample_data import load_snapshot as load_staging
 from pusher.sql.catalog import read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
+from pusher.sql.dialect import get_dialect
 from pusher.sync.runner import RunReport
 from pusher.sync.session import run_sync
 
@@ -70,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load(args)
-    if config.environment.dialect != "postgres":
+    if not get_dialect(config.environment.dialect).embedded_server:
         raise ConfigError(f"the demo runs on the embedded PostgreSQL; environment {config.environment.name!r} "
                           f"is {config.environment.dialect}: use --env development")
     if args.orders is not None and args.orders < 1:

@@ -19,9 +19,9 @@ from pusher.commands.common import add_common_options, load
 from pusher.commands.render_ops import DOCTOR_TEMPLATE, ops_renderer
 from pusher.config import Config
 from pusher.errors import DatabaseError, ExitCode
-from pusher.sql import server_version
-from pusher.sql.connection import Database, odbc_connection_string
+from pusher.sql.connection import Database
 from pusher.sql.deployed_config import changed_settings
+from pusher.sql.dialect import Dialect, odbc_connection_string
 
 DESCRIPTION = """\
 Check the configured database, read-only, and print a checklist with a fix for each failed
@@ -76,16 +76,16 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitCode.ROWS_FAILED) if any(c.status == "fail" for c in checks) else 0
 
 
-def doctor_queries(config: Config, dialect: str) -> dict[str, str]:
+def doctor_queries(config: Config, dialect: Dialect | str) -> dict[str, str]:
     """Check name -> its query, from the rendered doctor file."""
     parts = _MARK.split(ops_renderer(config, dialect).render(DOCTOR_TEMPLATE).sql)
     return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
 def run_checks(db: Database, config: Config) -> list[Check]:
-    queries = doctor_queries(config, db.dialect.name)
+    queries = doctor_queries(config, db.dialect)
     engine_rows = db.fetch(queries["engine"])  # a connection failure ends the run here (exit 4)
-    checks = [_engine(db.dialect.name, engine_rows, config), _odbc(db)]
+    checks = [_engine(db.dialect, engine_rows, config), _odbc(db)]
     for name, label, judge, absent in _JUDGES:
         if name not in queries:
             checks.append(Check(label, "n/a", absent))
@@ -119,16 +119,16 @@ def checklist(config: Config, checks: list[Check]) -> str:
 # -- judges: rows in, one Check out ---------------------------------------------------------------
 
 
-def _engine(dialect: str, rows: list[dict], config: Config) -> Check:
+def _engine(dialect: Dialect, rows: list[dict], config: Config) -> Check:
     row = rows[0]
-    reason = server_version.unsupported_reason(dialect, row["version"], row["edition"])
+    reason = dialect.unsupported_reason(row["version"], row["edition"])
     if reason:
         return Check("engine version", "fail", reason, "upgrade the server before installing ordersync")
     return Check("engine version", "ok", f"{row['description']} {row['version']}")
 
 
 def _odbc(db: Database) -> Check:
-    if db.dialect.name != "tsql":
+    if not db.dialect.uses_odbc:
         return Check("ODBC driver", "n/a", "PostgreSQL is reached through psycopg")
     try:
         import pyodbc

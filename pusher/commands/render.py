@@ -18,7 +18,7 @@ from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.paths import PROJECT_ROOT
 from pusher.sql.catalog import Column, read_columns_file
-from pusher.sql.dialect import DIALECTS
+from pusher.sql.dialect import DIALECTS, Dialect, get_dialect
 from pusher.sql.render import Renderer, columns_file_note
 
 DESCRIPTION = """\
@@ -77,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load(args)
-    dialect = args.dialect or config.environment.dialect
+    dialect = get_dialect(args.dialect or config.environment.dialect)
     columns, columns_file = _columns(args, config, dialect)
     if columns_file:
         print(f"note: {columns_file_note(columns_file)}")
@@ -100,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _columns(args: argparse.Namespace, config: Config, dialect: str) -> tuple[list[Column], str | None]:
+def _columns(args: argparse.Namespace, config: Config, dialect: Dialect) -> tuple[list[Column], str | None]:
     """The staging columns, and the column list they came from (None: the live table)."""
-    if args.from_database or (dialect == "tsql" and args.columns_file is None):
+    if args.from_database or (dialect.columns_from_database and args.columns_file is None):
         with open_database(args) as db:
             env, staging = db.config.environment, db.config.tables.staging
             columns = db.live_columns(env.data_schema, staging)

@@ -16,15 +16,19 @@ from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.paths import PROJECT_ROOT, TSQLT_DIR
 from pusher.sql.catalog import read_columns_file
-from pusher.sql.dialect import DIALECTS
+from pusher.sql.dialect import DIALECTS, Dialect
 from pusher.sql.render import RenderedObject, Renderer, write_sql
 
-# output file -> template; SQL Agent and tSQLt exist on SQL Server only.
+# output file -> template; which of them a dialect has is its `ops_scripts` (SQL Agent and
+# tSQLt exist on SQL Server only).
 SECURITY_TEMPLATE = "db/security/roles.sql.j2"
 SQLAGENT_TEMPLATE = "ops/sqlagent/sqlagent_jobs.sql.j2"
 UNINSTALL_TEMPLATE = "ops/uninstall/uninstall.sql.j2"
 EXPORT_TEMPLATE = "ops/export/export_columns.sql.j2"
 DOCTOR_TEMPLATE = "ops/doctor/doctor.sql.j2"
+OPS_TEMPLATES = {"security.sql": SECURITY_TEMPLATE, "doctor.sql": DOCTOR_TEMPLATE,
+                 "sqlagent_jobs.sql": SQLAGENT_TEMPLATE, "uninstall.sql": UNINSTALL_TEMPLATE,
+                 "export_columns.sql": EXPORT_TEMPLATE}
 
 DESCRIPTION = """\
 Write into DIR, from the config:
@@ -72,7 +76,7 @@ def tsqlt_templates() -> list[str]:
     return [p.relative_to(PROJECT_ROOT).as_posix() for p in sorted(TSQLT_DIR.glob("*.class.sql.j2"))]
 
 
-def ops_renderer(config: Config, dialect: str) -> Renderer:
+def ops_renderer(config: Config, dialect: Dialect | str) -> Renderer:
     """A renderer on the configured staging column file (ops scripts do not touch staging)."""
     if config.columns_file is None:
         raise ConfigError("staging.columns_file is not set: set it so the ops scripts can be rendered")
@@ -81,11 +85,8 @@ def ops_renderer(config: Config, dialect: str) -> Renderer:
 
 def render_ops(renderer: Renderer) -> dict[str, RenderedObject]:
     """Output path (relative to DIR) -> rendered script, for the renderer's dialect."""
-    outputs = {"security.sql": renderer.render(SECURITY_TEMPLATE), "doctor.sql": renderer.render(DOCTOR_TEMPLATE)}
-    if renderer.dialect.name == "tsql":
-        outputs["sqlagent_jobs.sql"] = renderer.render(SQLAGENT_TEMPLATE)
-        outputs["uninstall.sql"] = renderer.render(UNINSTALL_TEMPLATE)
-        outputs["export_columns.sql"] = renderer.render(EXPORT_TEMPLATE)
+    outputs = {name: renderer.render(OPS_TEMPLATES[name]) for name in renderer.dialect.ops_scripts}
+    if renderer.dialect.has_tsqlt:
         for obj in map(renderer.render, tsqlt_templates()):
             outputs[f"tsqlt/{obj.file_name}"] = obj
     return outputs
@@ -93,12 +94,13 @@ def render_ops(renderer: Renderer) -> dict[str, RenderedObject]:
 
 def run(args: argparse.Namespace) -> int:
     renderer = ops_renderer(load(args), args.dialect)
-    for name, obj in render_ops(renderer).items():
+    outputs = render_ops(renderer)
+    for name, obj in outputs.items():
         path = args.out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         write_sql(path, obj.sql, renderer.dialect)
         print(f"wrote {path}")
-    if renderer.dialect.name == "tsql" and renderer.config.sql_agent.owner_login is None:
+    if "sqlagent_jobs.sql" in outputs and renderer.config.sql_agent.owner_login is None:
         print("note: sql_agent.owner_login is not set, so sqlagent_jobs.sql refuses to run: set it to a "
               "login whose database user is in ordersync_pipeline (jobs are never owned by sa by default)")
     return 0

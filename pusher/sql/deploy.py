@@ -83,7 +83,7 @@ def _stale_overloads(db: Database, template: str) -> str:
     """For a PostgreSQL procedure (procedures/<schema>.<Name>.sql.j2): the block that drops
     its older signatures; else nothing."""
     name = template.removeprefix("procedures/").split(".")
-    if db.dialect.name != "postgres" or not template.startswith("procedures/") or name[2] != "sql":
+    if not db.dialect.overloads_on_replace or not template.startswith("procedures/") or name[2] != "sql":
         return ""
     return _DROP_STALE_OVERLOADS.format(schema=db.dialect.literal(db.config.environment.sync_schema),
                                         name=db.dialect.literal(name[1]))

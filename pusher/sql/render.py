@@ -23,11 +23,6 @@ from pusher.sql.dialect import Dialect, get_dialect, hash_family
 DEPLOY_ORDER = DB_DIR / "deploy_order.txt"
 STAGING_TEMPLATE = "db/staging/swp_ORDER_LIST_V2.sql.j2"
 MAX_SIZE_NAME = 50  # characters in ORDER_LIST_LINES.size (see db/tables/ORDER_LIST_LINES.sql.j2)
-# Classic sqlcmd reads a file without a byte-order mark in the client's OEM code page, so
-# `Größe 36` or `∆` would reach SQL Server garbled (Msg 207 or a drift refusal): T-SQL files
-# carry a UTF-8 BOM (and the documented sqlcmd lines say `-f 65001`). psql would send a BOM
-# to the server as text, so PostgreSQL files have none.
-FILE_ENCODING = {"tsql": "utf-8-sig", "postgres": "utf-8"}
 
 
 @dataclass(frozen=True)
@@ -72,8 +67,8 @@ def columns_file_note(columns_file: str) -> str:
 
 
 def write_sql(path: Path, sql: str, dialect: Dialect) -> Path:
-    """Write one rendered script the way its engine's command-line client reads it."""
-    path.write_text(sql, encoding=FILE_ENCODING[dialect.name], newline="\n")
+    """Write one rendered script the way its engine's command-line client reads it (`file_encoding`)."""
+    path.write_text(sql, encoding=dialect.file_encoding, newline="\n")
     return path
 
 
@@ -151,11 +146,7 @@ class Renderer:
         problems = [f"size {s!r} is {len(s)} characters; ORDER_LIST_LINES.size holds {MAX_SIZE_NAME} "
                     f"(SQL Server's 900-byte key limit): shorten it with an entry in [sizes.aliases]"
                     for s in sizes if len(s) > MAX_SIZE_NAME]
-        if self.dialect.name == "tsql":
-            problems += [f"column {c!r} reaches monday but has a dot in its name, which SQL Server's "
-                         f"FOR JSON PATH turns into a nested object: remove it from monday.item_columns "
-                         f"and order.* or rename it in staging"
-                         for c in cfg.monday_columns if "." in c]
+        problems += self.dialect.payload_column_problems(cfg.monday_columns)
         if problems:
             raise ConfigError(f"{cfg.path}:\n  - " + "\n  - ".join(problems))
 

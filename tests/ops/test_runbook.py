@@ -12,7 +12,7 @@ import pytest
 from pusher.cli import build_parser
 from pusher.config import load_config
 from pusher.paths import PROJECT_ROOT
-from pusher.sql.connection import odbc_connection_string
+from pusher.sql.dialect import odbc_connection_string
 
 RUNBOOK = (PROJECT_ROOT / "docs" / "runbook.md").read_text(encoding="utf-8")
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")

@@ -17,10 +17,9 @@ from pusher.config import load_config
 from pusher.errors import DatabaseError
 from pusher.paths import DEFAULT_CONFIG
 from pusher.sql.catalog import read_columns_file
-from pusher.sql.connection import odbc_connection_string
 from pusher.sql.deploy import deploy
+from pusher.sql.dialect import POSTGRES, TSQL, odbc_connection_string
 from pusher.sql.render import Renderer
-from pusher.sql.server_version import unsupported_reason
 
 VERSION_COLUMNS = ["version", "edition"]
 SQL_SERVER_2016 = ("SERVERPROPERTY('ProductVersion')", (VERSION_COLUMNS, [("13.0.6300.2", 3)]))
@@ -47,15 +46,15 @@ def _batches(script: str) -> list[str]:
     ("12.0.2000.8", 8, True),  # Azure SQL Managed Instance
 ])
 def test_sql_server_2017_or_azure_sql_is_required(version, edition, supported):
-    reason = unsupported_reason("tsql", version, edition)
+    reason = TSQL.unsupported_reason(version, edition)
     assert (reason is None) == supported
     if not supported:
         assert version in reason and "SQL Server 2017" in reason
 
 
 def test_postgres_15_or_newer_is_required():
-    assert unsupported_reason("postgres", "16.2", 160002) is None
-    assert "older than 15" in unsupported_reason("postgres", "14.11", 140011)
+    assert POSTGRES.unsupported_reason("16.2", 160002) is None
+    assert "older than 15" in POSTGRES.unsupported_reason("14.11", 140011)
 
 
 def test_deploy_refuses_sql_server_2016_before_changing_anything(fake_sqlserver):
