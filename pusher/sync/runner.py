@@ -30,7 +30,7 @@ from pusher.sql.connection import Database
 from pusher.sync import errors
 from pusher.sync.board import Board, read_boards
 from pusher.sync.client import MondayClient, Reply
-from pusher.sync.errors import Disposition, RowFailure, RunFatalError, TransientError, classify
+from pusher.sync.errors import Disposition, Gone, RowFailure, RunFatalError, TransientError, classify_row
 from pusher.sync.mutations import Op, alias, build_batch, document_text
 from pusher.sync.progress import Progress
 from pusher.sync.values import FormatError, RowValues, build_values, check_name
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 PREVIEW_BATCH = 1000  # ClaimBatch's largest batch; a dry run claims every pending row this way
 LOOKUP_PAGE = 500  # items_page_by_column_values returns at most 500 items per page
 SPLIT_TRIES = 2  # tries of each half while bisecting a failing request; a row alone gets every try
-BUDGET_EXHAUSTED = "COMPLEXITY_BUDGET_EXHAUSTED"
 CREATES = ("create", "recreate")  # recreate: a create for a row whose item was deleted on the board by hand
 ITEM, SUBITEM = "item", "subitem"
 
@@ -269,7 +268,7 @@ class _Batch:
         held, full = self.over_capacity(sendable)
         self.send([p for p in sendable if p not in held])
         if held:  # after the rest was sent; the held creates are released without spending attempts
-            raise RunFatalError("ItemsLimitationException", full)
+            raise RunFatalError(errors.ITEMS_LIMIT, full)
 
     def over_capacity(self, plans: list[Planned]) -> tuple[list[Planned], str | None]:
         """The creates a full (or nearly full) items board cannot take, and the sentence saying so."""
@@ -468,7 +467,7 @@ class _Batch:
         up by key first and adopted if there, so no resend duplicates them. Halves go out with their
         own keys and few tries; a row alone gets every try and, failing them, becomes a suspect.
         """
-        if exc.applied_nothing and exc.code != BUDGET_EXHAUSTED:
+        if exc.applied_nothing and exc.code != errors.BUDGET_EXHAUSTED:
             raise exc
         if not exc.applied_nothing:
             chunk = self.adopt_created(chunk)
@@ -518,7 +517,7 @@ class _Batch:
             self.unknown = {p.row.delta_id: p.row for p, _ in suspects}
             raise exc
         self.failed([(p.row, p.verb, RowFailure(errors.FAILED_ALONE, (
-            f"monday failed this row's request on each of {self.p.client.max_tries} tries while it took the rest "
+            f"monday failed this row's request on each of {self.p.client.retry.tries} tries while it took the rest "
             f"of the batch: {e.code}: {e.message}"))) for p, e in suspects])
 
     def adopt_created(self, chunk: list[Planned]) -> list[Planned]:
@@ -571,13 +570,14 @@ class _Batch:
                     confirmed.append((p, str(result["id"]) if p.verb in CREATES else p.known_id))
                 continue
             failure = self.failure_of(reply, index)
-            if failure.code == "InvalidItemIdException" and p.verb in ("archive", "delete"):
+            verdict = classify_row(failure.code, p.verb, self.entity)
+            if verdict is Gone.REMOVED:
                 confirmed.append((p, p.known_id))  # already gone from the board: the removal holds
-            elif failure.code == "InvalidItemIdException" and p.verb == "update":
+            elif verdict is Gone.ITEM:
                 refused.append((p.row, p.verb, self.missing(p, "no longer exists (deleted on the board by hand)")))
-            elif failure.code == "InvalidItemIdException" and self.entity == SUBITEM and p.verb in CREATES:
+            elif verdict is Gone.PARENT:
                 refused.append((p.row, p.verb, self.orphaned(p)))
-            elif classify(failure.code) is Disposition.FATAL:
+            elif verdict is Disposition.FATAL:
                 fatal = fatal or failure
             else:
                 refused.append((p.row, p.verb, failure))

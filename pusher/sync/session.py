@@ -19,7 +19,7 @@ from pusher.config import Config, ConfigProblems
 from pusher.errors import ConfigError, ExitCode
 from pusher.sql.connection import Database
 from pusher.sync.board import read_item_and_subitem_boards
-from pusher.sync.client import MondayClient
+from pusher.sync.client import MondayClient, RetryPolicy
 from pusher.sync.errors import RunFatalError, TransientError
 from pusher.sync.pacing import Pacer
 from pusher.sync.progress import Progress, pending_total
@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 def make_client(config: Config, token: str, pacer: Pacer | None = None) -> MondayClient:
     env, m = config.environment, config.monday
-    return MondayClient(env.monday_api_url, token, m.api_version, m.timeout_seconds, pacer)
+    retry = RetryPolicy(m.retry_tries, m.retry_backoff_seconds, m.retry_backoff_cap_seconds)
+    return MondayClient(env.monday_api_url, token, m.api_version, m.timeout_seconds, retry, pacer)
 
 
 @contextlib.contextmanager
