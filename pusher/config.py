@@ -466,7 +466,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
             r.problems.append(f"monday.create_labels_if_missing.{key} must be true or false, not {value!r}")
         else:
             labels[key] = value
-    # Two sources for one monday column is a board problem (`pusher.validate.board_problems`, which
+    # Two sources for one monday column is a board problem (`pusher.sync.preflight.board_problems`, which
     # knows the key columns too): checked there, so `validate` reports it with every other problem.
     monday = Monday(
         api_version=r.value(m, "monday", "api_version", str, default=API_VERSION),

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from pusher import queue
+from pusher import queue, views
 from pusher.config import Config, ConfigProblems
 from pusher.errors import ConfigError, ExitCode
 from pusher.sql.connection import Database
@@ -22,9 +22,9 @@ from pusher.sync.board import read_item_and_subitem_boards
 from pusher.sync.client import MondayClient, RetryPolicy
 from pusher.sync.errors import RunFatalError, TransientError
 from pusher.sync.pacing import Pacer
+from pusher.sync.preflight import config_problems
 from pusher.sync.progress import Progress, pending_total
 from pusher.sync.runner import Interrupted, Pusher, RunReport
-from pusher.validate import config_problems
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def check_customer(db: Database, customer: str) -> None:
     names are found ignoring case.
     """
     known = {r["customer"] for view in ("PendingItems", "PendingSubitems")
-             for r in queue.view_rows(db, view, columns="DISTINCT customer") if r["customer"] is not None}
+             for r in views.view_rows(db, view, columns="DISTINCT customer") if r["customer"] is not None}
     if customer in known:
         return
     by_fold = {k.casefold(): k for k in known}
