@@ -130,25 +130,27 @@ class RunContext:
     first_payloads: int
 
 
+@dataclass
 class Pusher:
     """Pushes the pending queue of one database to one pair of boards."""
 
-    def __init__(self, config: Config, db: Database, client: MondayClient, items_board: Board,
-                 subitems_board: Board | None, *, limit: int | None = None, customer: str | None = None,
-                 progress: Progress | None = None, stop: threading.Event | None = None,
-                 first_payloads: int = 3):
-        self.config = config
-        self.db = db
-        self.client = client
-        self.items_board = items_board
-        self.subitems_board = subitems_board
-        self.limit = limit
-        self.customer = customer
-        self.progress = progress or Progress(None)
-        self.stop = stop or threading.Event()
+    config: Config
+    db: Database
+    client: MondayClient
+    items_board: Board
+    subitems_board: Board | None
+    limit: int | None = field(default=None, kw_only=True)
+    customer: str | None = field(default=None, kw_only=True)
+    progress: Progress = field(default_factory=lambda: Progress(None), kw_only=True)
+    stop: threading.Event = field(default_factory=threading.Event, kw_only=True)
+    first_payloads: int = field(default=3, kw_only=True)
+    report: RunReport = field(init=False)
+    context: RunContext = field(init=False)
+
+    def __post_init__(self) -> None:
         self.report = RunReport(dry_run=False)
-        self.first_payloads = first_payloads
-        self.context = RunContext(config, db, client, self.report, self.progress, self.check_stop, first_payloads)
+        self.context = RunContext(self.config, self.db, self.client, self.report, self.progress, self.check_stop,
+                                  self.first_payloads)
 
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> RunReport:
