@@ -121,6 +121,9 @@ class Monday:
     item_columns: dict[str, str]  # staging column -> monday column id
     subitem_columns: dict[str, str]  # size | qty -> monday column id
     create_labels_if_missing: dict[str, bool]
+    retry_tries: int  # tries of one request, the first included (pusher.sync.client.RetryPolicy)
+    retry_backoff_seconds: float  # the first backoff; it doubles per try ...
+    retry_backoff_cap_seconds: float  # ... up to this
     on_missing_item: str = "recreate"  # an item deleted or archived on the board by hand: recreate | fail
 
 
@@ -450,7 +453,8 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
     r.unknown_keys(m, "monday", ("api_version", "item_key_column", "line_key_column", "batch_size",
                                  "timeout_seconds", "max_attempts", "lease_seconds", "on_removed_order",
                                  "on_removed_size", "item_columns", "subitem_columns",
-                                 "create_labels_if_missing", "on_missing_item"))
+                                 "create_labels_if_missing", "on_missing_item", "retry_tries",
+                                 "retry_backoff_seconds", "retry_backoff_cap_seconds"))
     item_columns = r.string_map(r.table("monday.item_columns"), "monday.item_columns")
     subitem_columns = r.string_map(r.table("monday.subitem_columns"), "monday.subitem_columns")
     for key in subitem_columns:
@@ -463,7 +467,7 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
             r.problems.append(f"monday.create_labels_if_missing.{key} must be true or false, not {value!r}")
         else:
             labels[key] = value
-    # Two sources for one monday column is a board problem (`pusher.validate.board_problems`, which
+    # Two sources for one monday column is a board problem (`pusher.sync.preflight.board_problems`, which
     # knows the key columns too): checked there, so `validate` reports it with every other problem.
     monday = Monday(
         api_version=r.value(m, "monday", "api_version", str, default=API_VERSION),
@@ -481,10 +485,15 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
         subitem_columns=subitem_columns,
         create_labels_if_missing=labels,
         on_missing_item=r.value(m, "monday", "on_missing_item", str, default="recreate", choices=MISSING_ITEM_ACTIONS),
+        retry_tries=r.value(m, "monday", "retry_tries", int, default=8),
+        retry_backoff_seconds=r.value(m, "monday", "retry_backoff_seconds", float, default=0.5),
+        retry_backoff_cap_seconds=r.value(m, "monday", "retry_backoff_cap_seconds", float, default=30.0),
     )
-    for key, low, high in (("batch_size", 1, 100), ("max_attempts", 1, 100), ("lease_seconds", 10, 86400)):
+    for key, low, high in (("batch_size", 1, 100), ("max_attempts", 1, 100), ("lease_seconds", 10, 86400),
+                           ("retry_tries", 1, 20), ("retry_backoff_seconds", 0, 60),
+                           ("retry_backoff_cap_seconds", 0, 3600)):
         value = getattr(monday, key)
-        if isinstance(value, int) and not low <= value <= high:
+        if isinstance(value, (int, float)) and not low <= value <= high:
             r.problems.append(f"monday.{key} = {value} is out of range: use {low}..{high}")
 
     sql_agent = _read_sql_agent(r)

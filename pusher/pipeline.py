@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pusher.errors import ConfigError, DatabaseError, MassChangeRefused, OrdersyncError
-from pusher.queue import view_rows
 from pusher.sql.connection import Database
 from pusher.sql.deployed_config import changed_settings, fingerprint, refusal
+from pusher.views import view_rows
 
 PROCEDURE = "RunPipeline"
 # The run-log step RunPipeline writes when snapshot staging equals the current copy.

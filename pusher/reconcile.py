@@ -33,6 +33,7 @@ from pusher.pipeline import run_pipeline
 from pusher.sql.connection import Database
 from pusher.sync.board import Board
 from pusher.sync.client import MondayClient
+from pusher.sync.column_types import shown_text
 from pusher.sync.mutations import document_text
 from pusher.sync.values import FormatError, build_values
 
@@ -111,23 +112,6 @@ def _paced_read(client: MondayClient, name: str, variables: dict[str, Any]):
     estimate = client.pacer.estimate(name)
     client.pacer.fits([estimate])  # waits for the window's reset when the budget is spent
     return client.request(document_text(name), variables, estimate=estimate)
-
-
-def expected_text(column_type: str, formatted: Any) -> str:
-    """How monday shows a value the pusher formats (``format_value``'s result) as column text."""
-    if formatted is None or formatted == "" or formatted == {}:
-        return ""
-    if column_type == "long_text":
-        return formatted["text"]
-    if column_type == "date":
-        return formatted["date"] + (f" {formatted['time'][:5]}" if formatted.get("time") else "")
-    if column_type == "status":
-        return formatted["label"]
-    if column_type == "dropdown":
-        return ", ".join(formatted["labels"])
-    if column_type == "checkbox":
-        return "v"
-    return str(formatted)
 
 
 def _text(item: dict[str, Any], column_id: str) -> str:
@@ -271,7 +255,7 @@ class Reconciler:
             self.report.add("value_differs", entity, key, monday_id=item["id"], detail=exc.message)
             return
         for column_id, formatted in values.column_values.items():
-            wanted = expected_text(board.columns[column_id].type, formatted)
+            wanted = shown_text(board.columns[column_id].type, formatted)
             shown = _text(item, column_id)
             if shown != wanted:
                 self.report.add("value_differs", entity, key, monday_id=item["id"], column=column_id,

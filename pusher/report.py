@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pusher import queue
+from pusher import views
 from pusher.report_charts import COLOURS, queue_chart, reasons_chart, throughput_chart
 from pusher.sql.connection import Database
 
@@ -106,7 +106,7 @@ def queue_over_time(runs: list[dict[str, Any]], now: QueuePoint) -> list[QueuePo
 def collect(db: Database, runs: int = 200, reasons: int = 15, failures: int = 200,
             runs_shown: int = 30) -> ReportData:
     """Read the views once and shape everything the page shows."""
-    status = queue.status_counts(db)
+    status = views.status_counts(db)
 
     def total(*states: str) -> int:
         return sum(int(r["rows"]) for r in status if r["sync_state"] in states)
@@ -114,8 +114,8 @@ def collect(db: Database, runs: int = 200, reasons: int = 15, failures: int = 20
     generated = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     totals = {"pending": total("PENDING"), "in_flight": total("IN_FLIGHT"), "synced": total("SYNCED"),
               "failed": total("FAILED")}
-    history = list(reversed(queue.run_history(db, limit=runs)))  # oldest first
-    listed = queue.failures(db, limit=failures + 1)  # one more tells whether the table is cut
+    history = list(reversed(views.run_history(db, limit=runs)))  # oldest first
+    listed = views.failures(db, limit=failures + 1)  # one more tells whether the table is cut
     now = QueuePoint(generated, total(*QUEUED_STATES), totals["synced"], totals["failed"])
     throughput = [
         RunThroughput(int(r["run_log_id"]), str(r["start_time"]), pushed_by(r, "synced"), pushed_by(r, "failed"),
@@ -130,8 +130,8 @@ def collect(db: Database, runs: int = 200, reasons: int = 15, failures: int = 20
         queue=queue_over_time(history, now),
         throughput=throughput,
         reasons=[{"entity": r["entity"], "code": r["last_error_code"] or "(no code)", "n": int(r["n"])}
-                 for r in queue.failure_reasons(db, limit=reasons)],
-        last_sync=queue.last_successful_sync(db),
+                 for r in views.failure_reasons(db, limit=reasons)],
+        last_sync=views.last_successful_sync(db),
         failures=listed[:failures],
         failures_truncated=len(listed) > failures,
         runs=list(reversed(history))[:runs_shown],

@@ -2,181 +2,22 @@
 
 Every check collects problems instead of stopping at the first, and each problem is one sentence
 naming both sides (the config key or staging column, and the monday column with its type), so one
-run tells a user everything to fix. The pusher runs the board checks before every sync too, so a
-column deleted on monday stops the run before any row is claimed.
+run tells a user everything to fix. The checks themselves live in ``pusher.sync.preflight``: the
+pusher runs them before every sync too, so a column deleted on monday stops the run before any row
+is claimed.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Iterable
-from typing import Any
-
 from pusher import queue
 from pusher.config import Config
 from pusher.errors import RemoteFatalError
-from pusher.sql.catalog import Column, check_config_columns
+from pusher.sql.catalog import check_config_columns
 from pusher.sql.connection import Database
-from pusher.sync.board import FORMATTED_TYPES, LABELLED_TYPES, Board, read_item_and_subitem_boards
+from pusher.sync.board import read_item_and_subitem_boards
 from pusher.sync.client import MondayClient
 from pusher.sync.errors import RunFatalError, TransientError
-from pusher.sync.values import absent_problem
-
-log = logging.getLogger(__name__)
-
-DATE_TYPES = re.compile(r"^(DATE|DATETIME|DATETIME2|SMALLDATETIME|DATETIMEOFFSET)\b", re.IGNORECASE)
-NUMBER_TYPES = re.compile(r"^(INT|BIGINT|SMALLINT|TINYINT|DECIMAL|NUMERIC|FLOAT|REAL|MONEY|SMALLMONEY)\b",
-                          re.IGNORECASE)
-TEXT_TYPES = re.compile(r"^(N?VARCHAR|N?CHAR|N?TEXT|UNIQUEIDENTIFIER)\b", re.IGNORECASE)
-INTEGER_TYPES = re.compile(r"^(INT|BIGINT|SMALLINT|TINYINT|BIT)\b", re.IGNORECASE)
-
-
-def _kind(sql_type: str) -> str:
-    if DATE_TYPES.match(sql_type):
-        return "date"
-    if INTEGER_TYPES.match(sql_type):
-        return "integer"
-    if NUMBER_TYPES.match(sql_type):
-        return "number"
-    if TEXT_TYPES.match(sql_type):
-        return "text"
-    return "other"
-
-
-# monday column type -> database kinds whose every value fits it.
-FITS = {
-    "text": {"text", "integer", "number", "date", "other"},
-    "long_text": {"text", "integer", "number", "date", "other"},
-    "numbers": {"integer", "number"},
-    "date": {"date"},
-    "status": {"text", "integer"},
-    "dropdown": {"text", "integer"},
-    "checkbox": {"integer", "text"},
-}
-
-
-def board_problems(config: Config, items: Board, subitems: Board | None) -> list[str]:
-    """Mapped and key columns exist on their board, are writable, supported, and fed from one source."""
-    m = config.monday
-    problems: list[str] = []
-    sides = [("monday.item_columns", items, m.item_columns, ("monday.item_key_column", m.item_key_column))]
-    if subitems is None:
-        problems.append(f"items board {items.id} has no subitems column and no subitems_board_id is configured: "
-                        f"add a subitems column on monday or set environment.{config.environment.name}"
-                        f".subitems_board_id")
-    else:
-        sides.append(("monday.subitem_columns", subitems, m.subitem_columns,
-                      ("monday.line_key_column", m.line_key_column)))
-    for key, board, mapping, (key_setting, key_column) in sides:
-        where = f"board {board.id} ({board.name})"
-        targets = [(f"{key}.{source!r}", repr(source), column_id) for source, column_id in mapping.items()]
-        targets.append((key_setting, f"the key ({key_setting})", key_column))
-        feeds: dict[str, list[str]] = {}
-        for label, source, column_id in targets:
-            feeds.setdefault(column_id, []).append(source)
-            column = board.columns.get(column_id)
-            if column is None:
-                problems.append(f"{label} -> {column_id!r}: no such column on {where}")
-            elif not column.writable:
-                problems.append(f"{label} -> {column.describe()}: a {column.type} column is computed by monday "
-                                f"and cannot be written; map a writable column instead")
-            elif column.type not in FORMATTED_TYPES:
-                problems.append(f"{label} -> {column.describe()}: the pusher cannot write {column.type} columns "
-                                f"(supported: {', '.join(sorted(FORMATTED_TYPES))})")
-            elif label == key_setting and column.type != "text":
-                problems.append(f"{label} -> {column.describe()}: the key column must be a text column")
-        for column_id, sources in feeds.items():
-            if len(sources) > 1:
-                problems.append(f"{key}: monday column {column_id!r} on {where} is fed by {' and '.join(sources)}: "
-                                f"map each monday column from one source")
-    return problems
-
-
-def type_problems(config: Config, catalog: list[Column], items: Board, subitems: Board | None) -> list[str]:
-    """Each mapped staging column's SQL type fits its monday column type."""
-    by_name = {c.name: c for c in catalog}
-    problems = []
-    for source, column_id in config.monday.item_columns.items():
-        column, db_column = items.columns.get(column_id), by_name.get(source)
-        if column is None or db_column is None or column.type not in FITS:
-            continue
-        kind = _kind(db_column.sql_type)
-        if kind not in FITS[column.type]:
-            problems.append(f"monday.item_columns: staging column {source!r} is {db_column.sql_type} ({kind}) but "
-                            f"monday {column.describe()} takes {column.type} values: map it to a "
-                            f"{' or '.join(_columns_for(kind))} column, or change the mapping")
-    if subitems is not None:
-        for line_field, kind in (("size", "text"), ("qty", "integer")):
-            column = subitems.columns.get(config.monday.subitem_columns.get(line_field, ""))
-            if column is not None and column.type in FITS and kind not in FITS[column.type]:
-                problems.append(f"monday.subitem_columns.{line_field}: the line {line_field} is {kind} but monday "
-                                f"{column.describe()} takes {column.type} values")
-    return problems
-
-
-def _columns_for(kind: str) -> list[str]:
-    return sorted(t for t, kinds in FITS.items() if kind in kinds)
-
-
-def label_problems(config: Config, items: Board, subitems: Board | None,
-                   payloads: Iterable[dict[str, Any]], sizes: Iterable[str]) -> list[str]:
-    """Status/dropdown values in the pending data that monday lacks while the policy forbids creating them."""
-    policy = config.monday.create_labels_if_missing
-    missing: dict[tuple[str, str], set[str]] = {}
-    labelled = {source: items.columns[c] for source, c in config.monday.item_columns.items()
-                if c in items.columns and items.columns[c].type in LABELLED_TYPES}
-    for payload in payloads:
-        for source, column in labelled.items():
-            value = payload.get(source)
-            if value not in (None, "") and str(value).strip() not in column.labels():
-                missing.setdefault((source, column.id), set()).add(str(value).strip())
-    size_column = subitems.columns.get(config.monday.subitem_columns.get("size", "")) if subitems else None
-    if size_column is not None and size_column.type in LABELLED_TYPES:
-        for size in sizes:
-            if size not in size_column.labels():
-                missing.setdefault(("size", size_column.id), set()).add(size)
-    problems = []
-    for (source, column_id), values in sorted(missing.items()):
-        if policy.get(column_id, False):
-            continue
-        shown = ", ".join(repr(v) for v in sorted(values)[:10]) + (" ..." if len(values) > 10 else "")
-        problems.append(f"{source!r} -> monday {column_id!r}: pending values {shown} are not labels of the column "
-                        f"and monday.create_labels_if_missing.{column_id} is not true: add the labels on monday "
-                        f"or allow creating them")
-    return problems
-
-
-def config_problems(config: Config, db: Database, items: Board, subitems: Board | None) -> list[str]:
-    """The config against the staging catalog and the boards already read: names, targets, types.
-
-    The one check `validate`, `sync --dry-run` and `sync --execute` share, so all three find the same
-    problems and agree on exit 2; a sync runs it before claiming anything.
-    """
-    catalog = db.live_columns(config.environment.data_schema, config.tables.staging)
-    if not catalog:
-        # The pusher's least-privilege role may not see the staging table's columns (no VIEW
-        # DEFINITION): names and types are then checked by `validate` as a DBA and by the deploy
-        # fingerprint, and the queued payloads still prove every mapped value is present.
-        log.info("staging columns not visible to this login: name and type checks skipped, payloads checked")
-        return board_problems(config, items, subitems) + payload_problems(config, db, None)
-    return (check_config_columns(config, catalog) + board_problems(config, items, subitems)
-            + type_problems(config, catalog, items, subitems) + payload_problems(config, db, catalog))
-
-
-def payload_problems(config: Config, db: Database, catalog: list[Column] | None) -> list[str]:
-    """Mapped staging columns the queued payloads lack (mapped after the procedures were rendered).
-
-    Absent is not NULL: sending such a field as empty would blank the monday column on every update.
-    Names missing from staging itself are `check_config_columns`'s problem and not repeated here.
-    """
-    payload = queue.sample_payload(db)
-    if payload is None:
-        return []
-    staged = None if catalog is None else {c.name for c in catalog}  # None: the catalog is not visible
-    return [absent_problem(source, column_id, "the oldest pending change")
-            for source, column_id in config.monday.item_columns.items()
-            if (staged is None or source in staged) and source not in payload]
+from pusher.sync.preflight import config_problems, label_problems
 
 
 class BoardsUnreadable(RemoteFatalError):

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pusher import alerts, queue
+from pusher import alerts, queue, views
 from pusher.commands.common import add_common_options, count, load, open_database
 from pusher.sql.connection import Database
 
@@ -66,10 +66,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def collect(db: Database, runs: int = 5, reasons: int = 10, examples: int = 3) -> dict[str, Any]:
     """The whole status as one JSON-ready document (what --output-json prints)."""
-    counts = queue.status_counts(db)
+    counts = views.status_counts(db)
     pending = [r["oldest_created_at"] for r in counts if r["sync_state"] == "PENDING"]
     oldest = min(pending) if pending else None
-    last = queue.last_successful_sync(db)
+    last = views.last_successful_sync(db)
     return {
         "queue": counts,
         "ready": queue.ready_counts(db),
@@ -78,10 +78,10 @@ def collect(db: Database, runs: int = 5, reasons: int = 10, examples: int = 3) -
         "oldest_pending_age_seconds": _age(oldest),
         "last_successful_sync": last,
         "seconds_since_last_successful_sync": _age(last["end_time"]) if last else None,
-        "runs": queue.run_history(db, runs),
-        "runs_last_24h": queue.runs_summary(db, datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=24)),
-        "failure_reasons": [{**r, "examples": queue.failure_examples(db, r["entity"], r["last_error_code"], examples)}
-                            for r in queue.failure_reasons(db, reasons)],
+        "runs": views.run_history(db, runs),
+        "runs_last_24h": views.runs_summary(db, datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=24)),
+        "failure_reasons": [{**r, "examples": views.failure_examples(db, r["entity"], r["last_error_code"], examples)}
+                            for r in views.failure_reasons(db, reasons)],
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 from typing import Any
 
@@ -144,35 +143,12 @@ def summary(report: RunReport, code: int, plan: dict[str, Any] | None = None) ->
         lines += [f"    - {f['entity']} {f['key']} {f['action']}: {f['code']}: {f['message']}" for f in failed[:50]]
     if plan:
         lines.append(format_plan(plan))
-    if report.dry_run:
-        shown: set[str] = set()
-        for payload in report.payloads:
-            if payload["entity"] in shown:
-                continue
-            shown.add(payload["entity"])
-            aliases = len(_ALIAS.findall(payload["query"]))
-            lines.append(f"  first {payload['entity']} request as it would be sent: {aliases} mutation(s), the first "
-                         f"one below (--output-json prints every request in full):")
-            lines.append(_indent(_first_mutation(payload["query"])))
-            first = {k: v for k, v in payload["variables"].items() if k.endswith("_0")}
-            lines.append(_indent("variables: " + json.dumps(first, ensure_ascii=False, indent=2)))
+    for preview in report.previews:
+        lines.append(f"  first {preview.entity} request as it would be sent: {preview.mutations} mutation(s), the "
+                     f"first one below (--output-json prints every request in full):")
+        lines.append(_indent(preview.document))
+        lines.append(_indent("variables: " + json.dumps(preview.variables, ensure_ascii=False, indent=2)))
     return "\n".join(lines)
-
-
-_ALIAS = re.compile(r"^\s+m\d+:", re.MULTILINE)
-
-
-def _first_mutation(document: str) -> str:
-    """The document cut to its first aliased mutation, its header listing only that one's variables."""
-    header, _, body = document.partition("\n")
-    names = re.findall(r"\$\w+: [^,)]+", header)
-    first = [n for n in names if n.split(":")[0].endswith("_0")]
-    more = ", ..." if len(first) < len(names) else ""
-    header = re.sub(r"\(.*\)", "(" + ", ".join(first) + more + ")", header, count=1) if names else header
-    mutations = list(_ALIAS.finditer(body))
-    if len(mutations) < 2:
-        return header + "\n" + body
-    return header + "\n" + body[:mutations[1].start()].rstrip() + "\n  ..."
 
 
 def _indent(text: Any) -> str:

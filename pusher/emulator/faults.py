@@ -39,7 +39,6 @@ ALIASES = {
     "drop": "drop_after_apply",
     "drop-after-apply": "drop_after_apply",
 }
-APPLIED_KINDS = frozenset({"slow", "drop_after_apply"})
 _MUTATION = re.compile(r"^\s*(?:#[^\n]*\n\s*)*mutation\b")  # comments may precede the operation
 
 

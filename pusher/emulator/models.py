@@ -7,8 +7,6 @@ from typing import Any
 
 from pusher.emulator.columns import Column
 
-ITEM_STATES = ("active", "archived", "deleted")
-
 
 @dataclass
 class Group:

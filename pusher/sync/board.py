@@ -14,18 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pusher.sync.client import MondayClient
+from pusher.sync.column_types import writable
 from pusher.sync.errors import RunFatalError
 from pusher.sync.mutations import document_text
-
-# Column types monday computes (or that hold links the pusher cannot derive from the database).
-READ_ONLY_TYPES = frozenset({
-    "mirror", "lookup", "formula", "subtasks", "item_id", "last_updated", "auto_number", "board_relation",
-    "creation_log", "progress", "button", "item_assignees", "time_tracking", "vote", "dependency", "doc",
-    "direct_doc", "integration", "file", "name",
-})
-# Column types the pusher knows how to format a database value for (pusher.sync.values).
-FORMATTED_TYPES = frozenset({"text", "long_text", "numbers", "date", "status", "dropdown", "checkbox"})
-LABELLED_TYPES = frozenset({"status", "dropdown"})
 
 
 @dataclass
@@ -37,7 +28,7 @@ class BoardColumn:
 
     @property
     def writable(self) -> bool:
-        return self.type not in READ_ONLY_TYPES
+        return writable(self.type)
 
     def labels(self) -> set[str]:
         """Status labels (index -> label map) or dropdown option names (list of {id, name})."""

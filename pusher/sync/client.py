@@ -6,7 +6,8 @@ retry after a timeout or a dropped connection gets monday's cached answer instea
 item. Answers are sorted by ``pusher.sync.errors``: retryable ones are retried here (tenacity,
 honouring ``Retry-After`` / ``retry_in_seconds``, else exponential backoff with jitter), fatal ones
 raise ``RunFatalError``, and per-alias errors come back in ``Reply.errors`` for the runner to map
-to rows. The token never appears in a message this module produces.
+to rows. How many tries and how long the backoff are ``monday.retry_*`` settings (``make_client``).
+The token never appears in a message this module produces.
 """
 
 from __future__ import annotations
@@ -23,14 +24,11 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from urllib3.exceptions import NewConnectionError
 
 from pusher.sync import errors
-from pusher.sync.errors import Disposition, RunFatalError, TransientError, classify
+from pusher.sync.errors import Disposition, RunFatalError, TransientError, classify, classify_http
 from pusher.sync.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-MAX_TRIES = 8  # first try + 7 retries; with the waits below that outlasts a minute-long budget window
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 30.0
 CONNECT_TIMEOUT = 10.0
 
 
@@ -54,28 +52,36 @@ class Reply:
 @dataclass
 class ClientStats:
     requests: int = 0  # HTTP requests sent, retries included
-    retries: int = 0
     replays: int = 0
     complexity: int = 0
 
 
-def _wait(state: RetryCallState) -> float:
-    """monday's own wait when it gave one, else exponential backoff with full jitter."""
-    exc = state.outcome.exception() if state.outcome else None
-    if isinstance(exc, TransientError) and exc.retry_after is not None:
-        return exc.retry_after + random.uniform(0.0, 0.25)
-    return random.uniform(0.0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (state.attempt_number - 1)))
+@dataclass(frozen=True)
+class RetryPolicy:
+    """``monday.retry_tries`` (first try included), then exponential backoff from ``backoff_seconds``
+    doubling up to ``backoff_cap_seconds``, with full jitter; monday's own wait when it gives one."""
+
+    tries: int
+    backoff_seconds: float
+    backoff_cap_seconds: float
+
+    def wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, TransientError) and exc.retry_after is not None:
+            return exc.retry_after + random.uniform(0.0, 0.25)
+        backoff = self.backoff_seconds * 2 ** (state.attempt_number - 1)
+        return random.uniform(0.0, min(self.backoff_cap_seconds, backoff))
 
 
 class MondayClient:
     """Sends GraphQL documents to one monday endpoint with one token."""
 
-    def __init__(self, url: str, token: str, api_version: str, timeout: float, pacer: Pacer | None = None,
-                 max_tries: int = MAX_TRIES):
+    def __init__(self, url: str, token: str, api_version: str, timeout: float, retry: RetryPolicy,
+                 pacer: Pacer | None = None):
         self.url = url
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
         self.pacer = pacer or Pacer()
-        self.max_tries = max_tries
+        self.retry = retry
         self.stats = ClientStats()
         self.session = requests.Session()
         self.session.headers.update({
@@ -110,12 +116,12 @@ class MondayClient:
 
         def worth_retrying(exc: BaseException) -> bool:
             return isinstance(exc, TransientError) and not (
-                exc.code == "COMPLEXITY_BUDGET_EXHAUSTED" and self.pacer.never_fits(estimate))
+                exc.code == errors.BUDGET_EXHAUSTED and self.pacer.never_fits(estimate))
 
         retrying = Retrying(
             retry=retry_if_exception(worth_retrying),
-            stop=stop_after_attempt(tries or self.max_tries),
-            wait=_wait,
+            stop=stop_after_attempt(tries or self.retry.tries),
+            wait=self.retry.wait,
             reraise=True,
             before_sleep=self._before_sleep,
         )
@@ -123,7 +129,7 @@ class MondayClient:
         try:
             reply = retrying(once)
         except TransientError as exc:
-            exc.tries = retrying.statistics.get("attempt_number") or self.max_tries
+            exc.tries = retrying.statistics.get("attempt_number") or self.retry.tries
             exc.seconds = time.monotonic() - started
             raise
         except RunFatalError as exc:
@@ -148,10 +154,9 @@ class MondayClient:
         return fatal
 
     def _before_sleep(self, state: RetryCallState) -> None:
-        self.stats.retries += 1
         exc = state.outcome.exception() if state.outcome else None
         log.warning("monday request failed (%s); retry %d of %d in %.1f s", exc, state.attempt_number,
-                    self.max_tries - 1, state.upcoming_sleep)
+                    self.retry.tries - 1, state.upcoming_sleep)
 
     def _send_once(self, body: bytes, headers: dict[str, str]) -> Reply:
         self.stats.requests += 1
@@ -179,20 +184,14 @@ class MondayClient:
         retry_after = _retry_after(response, first[0] if isinstance(first[0], dict) else {})
         if status == 200 and payload is not None:
             return self._read_200(payload, response)
-        if status in (401, 403):
-            raise RunFatalError(code or f"HTTP {status}", (message or "not authorised") +
-                                ": check the token (and that its user may write to the board)")
-        if status == 429:
-            if code == "DAILY_LIMIT_EXCEEDED":
-                raise RunFatalError(code, f"{message or 'daily call limit reached'}; it resets in about "
-                                          f"{retry_after or 0:.0f} s (midnight UTC on monday)")
-            if code in ("COMPLEXITY_BUDGET_EXHAUSTED", None):
-                self.pacer.exhausted(retry_after)
-            raise TransientError(code or "HTTP 429", message or "too many requests", retry_after, applied_nothing=True)
-        if status == 409 or status >= 500 or (status == 200 and payload is None):
-            what = message or f"HTTP {status} " + ("with a non-JSON body" if payload is None else "")
-            raise TransientError(code or f"HTTP {status}", what.strip(), retry_after)
-        raise RunFatalError(code or f"HTTP {status}", message or response.text[:200])
+        what = code or f"HTTP {status}"
+        if classify_http(status, code) is Disposition.FATAL:
+            raise RunFatalError(what, _refusal(status, code, message, retry_after) or response.text[:200])
+        if status == 429 and code in (errors.BUDGET_EXHAUSTED, None):
+            self.pacer.exhausted(retry_after)
+        default = "too many requests" if status == 429 else (
+            f"HTTP {status} " + ("with a non-JSON body" if payload is None else "")).strip()
+        raise TransientError(what, message or default, retry_after, applied_nothing=status == 429)
 
     def _read_200(self, payload: dict[str, Any], response: requests.Response) -> Reply:
         data = payload.get("data") or {}
@@ -214,6 +213,16 @@ class MondayClient:
                 raise RunFatalError(code, message)
             raise TransientError(code, message, _retry_after(response, error))
         return reply
+
+
+def _refusal(status: int, code: str | None, message: str | None, retry_after: float | None) -> str | None:
+    """The sentence for a refused run, with what to do where the status or code says it."""
+    if status in (401, 403):
+        return (message or "not authorised") + ": check the token (and that its user may write to the board)"
+    if code == errors.DAILY_LIMIT:
+        return (f"{message or 'daily call limit reached'}; it resets in about {retry_after or 0:.0f} s "
+                f"(midnight UTC on monday)")
+    return message
 
 
 def _never_connected(exc: requests.ConnectionError) -> bool:

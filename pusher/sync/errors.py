@@ -10,7 +10,10 @@
   without spending attempts.
 
 Codes not listed are treated as retryable for the row: the attempt is spent and the row ends
-FAILED after ``monday.max_attempts`` with monday's own message, never silently.
+FAILED after ``monday.max_attempts`` with monday's own message, never silently. Three readers, one
+owner: ``classify`` (a code), ``classify_http`` (an answer that is not a 200 with JSON) and
+``classify_row`` (one alias's error, which for a missing item depends on what the row was doing).
+How often and how long the client retries is configuration (``monday.retry_*``), not code.
 """
 
 from __future__ import annotations
@@ -36,23 +39,22 @@ PARENT_MISSING = "ParentMissingOnBoard"  # a subitem create whose parent was del
 ITEM_ARCHIVED = "ItemArchivedOnBoard"  # a change reached an item archived by hand; it stays archived: FAILED
 TIMEOUT = "Timeout"
 CONNECTION = "ConnectionError"
-BAD_RESPONSE = "BadResponse"  # a body that is not the JSON monday sends (e.g. a proxy's HTML page)
 NO_RESULT = "NoResult"  # an alias that came back without data and without an error
 FAILED_ALONE = "FailedAlone"  # a row whose request failed on every try once it was sent alone (poison)
+# monday codes the pusher acts on beyond their disposition.
+INVALID_ITEM = "InvalidItemIdException"  # the item id is unknown, deleted, or on another board
+ITEMS_LIMIT = "ItemsLimitationException"  # the board holds its maximum number of items
+DAILY_LIMIT = "DAILY_LIMIT_EXCEEDED"
+BUDGET_EXHAUSTED = "COMPLEXITY_BUDGET_EXHAUSTED"
 
-RETRYABLE_CODES = frozenset({
-    "RATE_LIMIT_EXCEEDED", "COMPLEXITY_BUDGET_EXHAUSTED", "ComplexityException", "maxConcurrencyExceeded",
-    "IDEMPOTENCY_CONFLICT", "INTERNAL_SERVER_ERROR", "InvalidGroupIdException", TIMEOUT, CONNECTION, BAD_RESPONSE,
-    NO_RESULT, ITEM_MISSING,
-})
 ROW_CODES = frozenset({
     "ColumnValueException", "ItemNameTooLongException", "InvalidArgumentException", "CorrectedValueException",
     VALUE_FORMAT, LABEL_MISSING, FAILED_ALONE, ITEM_GONE, ITEM_ARCHIVED, PARENT_MISSING,
 })
 FATAL_CODES = frozenset({
     "Unauthorized", "UserUnauthorizedException", "InvalidBoardIdException", "InvalidColumnIdException",
-    "DAILY_LIMIT_EXCEEDED", "InvalidVersionException", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED",
-    "maxComplexityExceeded", "ItemsLimitationException", "JsonParseException", "BadRequest",
+    DAILY_LIMIT, "InvalidVersionException", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED",
+    "maxComplexityExceeded", ITEMS_LIMIT, "JsonParseException", "BadRequest",
 })
 
 
@@ -63,6 +65,45 @@ def classify(code: str | None) -> Disposition:
     if code in ROW_CODES:
         return Disposition.ROW
     return Disposition.RETRYABLE
+
+
+def classify_http(status: int, code: str | None) -> Disposition:
+    """The disposition of an answer other than a 200 with a JSON body (``code``: its first error's, if any).
+
+    401/403 and the daily limit stop the run; other 429s, 409 (an idempotency key in use), 5xx and a
+    200 whose body is not JSON (a proxy's page) are retried; any other status is a request monday
+    will never take, so the run stops.
+    """
+    if status in (401, 403):
+        return Disposition.FATAL
+    if status == 429:
+        return Disposition.FATAL if code == DAILY_LIMIT else Disposition.RETRYABLE
+    if status in (200, 409) or status >= 500:
+        return Disposition.RETRYABLE
+    return Disposition.FATAL
+
+
+class Gone(StrEnum):
+    """A row whose monday item is not on the board (``InvalidItemIdException``), by what the row did."""
+
+    REMOVED = "removed"  # an archive or delete: the item is gone already, so the removal holds
+    ITEM = "item"  # an update: the item was deleted by hand (monday.on_missing_item decides)
+    PARENT = "parent"  # a subitem create: its parent item was deleted by hand
+
+
+def classify_row(code: str | None, verb: str, entity: str) -> Disposition | Gone:
+    """How one alias's error is handled: a ``Gone`` case for a missing item, else the code's disposition.
+
+    ``verb`` is the runner's (create, recreate, update, archive, delete); ``entity`` item or subitem.
+    """
+    if code == INVALID_ITEM:
+        if verb in ("archive", "delete"):
+            return Gone.REMOVED
+        if verb == "update":
+            return Gone.ITEM
+        if entity == "subitem" and verb in ("create", "recreate"):
+            return Gone.PARENT
+    return classify(code)
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,6 @@ from pusher.paths import GRAPHQL_DIR
 QUERIES = ("board", "items_by_keys", "next_items_page", "probe", "reconcile_page", "reconcile_next")
 MUTATIONS = ("create_group", "create_item", "create_subitem", "change_values", "move_item", "archive_item",
              "delete_item")
-# The monday field each mutation file calls; the pacer estimates cost by it.
-FIELD_OF = {"create_group": "create_group", "create_item": "create_item", "create_subitem": "create_subitem",
-            "change_values": "change_multiple_column_values", "move_item": "move_item_to_group",
-            "archive_item": "archive_item",
-            "delete_item": "delete_item"}
 
 
 @cache
@@ -77,7 +72,13 @@ class Op:
 
     @property
     def field(self) -> str:
-        return FIELD_OF[self.name]
+        """The monday field the file calls (as the .graphql file spells it); the pacer estimates cost by it."""
+        return mutation_field(self.name)
+
+
+def mutation_field(name: str) -> str:
+    """The monday field mutation file ``name`` calls, e.g. change_values -> change_multiple_column_values."""
+    return _fields(name)[0].name.value
 
 
 def alias(index: int) -> str:

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from pusher import queue
+from pusher import views
 from pusher.sql.connection import Database
 
 NAME, GROUP = "(item name)", "(group)"
@@ -22,7 +22,7 @@ NAME, GROUP = "(item name)", "(group)"
 def build_plan(db: Database, limit: int | None = None, customer: str | None = None) -> dict[str, Any]:
     """Every PENDING change grouped by order (the first ``limit`` orders), with totals over all of them."""
     where, params = ("customer = " + db.dialect.placeholder, [customer]) if customer is not None else ("", [])
-    rows = queue.view_rows(db, "PlannedChanges", where=where, params=params, order_by="entity, delta_id")
+    rows = views.view_rows(db, "PlannedChanges", where=where, params=params, order_by="entity, delta_id")
     orders: dict[str, dict[str, Any]] = {}
     totals = {"item": Counter(), "subitem": Counter()}
     for row in rows:

@@ -20,6 +20,7 @@ import logging
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from pusher.sql.connection import Database
 from pusher.sync import errors
 from pusher.sync.board import Board, read_boards
 from pusher.sync.client import MondayClient, Reply
-from pusher.sync.errors import Disposition, RowFailure, RunFatalError, TransientError, classify
+from pusher.sync.errors import Disposition, Gone, RowFailure, RunFatalError, TransientError, classify_row
 from pusher.sync.mutations import Op, alias, build_batch, document_text
 from pusher.sync.progress import Progress
 from pusher.sync.values import FormatError, RowValues, build_values, check_name
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 PREVIEW_BATCH = 1000  # ClaimBatch's largest batch; a dry run claims every pending row this way
 LOOKUP_PAGE = 500  # items_page_by_column_values returns at most 500 items per page
 SPLIT_TRIES = 2  # tries of each half while bisecting a failing request; a row alone gets every try
-BUDGET_EXHAUSTED = "COMPLEXITY_BUDGET_EXHAUSTED"
 CREATES = ("create", "recreate")  # recreate: a create for a row whose item was deleted on the board by hand
 ITEM, SUBITEM = "item", "subitem"
 
@@ -61,6 +61,17 @@ class Planned:
     group_id: str | None = None  # items: the monday group the order belongs in
 
 
+@dataclass(frozen=True)
+class Preview:
+    """A dry run's first request of one entity, for the summary: how many mutations, and the first
+    of them alone as a sendable document with its variables (built from the ops, not the text)."""
+
+    entity: str
+    mutations: int
+    document: str
+    variables: dict[str, Any]
+
+
 @dataclass
 class RunReport:
     """What a run did, for the summary, ``--output-json`` and the run log."""
@@ -69,6 +80,7 @@ class RunReport:
     counts: dict[str, Counter] = field(default_factory=lambda: {ITEM: Counter(), SUBITEM: Counter()})
     failures: list[dict[str, Any]] = field(default_factory=list)
     payloads: list[dict[str, Any]] = field(default_factory=list)
+    previews: list[Preview] = field(default_factory=list)  # dry run: the first request per entity
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a board the pending creates would overfill
     fatal: str | None = None
@@ -104,24 +116,41 @@ class RunReport:
         }
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """What a batch uses of its run, handed over explicitly: where to read and write, whom to tell,
+    and ``check_stop`` (raises Interrupted once a stop was requested)."""
+
+    config: Config
+    db: Database
+    client: MondayClient
+    report: RunReport
+    progress: Progress
+    check_stop: Callable[[], None]
+    first_payloads: int
+
+
+@dataclass
 class Pusher:
     """Pushes the pending queue of one database to one pair of boards."""
 
-    def __init__(self, config: Config, db: Database, client: MondayClient, items_board: Board,
-                 subitems_board: Board | None, *, limit: int | None = None, customer: str | None = None,
-                 progress: Progress | None = None, stop: threading.Event | None = None,
-                 first_payloads: int = 3):
-        self.config = config
-        self.db = db
-        self.client = client
-        self.items_board = items_board
-        self.subitems_board = subitems_board
-        self.limit = limit
-        self.customer = customer
-        self.progress = progress or Progress(None)
-        self.stop = stop or threading.Event()
+    config: Config
+    db: Database
+    client: MondayClient
+    items_board: Board
+    subitems_board: Board | None
+    limit: int | None = field(default=None, kw_only=True)
+    customer: str | None = field(default=None, kw_only=True)
+    progress: Progress = field(default_factory=lambda: Progress(None), kw_only=True)
+    stop: threading.Event = field(default_factory=threading.Event, kw_only=True)
+    first_payloads: int = field(default=3, kw_only=True)
+    report: RunReport = field(init=False)
+    context: RunContext = field(init=False)
+
+    def __post_init__(self) -> None:
         self.report = RunReport(dry_run=False)
-        self.first_payloads = first_payloads
+        self.context = RunContext(self.config, self.db, self.client, self.report, self.progress, self.check_stop,
+                                  self.first_payloads)
 
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> RunReport:
@@ -135,14 +164,14 @@ class Pusher:
         taken = 0
         m = self.config.monday
         while self.limit is None or taken < self.limit:
-            self._check_stop()
+            self.check_stop()
             size = m.batch_size if self.limit is None else min(m.batch_size, self.limit - taken)
             token = str(uuid.uuid4())
             rows = queue.claim_batch(self.db, entity, size, m.lease_seconds, token, self.customer)
             if not rows:
                 return
             taken += len(rows)
-            batch = _Batch(self, entity, token)
+            batch = _Batch(self.context, self.board_of(entity), entity, token)
             try:
                 batch.push(rows)
             except TransientError as exc:
@@ -172,7 +201,7 @@ class Pusher:
                     if not claimed:
                         break
                     rows += claimed
-                batch = _Batch(self, entity, token, dry=True)
+                batch = _Batch(self.context, self.board_of(entity), entity, token, dry=True)
                 plans, failures = batch.plan(rows)
             finally:
                 queue.release_claim(self.db, token, entity)
@@ -187,11 +216,17 @@ class Pusher:
                 log.warning("%s", full)
             sendable = [p.op for p in plans if p.op is not None]
             for start in range(0, min(len(sendable), m.batch_size * self.first_payloads), m.batch_size):
-                document, variables = build_batch(sendable[start:start + m.batch_size])
+                batch = sendable[start:start + m.batch_size]
+                document, variables = build_batch(batch)
                 self.report.payloads.append({"entity": entity, "query": document, "variables": variables})
+                if start == 0:
+                    self.report.previews.append(Preview(entity, len(batch), *build_batch(batch[:1])))
         return self.report
 
-    def _check_stop(self) -> None:
+    def board_of(self, entity: str) -> Board:
+        return self.items_board if entity == ITEM else self.subitems_board
+
+    def check_stop(self) -> None:
         if self.stop.is_set():
             self.report.interrupted = True
             raise Interrupted("stop requested")
@@ -200,8 +235,8 @@ class Pusher:
 class _Batch:
     """One claimed batch: its token, its request counter (for Idempotency-Keys) and its open rows."""
 
-    def __init__(self, pusher: Pusher, entity: str, token: str, dry: bool = False):
-        self.p = pusher
+    def __init__(self, context: RunContext, board: Board, entity: str, token: str, dry: bool = False):
+        self.run = context
         self.dry = dry
         self.entity = entity
         self.token = token
@@ -210,9 +245,9 @@ class _Batch:
         self.unknown: dict[int, Any] = {}  # rows whose request ended without a known outcome
         self.landed = 0  # mutation requests monday answered: proof that a failing row is not an outage
         self.suspects: list[tuple[Planned, TransientError]] | None = None  # rows failing alone, while bisecting
-        self.board = pusher.items_board if entity == ITEM else pusher.subitems_board
-        self.key_column = (pusher.config.monday.item_key_column if entity == ITEM
-                           else pusher.config.monday.line_key_column)
+        self.board = board
+        self.key_column = (context.config.monday.item_key_column if entity == ITEM
+                           else context.config.monday.line_key_column)
 
     # -- bookkeeping --------------------------------------------------------------------------
     def next_key(self) -> str:
@@ -222,27 +257,27 @@ class _Batch:
     def synced(self, planned: list[tuple[Planned, str | None]]) -> None:
         if not planned:
             return
-        queue.mark_synced(self.p.db, self.token, self.entity,
+        queue.mark_synced(self.run.db, self.token, self.entity,
                           [queue.SyncResult(p.row.delta_id, monday_id) for p, monday_id in planned])
         for p, _ in planned:
             self.open.pop(p.row.delta_id, None)
-            self.p.report.count(self.entity, p.verb, "synced")
-        self.p.progress.advance(len(planned))
+            self.run.report.count(self.entity, p.verb, "synced")
+        self.run.progress.advance(len(planned))
 
     def failed(self, rows: list[tuple[Any, str, RowFailure]]) -> None:
         if not rows:
             return
-        queue.mark_failed(self.p.db, self.token, self.entity,
+        queue.mark_failed(self.run.db, self.token, self.entity,
                           [queue.Failure(row.delta_id, f.code, f.message[:2000], f.retryable) for row, _, f in rows])
         for row, verb, f in rows:
             self.open.pop(row.delta_id, None)
-            self.p.report.count(self.entity, verb, "retry" if f.retryable else "failed")
-            self.p.report.failures.append({"entity": self.entity, "key": _key(row), "action": row.action,
+            self.run.report.count(self.entity, verb, "retry" if f.retryable else "failed")
+            self.run.report.failures.append({"entity": self.entity, "key": _key(row), "action": row.action,
                                            "code": f.code, "message": f.message, "retryable": f.retryable})
             level = logging.INFO if f.retryable else logging.WARNING
             log.log(level, "%s %s %s: %s", self.entity, _key(row), "will be retried" if f.retryable else "FAILED",
                     f.message)
-        self.p.progress.advance(len(rows))
+        self.run.progress.advance(len(rows))
 
     def abandon(self, exc: Exception) -> None:
         """End the batch early: unknown outcomes keep their attempt, never-sent rows are released."""
@@ -253,9 +288,9 @@ class _Batch:
                                                     f"outcome unknown: {reason}")) for r in self.unknown.values()]
         self.failed(unknown)
         if self.open:
-            released = queue.release_claim(self.p.db, self.token, self.entity)
+            released = queue.release_claim(self.run.db, self.token, self.entity)
             log.info("released %s %s row(s) without spending attempts", released, self.entity)
-            self.p.report.count(self.entity, "any", "released", len(self.open))
+            self.run.report.count(self.entity, "any", "released", len(self.open))
             self.open.clear()
 
     # -- the work -----------------------------------------------------------------------------
@@ -269,7 +304,7 @@ class _Batch:
         held, full = self.over_capacity(sendable)
         self.send([p for p in sendable if p not in held])
         if held:  # after the rest was sent; the held creates are released without spending attempts
-            raise RunFatalError("ItemsLimitationException", full)
+            raise RunFatalError(errors.ITEMS_LIMIT, full)
 
     def over_capacity(self, plans: list[Planned]) -> tuple[list[Planned], str | None]:
         """The creates a full (or nearly full) items board cannot take, and the sentence saying so."""
@@ -326,7 +361,7 @@ class _Batch:
         found: dict[str, list[tuple[int, str]]] = {}
         for start in range(0, len(keys), LOOKUP_PAGE):
             chunk = keys[start:start + LOOKUP_PAGE]
-            reply = self.p.client.request(document_text("items_by_keys"), {
+            reply = self.run.client.request(document_text("items_by_keys"), {
                 "board_id": self.board.id, "column_id": self.key_column, "keys": chunk, "limit": LOOKUP_PAGE})
             page = reply.data.get("items_page_by_column_values") or {}
             while True:
@@ -336,7 +371,7 @@ class _Batch:
                         found.setdefault(text, []).append((int(item["id"]), str(item["id"])))
                 if not page.get("cursor"):
                     break
-                reply = self.p.client.request(document_text("next_items_page"), {
+                reply = self.run.client.request(document_text("next_items_page"), {
                     "cursor": page["cursor"], "limit": LOOKUP_PAGE, "column_id": self.key_column})
                 page = reply.data.get("next_items_page") or {}
         adopted = {key: min(ids)[1] for key, ids in found.items()}
@@ -349,7 +384,7 @@ class _Batch:
         return adopted
 
     def plan_row(self, row: Any, known: str | None) -> Planned:
-        cfg = self.p.config
+        cfg = self.run.config
         who = f"order {row.order_key}" + (f" size {row.size}" if self.entity == SUBITEM else "")
         if row.action in ("ARCHIVE", "DELETE"):
             if known is None:
@@ -400,10 +435,10 @@ class _Batch:
             if gid is None:
                 missing.setdefault(title, p.row.group_key)
             elif gid != p.row.monday_group_id and not self.dry:
-                queue.save_group(self.p.db, p.row.group_key, gid)
+                queue.save_group(self.run.db, p.row.group_key, gid)
         failures: dict[str, RowFailure] = {}
         if missing and self.dry:
-            self.p.report.count(ITEM, "create_group", "planned", len(missing))
+            self.run.report.count(ITEM, "create_group", "planned", len(missing))
         elif missing:
             for title, group_key in missing.items():
                 reply = self.request([Op("create_group", {"board_id": board.id, "group_name": title})],
@@ -411,7 +446,7 @@ class _Batch:
                 result = reply.data.get(alias(0))
                 if result and result.get("id"):
                     board.add_group(title, result["id"])
-                    queue.save_group(self.p.db, group_key, result["id"])
+                    queue.save_group(self.run.db, group_key, result["id"])
                     log.info("created group %r (%s)", title, result["id"])
                 else:
                     failures[title] = self.failure_of(reply, 0)
@@ -427,22 +462,22 @@ class _Batch:
         return out
 
     def refresh_groups(self) -> None:
-        fresh = read_boards(self.p.client, [self.board.id])[self.board.id]
+        fresh = read_boards(self.run.client, [self.board.id])[self.board.id]
         for title, gid in fresh.groups.items():
             self.board.add_group(title, gid)
 
     # -- sending ------------------------------------------------------------------------------
     def request(self, ops: list[Op], key: str | None = None, tries: int | None = None) -> Reply:
         document, variables = build_batch(ops)
-        estimate = sum(self.p.client.pacer.estimate(op.field) for op in ops)
-        return self.p.client.request(document, variables, idempotency_key=key or self.next_key(), estimate=estimate,
+        estimate = sum(self.run.client.pacer.estimate(op.field) for op in ops)
+        return self.run.client.request(document, variables, idempotency_key=key or self.next_key(), estimate=estimate,
                                      tries=tries)
 
     def send(self, plans: list[Planned], tries: int | None = None) -> None:
-        pacer = self.p.client.pacer
+        pacer = self.run.client.pacer
         while plans:
-            self.p._check_stop()
-            costs = [pacer.estimate(p.op.field) for p in plans[: self.p.config.monday.batch_size]]
+            self.run.check_stop()
+            costs = [pacer.estimate(p.op.field) for p in plans[: self.run.config.monday.batch_size]]
             count = max(1, pacer.fits(costs))
             chunk, plans = plans[:count], plans[count:]
             self.send_chunk(chunk, tries)
@@ -468,7 +503,7 @@ class _Batch:
         up by key first and adopted if there, so no resend duplicates them. Halves go out with their
         own keys and few tries; a row alone gets every try and, failing them, becomes a suspect.
         """
-        if exc.applied_nothing and exc.code != BUDGET_EXHAUSTED:
+        if exc.applied_nothing and exc.code != errors.BUDGET_EXHAUSTED:
             raise exc
         if not exc.applied_nothing:
             chunk = self.adopt_created(chunk)
@@ -490,7 +525,7 @@ class _Batch:
                 self.send(chunk, None)  # alone at last: every try before judging it
             elif exc.applied_nothing:
                 raise RunFatalError(exc.code, f"one {chunk[0].op.field} costs more than the whole complexity "
-                                              f"budget window ({self.p.client.pacer.window} points)")
+                                              f"budget window ({self.run.client.pacer.window} points)")
             else:
                 self.suspects.append((chunk[0], exc))
                 self.probe([p for p, _ in self.suspects])
@@ -504,7 +539,7 @@ class _Batch:
         """Is monday answering at all? A cheap read; if it fails too, its TransientError ends the run and
         ``rows`` keep their attempt (their requests' outcome is unknown)."""
         self.unknown = {p.row.delta_id: p.row for p in rows}
-        self.p.client.request(document_text("probe"))
+        self.run.client.request(document_text("probe"))
         self.unknown = {}
 
     def judge(self, suspects: list[tuple[Planned, TransientError]], landed: int, exc: TransientError) -> None:
@@ -518,7 +553,7 @@ class _Batch:
             self.unknown = {p.row.delta_id: p.row for p, _ in suspects}
             raise exc
         self.failed([(p.row, p.verb, RowFailure(errors.FAILED_ALONE, (
-            f"monday failed this row's request on each of {self.p.client.max_tries} tries while it took the rest "
+            f"monday failed this row's request on each of {self.run.client.retry.tries} tries while it took the rest "
             f"of the batch: {e.code}: {e.message}"))) for p, e in suspects])
 
     def adopt_created(self, chunk: list[Planned]) -> list[Planned]:
@@ -530,8 +565,8 @@ class _Batch:
         return [p for p in chunk if p.row.delta_id not in done]
 
     def record_payload(self, chunk: list[Planned]) -> None:
-        report = self.p.report
-        if len(report.payloads) < self.p.first_payloads:
+        report = self.run.report
+        if len(report.payloads) < self.run.first_payloads:
             document, variables = build_batch([p.op for p in chunk])
             report.payloads.append({"entity": self.entity, "query": document, "variables": variables})
 
@@ -571,13 +606,14 @@ class _Batch:
                     confirmed.append((p, str(result["id"]) if p.verb in CREATES else p.known_id))
                 continue
             failure = self.failure_of(reply, index)
-            if failure.code == "InvalidItemIdException" and p.verb in ("archive", "delete"):
+            verdict = classify_row(failure.code, p.verb, self.entity)
+            if verdict is Gone.REMOVED:
                 confirmed.append((p, p.known_id))  # already gone from the board: the removal holds
-            elif failure.code == "InvalidItemIdException" and p.verb == "update":
+            elif verdict is Gone.ITEM:
                 refused.append((p.row, p.verb, self.missing(p, "no longer exists (deleted on the board by hand)")))
-            elif failure.code == "InvalidItemIdException" and self.entity == SUBITEM and p.verb in CREATES:
+            elif verdict is Gone.PARENT:
                 refused.append((p.row, p.verb, self.orphaned(p)))
-            elif classify(failure.code) is Disposition.FATAL:
+            elif verdict is Disposition.FATAL:
                 fatal = fatal or failure
             else:
                 refused.append((p.row, p.verb, failure))
@@ -601,11 +637,11 @@ class _Batch:
         order is marked for the next pipeline run (QueueRepairs), which queues its item again: the item is
         re-created and every line with it, superseding this FAILED row."""
         parent = p.op.variables.get("parent_item_id")
-        if self.p.config.monday.on_missing_item == "fail":
+        if self.run.config.monday.on_missing_item == "fail":
             return RowFailure(errors.ITEM_GONE, f"parent item {parent} no longer exists on monday (deleted by hand); "
                                                 f"monday.on_missing_item = \"fail\" keeps the line FAILED")
         if not self.dry:
-            self.p.db.call("QueueRepairs", Orders=[{"order_key": p.row.order_key}], Lines=[], DryRun=False)
+            self.run.db.call("QueueRepairs", Orders=[{"order_key": p.row.order_key}], Lines=[], DryRun=False)
         return RowFailure(errors.PARENT_MISSING, f"parent item {parent} no longer exists on monday (deleted by hand); "
                                                  f"order {p.row.order_key} is marked for the next pipeline run, which "
                                                  f"re-creates the item with all its subitems and closes this row")
@@ -613,7 +649,7 @@ class _Batch:
     def missing(self, p: Planned, what: str) -> RowFailure:
         """The row's item is gone from the board (deleted by hand): re-create it, or fail, per the config."""
         thing = f"monday {self.entity} {p.known_id}"
-        if self.p.config.monday.on_missing_item == "fail":
+        if self.run.config.monday.on_missing_item == "fail":
             return RowFailure(errors.ITEM_GONE, f"{thing} {what}; monday.on_missing_item = \"fail\" keeps it "
                                                 f"FAILED: restore it on the board and requeue, or set \"recreate\"")
         return RowFailure(errors.ITEM_MISSING, f"{thing} {what}; the next attempt looks the key up and re-creates "

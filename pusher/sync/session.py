@@ -14,24 +14,25 @@ import threading
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from pusher import queue
+from pusher import queue, views
 from pusher.config import Config, ConfigProblems
 from pusher.errors import ConfigError, ExitCode
 from pusher.sql.connection import Database
 from pusher.sync.board import read_item_and_subitem_boards
-from pusher.sync.client import MondayClient
+from pusher.sync.client import MondayClient, RetryPolicy
 from pusher.sync.errors import RunFatalError, TransientError
 from pusher.sync.pacing import Pacer
+from pusher.sync.preflight import config_problems
 from pusher.sync.progress import Progress, pending_total
 from pusher.sync.runner import Interrupted, Pusher, RunReport
-from pusher.validate import config_problems
 
 log = logging.getLogger(__name__)
 
 
 def make_client(config: Config, token: str, pacer: Pacer | None = None) -> MondayClient:
     env, m = config.environment, config.monday
-    return MondayClient(env.monday_api_url, token, m.api_version, m.timeout_seconds, pacer)
+    retry = RetryPolicy(m.retry_tries, m.retry_backoff_seconds, m.retry_backoff_cap_seconds)
+    return MondayClient(env.monday_api_url, token, m.api_version, m.timeout_seconds, retry, pacer)
 
 
 @contextlib.contextmanager
@@ -146,7 +147,7 @@ def check_customer(db: Database, customer: str) -> None:
     names are found ignoring case.
     """
     known = {r["customer"] for view in ("PendingItems", "PendingSubitems")
-             for r in queue.view_rows(db, view, columns="DISTINCT customer") if r["customer"] is not None}
+             for r in views.view_rows(db, view, columns="DISTINCT customer") if r["customer"] is not None}
     if customer in known:
         return
     by_fold = {k.casefold(): k for k in known}

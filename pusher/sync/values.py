@@ -9,20 +9,17 @@ clearer message than monday's ColumnValueException.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pusher.config import Config
 from pusher.errors import ConfigError
-from pusher.sync.board import FORMATTED_TYPES, LABELLED_TYPES, Board, BoardColumn
+from pusher.sync.board import Board, BoardColumn
+from pusher.sync.column_types import COLUMN_TYPES, supported
 from pusher.sync.errors import LABEL_MISSING, VALUE_FORMAT
 
 NAME_MAX = 255
-LONG_TEXT_MAX = 2000
 
 
 class AbsentValueError(ConfigError):
@@ -51,35 +48,6 @@ class RowValues:
     new_labels: list[tuple[str, str]] = field(default_factory=list)  # (column id, label) monday will add
 
 
-def _empty(column: BoardColumn) -> Any:
-    """What clears a column on update: "" for the plain types, {} for the JSON ones."""
-    return "" if column.type in ("text", "numbers") else {}
-
-
-def _number(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError("a boolean is not a number")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("not a finite number")
-    number = Decimal(str(value).strip())
-    if not number.is_finite():
-        raise ValueError("not a finite number")
-    return number
-
-
-def _date(value: Any) -> dict[str, str]:
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time())
-    else:
-        moment = dt.datetime.fromisoformat(str(value).strip())
-    out = {"date": moment.strftime("%Y-%m-%d")}
-    if moment.time() != dt.time():
-        out["time"] = moment.strftime("%H:%M:%S")
-    return out
-
-
 def format_value(column: BoardColumn, value: Any, *, non_negative: bool = False) -> Any:
     """The monday value for ``value`` in ``column``; None when the database value is empty.
 
@@ -87,36 +55,11 @@ def format_value(column: BoardColumn, value: Any, *, non_negative: bool = False)
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    kind = column.type
-    if kind == "text":
-        return str(value)
-    if kind == "long_text":
-        text = str(value)
-        if len(text) > LONG_TEXT_MAX:
-            raise ValueError(f"is {len(text)} characters; a long text column holds at most {LONG_TEXT_MAX}")
-        return {"text": text}
-    if kind == "numbers":
-        try:
-            number = _number(value)
-        except (InvalidOperation, ValueError):
-            raise ValueError("is not a number") from None
-        if non_negative and number < 0:
-            raise ValueError("is negative; a quantity must be 0 or more")
-        return format(number.normalize(), "f")
-    if kind == "date":
-        try:
-            return _date(value)
-        except (TypeError, ValueError):
-            raise ValueError("is not a date (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)") from None
-    if kind == "status":
-        return {"label": str(value).strip()}
-    if kind == "dropdown":
-        return {"labels": [str(value).strip()]}
-    if kind == "checkbox":
-        truthy = str(value).strip().lower() in ("1", "true", "yes", "y", "x", "v")
-        return {"checked": "true"} if truthy else None
-    raise ValueError(f"cannot be written by the pusher: column type {kind} is not supported "
-                     f"(supported: {', '.join(sorted(FORMATTED_TYPES))})")
+    column_type = COLUMN_TYPES.get(column.type)
+    if column_type is None:
+        raise ValueError(f"cannot be written by the pusher: column type {column.type} is not supported "
+                         f"(supported: {supported()})")
+    return column_type.format(value, non_negative)
 
 
 def check_name(name: Any, who: str) -> str:
@@ -158,12 +101,13 @@ def build_values(config: Config, board: Board, mapping: dict[str, str], source: 
         except ValueError as exc:
             raise FormatError(VALUE_FORMAT, f"{who}: column {source_name!r} -> monday {column.describe()}: "
                                             f"value {_show(value)} {exc}") from None
+        column_type = COLUMN_TYPES[column.type]
         if formatted is None:
             if not creating:
-                result.column_values[column_id] = _empty(column)
+                result.column_values[column_id] = column_type.empty
             continue
-        if column.type in LABELLED_TYPES:
-            label = formatted.get("label") or formatted["labels"][0]
+        if column_type.label is not None:
+            label = column_type.label(formatted)
             if label not in column.labels():
                 if not policy.get(column_id, False):
                     raise FormatError(LABEL_MISSING, f"{who}: column {source_name!r} -> monday {column.describe()}: "

@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 from queue_support import add_item_delta, add_line_delta, states
 
-from pusher import queue
+from pusher import queue, views
 from pusher.config import Config
 from pusher.errors import DatabaseError
 from pusher.sql.connection import Database
@@ -34,7 +34,7 @@ def old_rows(db: Database, config: Config):
 
 
 def _purge_log(db: Database) -> list[tuple]:
-    return [(r["is_dry_run"], r["rows_affected"]) for r in queue.run_history(db) if r["step"] == "Purge"]
+    return [(r["is_dry_run"], r["rows_affected"]) for r in views.run_history(db) if r["step"] == "Purge"]
 
 
 def test_a_batch_size_smaller_than_the_rows_purges_them_all_and_logs_the_total(old_rows):

@@ -17,7 +17,7 @@ from queue_support import (
     states,
 )
 
-from pusher import queue
+from pusher import queue, views
 from pusher.errors import DatabaseError
 
 F = queue.Failure
@@ -180,7 +180,7 @@ def test_requeue_failed_dry_run_counts_changes_nothing_and_is_logged(db):
     a, b, _line = _failed(db)
     assert queue.requeue_failed(db, dry_run=True) == {"item": 2, "subitem": 1}
     assert states(db) == {a: "FAILED", b: "FAILED"}
-    log = queue.run_history(db, 1)[0]
+    log = views.run_history(db, 1)[0]
     assert (log["step"], log["is_dry_run"], log["rows_affected"], log["outcome"]) == (
         "RequeueFailed", True, 3, "SUCCEEDED")
 
@@ -200,14 +200,14 @@ def test_purge_deletes_old_synced_rows_and_old_run_log_rows_only(db):
     assert len(states(db)) == 3
     assert queue.purge(db) == {"ORDER_LIST_DELTA": 1, "ORDER_LIST_LINES_DELTA": 0, "ORDER_LIST_RUN_LOG": 1}
     assert set(states(db)) == {recent, pending}
-    remaining = [r["run_log_id"] for r in queue.run_history(db)]
+    remaining = [r["run_log_id"] for r in views.run_history(db)]
     assert old_log not in remaining and len(remaining) == 2  # the dry run's and the purge's own rows
 
 
 def test_run_log_start_and_end(db):
     run_log_id = queue.start_run_log(db, "sync", dry_run=True)
     queue.end_run_log(db, run_log_id, "FAILED", 3, {"item": {"CREATE": 3}}, "monday said no")
-    row = queue.run_history(db, 1)[0]
+    row = views.run_history(db, 1)[0]
     assert (row["run_log_id"], row["component"], row["is_dry_run"], row["outcome"], row["rows_affected"],
             row["counts"], row["error_message"]) == (
         run_log_id, "pusher", True, "FAILED", 3, {"item": {"CREATE": 3}}, "monday said no")

@@ -6,7 +6,7 @@ import uuid
 
 from queue_support import add_item_delta, add_line_delta, add_order
 
-from pusher import queue
+from pusher import queue, views
 
 
 def _ids(db, view):
@@ -45,7 +45,7 @@ def test_failures_shows_dead_letters_and_the_latest_runs_rejects(db):
     assert [(r["entity"], r["delta_id"], r["order_key"], r["size"]) for r in rows] == [
         ("item", item, "O1", None), ("reject", None, "BAD", None), ("subitem", line, "O1", "S")]
     assert rows[1]["last_error_code"] == "REJECTED" and rows[1]["last_error"] == "NULL key"
-    assert queue.failure_reasons(db) == [
+    assert views.failure_reasons(db) == [
         {"entity": "item", "last_error_code": None, "n": 1},
         {"entity": "reject", "last_error_code": "REJECTED", "n": 1},
         {"entity": "subitem", "last_error_code": None, "n": 1},
@@ -57,7 +57,7 @@ def test_status_counts_group_by_entity_state_and_action(db):
     add_item_delta(db, "O2")
     add_item_delta(db, "O3", action="ARCHIVE", state="FAILED")
     add_line_delta(db, "O1", "S", action="DELETE", state="SYNCED")
-    counts = [(r["entity"], r["sync_state"], r["action"], r["rows"]) for r in queue.status_counts(db)]
+    counts = [(r["entity"], r["sync_state"], r["action"], r["rows"]) for r in views.status_counts(db)]
     assert counts == [("item", "FAILED", "ARCHIVE", 1), ("item", "PENDING", "CREATE", 2),
                       ("subitem", "SYNCED", "DELETE", 1)]
 
@@ -66,6 +66,6 @@ def test_run_history_is_the_run_log_newest_first_with_durations(db):
     first = queue.start_run_log(db, "sync")
     queue.end_run_log(db, first, "SUCCEEDED", 0)
     second = queue.start_run_log(db, "pipeline", component="pipeline")
-    rows = queue.run_history(db)
+    rows = views.run_history(db)
     assert [r["run_log_id"] for r in rows] == [second, first]
     assert rows[0]["duration_seconds"] is None and rows[1]["duration_seconds"] >= 0

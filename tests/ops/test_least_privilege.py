@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from pusher import queue
+from pusher import queue, views
 from pusher.commands.render_ops import ops_renderer, render_ops
 from pusher.config import Config
 from pusher.errors import DatabaseError
@@ -95,9 +95,9 @@ def test_the_pusher_role_runs_a_whole_sync_through_procedures_and_views(logins, 
         assert states == [{"sync_state": "SYNCED", "n": rows}], table
     assert len(monday_emulator.items(config.environment.items_board_id)) == items
     # the operator's views are open to the pusher role too
-    assert {r["sync_state"] for r in queue.status_counts(logins.pusher)} == {"SYNCED"}
-    assert queue.failures(logins.pusher) == []
-    assert [r["outcome"] for r in queue.run_history(logins.pusher, limit=1)] == ["SUCCEEDED"]
+    assert {r["sync_state"] for r in views.status_counts(logins.pusher)} == {"SYNCED"}
+    assert views.failures(logins.pusher) == []
+    assert [r["outcome"] for r in views.run_history(logins.pusher, limit=1)] == ["SUCCEEDED"]
     assert queue.ready_counts(logins.pusher) == {"item": 0, "subitem": 0}
 
 
@@ -122,7 +122,7 @@ def test_the_pusher_role_claims_marks_releases_and_requeues(logins, config):
     assert rows == {first.delta_id: ("SYNCED", 1, 4242),  # marked synced
                     second.delta_id: ("PENDING", 0, None),  # failed for good, then requeued
                     third.delta_id: ("PENDING", 0, None)}  # released: attempt given back
-    logged = queue.run_history(logins.pusher, limit=1)[0]
+    logged = views.run_history(logins.pusher, limit=1)[0]
     assert (logged["run_log_id"], logged["step"], logged["outcome"], logged["rows_affected"]) == (
         run, "least-privilege test", "SUCCEEDED", 3)
 
@@ -147,13 +147,13 @@ def test_a_login_in_neither_role_can_run_nothing(logins):
         with pytest.raises(DatabaseError, match=DENIED):
             logins.nobody.call(procedure, **params)
     with pytest.raises(DatabaseError, match=DENIED):
-        queue.status_counts(logins.nobody)
+        views.status_counts(logins.nobody)
 
 
 def test_the_security_script_can_run_again(logins, config):
     security = render_ops(ops_renderer(config, "postgres"))["security.sql"].sql
     logins.owner.execute_script(security, "security.sql")
-    assert queue.status_counts(logins.pusher) == []
+    assert views.status_counts(logins.pusher) == []
 
 
 def test_ordersync_pipeline_works_as_the_pipeline_role(logins, config):

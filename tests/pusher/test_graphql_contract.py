@@ -13,10 +13,10 @@ from pusher.monday_api import API_VERSION, SCHEMA_PATH
 from pusher.paths import GRAPHQL_DIR
 from pusher.sample_data import apply_change_set, snapshot
 from pusher.sync.client import MondayClient
-from pusher.sync.mutations import FIELD_OF, MUTATIONS, QUERIES, Op, build_batch, document_text
+from pusher.sync.mutations import MUTATIONS, QUERIES, Op, build_batch, document_text, mutation_field
 from tests.pusher.conftest import point_at, push
 
-MUTATION_FIELDS = set(FIELD_OF.values())
+MUTATION_FIELDS = {mutation_field(name) for name in MUTATIONS}
 
 FILES = sorted(p.stem for p in GRAPHQL_DIR.glob("*.graphql"))
 

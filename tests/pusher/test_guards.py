@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from pusher.sync import client as client_module
+from pusher.sync.client import RetryPolicy
 from tests.pusher.conftest import ITEMS_BOARD, point_at, push, queue_states
 
 
@@ -99,14 +99,18 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
+QUICK_RETRIES = RetryPolicy(tries=8, backoff_seconds=0.001, backoff_cap_seconds=30.0)
+
+
 @pytest.fixture
-def quick_retries(monkeypatch):
-    """The real retry policy, its backoff shortened so eight tries take well under a second."""
-    monkeypatch.setattr(client_module, "BACKOFF_BASE", 0.001)
+def config(config):
+    """The shipped config with the real retry policy, its backoff shortened so eight tries take well under a second."""
+    return dataclasses.replace(config, monday=dataclasses.replace(
+        config.monday, retry_backoff_seconds=QUICK_RETRIES.backoff_seconds))
 
 
 def test_an_unreachable_monday_fails_the_run_loudly_with_exit_3_and_spends_nothing(
-        db, config, monday_emulator, load_reference, quick_retries, caplog):
+        db, config, monday_emulator, load_reference, caplog):
     load_reference()
     url = f"http://127.0.0.1:{_closed_port()}/v2"
     cfg = dataclasses.replace(point_at(config, monday_emulator), environment=dataclasses.replace(
@@ -120,8 +124,17 @@ def test_an_unreachable_monday_fails_the_run_loudly_with_exit_3_and_spends_nothi
     assert any(r.levelname == "ERROR" and url in r.getMessage() for r in caplog.records)
 
 
+def test_the_number_of_tries_is_the_configured_monday_retry_tries(db, config, monday_emulator, load_reference):
+    load_reference()
+    monday_emulator.set_faults([{"kind": "500", "rate": 1.0}], seed=1)
+    report, code = push(point_at(config, monday_emulator, retry_tries=3), db)
+    assert code == 3 and "3 tries over" in report.fatal
+    assert monday_emulator.stats()["errors_by_code"]["INTERNAL_SERVER_ERROR"] == 3  # the board read, three times
+    _untouched(db)
+
+
 def test_a_5xx_storm_fails_the_run_with_exit_3_and_the_rows_wait(
-        db, config, monday_emulator, load_reference, quick_retries):
+        db, config, monday_emulator, load_reference):
     load_reference()
     cfg = point_at(config, monday_emulator)
     monday_emulator.set_faults([{"kind": "500", "rate": 1.0}], seed=1)
@@ -173,7 +186,7 @@ def test_every_sync_writes_a_start_and_a_summary_line_to_its_log_file_even_with_
 
 
 def test_an_unreachable_monday_is_one_line_in_the_log_file_and_exit_3_from_the_command(
-        db, config, monday_emulator, load_reference, monkeypatch, tmp_path, root_logging, quick_retries, capsys):
+        db, config, monday_emulator, load_reference, monkeypatch, tmp_path, root_logging, capsys):
     load_reference()
     url = f"http://127.0.0.1:{_closed_port()}/v2"
     cfg = dataclasses.replace(config, environment=dataclasses.replace(config.environment, monday_api_url=url))
@@ -219,7 +232,7 @@ def test_an_unknown_monday_column_exits_2_before_anything_is_claimed(
 
 
 def test_a_request_that_never_connected_is_known_not_applied_and_its_rows_are_released(
-        monday_emulator, quick_retries):
+        monday_emulator):
     """Refused or unresolvable: no byte left, so the runner releases that request's rows with the
     never-sent ones (after_retry False). A 5xx answer may follow an applied try: those rows keep
     their attempt, so the next attempt looks their keys up before creating again."""
@@ -228,7 +241,7 @@ def test_a_request_that_never_connected_is_known_not_applied_and_its_rows_are_re
 
     for url, reached in ((f"http://127.0.0.1:{_closed_port()}/v2", False), (monday_emulator.url, True)):
         monday_emulator.set_faults([{"kind": "500", "rate": 1.0}], seed=1)
-        client = MondayClient(url, "test-token", "2026-07", 5.0)
+        client = MondayClient(url, "test-token", "2026-07", 5.0, QUICK_RETRIES)
         with pytest.raises(TransientError) as info:
             client.request("query { me { id } }")
         client.close()

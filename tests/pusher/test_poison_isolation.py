@@ -2,11 +2,14 @@
 alone ends FAILED with monday's message. Refusals that applied nothing spend no attempt, and a request
 is sized to the budget window it runs in.
 
-The client's backoff cap is lowered (``fast_backoff``) so a request that fails on all eight tries takes
-a second, not half a minute; the number of tries and every other decision are the real ones.
+The backoff cap (``monday.retry_backoff_cap_seconds``) is lowered in this module's ``config`` so a
+request that fails on all eight tries takes a second, not half a minute; the number of tries and
+every other decision are the real ones.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 
@@ -14,8 +17,8 @@ from tests.pusher.conftest import ITEMS_BOARD, assert_no_duplicates, point_at, p
 
 
 @pytest.fixture
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr("pusher.sync.client.BACKOFF_CAP", 0.02)
+def config(config):
+    return dataclasses.replace(config, monday=dataclasses.replace(config.monday, retry_backoff_cap_seconds=0.02))
 
 
 def _items(db, config):
@@ -32,7 +35,7 @@ def _on_board(server):
     ("internal-error", "Internal Server Error"),  # a request-level GraphQL error on HTTP 200
 ])
 def test_a_poisoned_row_is_isolated_and_every_other_row_lands_in_the_same_run(
-        db, config, monday_emulator, load_reference, fast_backoff, kind, message):
+        db, config, monday_emulator, load_reference, kind, message):
     load_reference()
     keys = [r["order_key"] for r in _items(db, config)]
     poison = keys[13]
@@ -52,7 +55,7 @@ def test_a_poisoned_row_is_isolated_and_every_other_row_lands_in_the_same_run(
 
 
 def test_when_every_create_fails_nothing_is_judged_poison_and_no_attempt_is_lost_twice(
-        db, config, monday_emulator, load_reference, fast_backoff):
+        db, config, monday_emulator, load_reference):
     """monday failing every create is an outage, not 69 bad rows: the run stops, no row is FAILED."""
     load_reference()
     monday_emulator.set_faults([{"kind": "500", "match": "create_item"}])

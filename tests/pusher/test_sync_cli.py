@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from pusher.graphql_contract import load_official_schema, validate_document
 from tests.pusher.conftest import ITEMS_BOARD, point_at, push, queue_states
 
 
@@ -61,3 +62,6 @@ def test_the_dry_run_summary_shows_counts_and_the_first_mutation_as_it_would_be_
     assert json.dumps(first["item_name_0"], ensure_ascii=False) in text
     assert json.dumps(first["column_values_0"], ensure_ascii=False) in text  # exactly as it would be sent
     assert "item_name_1" not in text
+    shown = report.previews[0]  # built from the ops, so the first mutation shown is itself a sendable document
+    assert shown.mutations == 50 and validate_document(load_official_schema(), shown.document) == []
+    assert shown.variables == {k: v for k, v in first.items() if k.endswith("_0")}

@@ -165,14 +165,13 @@ def test_validate_still_names_the_staging_problems_when_monday_cannot_be_reached
         db, tmp_path, monkeypatch, capsys):
     from pusher.cli import main
     from pusher.paths import DEFAULT_CONFIG
-    from pusher.sync import client as client_module
 
-    monkeypatch.setattr(client_module, "BACKOFF_BASE", 0.001)  # the real retries, quickly
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v2"
     text = DEFAULT_CONFIG.read_text(encoding="utf-8").replace('"PO NUMBER" = "text_po"', '"PO NUMBR" = "text_po"')
     text = text.replace('monday_api_url = "http://127.0.0.1:8765/v2"', f'monday_api_url = "{closed}"')
+    text = text.replace("retry_backoff_seconds = 0.5", "retry_backoff_seconds = 0.001")  # the real retries, quickly
     text = text.replace("[environment.development]\n", '[environment.development]\ndatabase_url_env = "VALIDATE_DB"\n')
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
