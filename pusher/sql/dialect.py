@@ -1,7 +1,8 @@
 """The Python half of the dialect layer: one class per SQL engine, owning everything that differs.
 
 Callers ask the dialect object (``get_dialect(name)`` or ``Database.dialect``) and never branch on
-its name. The SQL half lives in ``procedures/_dialect/<name>.sql.j2`` (Jinja macros, one per concern).
+its name. The SQL half lives in ``procedures/_dialect/``: ``default.sql.j2`` (every Jinja macro, one per
+concern) and ``<name>.sql.j2`` (only the macros this engine spells its own way).
 Identifiers from config are quoted here, never pasted raw; values always travel as
 parameters, which is why ``call_sql`` only ever emits placeholders.
 

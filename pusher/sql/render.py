@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 
@@ -22,6 +23,7 @@ from pusher.sql.dialect import Dialect, get_dialect, hash_family
 
 DEPLOY_ORDER = DB_DIR / "deploy_order.txt"
 STAGING_TEMPLATE = "db/staging/swp_ORDER_LIST_V2.sql.j2"
+DIALECT_MACROS = "procedures/_dialect"  # default.sql.j2, and <dialect>.sql.j2 overriding it
 MAX_SIZE_NAME = 50  # characters in ORDER_LIST_LINES.size (see db/tables/ORDER_LIST_LINES.sql.j2)
 
 
@@ -103,10 +105,23 @@ class Renderer:
             hashfamily=hash_family,
             param=self.dialect.param_name,
         )
-        self.env.globals.update(self._context())
-        self.env.globals["d"] = self.env.get_template(
-            f"procedures/_dialect/{self.dialect.name}.sql.j2"
-        ).make_module()
+        self.env.globals.update(self._context(), override_required=self._override_required)
+        self.env.globals["d"] = self._dialect_macros()
+
+    def _dialect_macros(self) -> SimpleNamespace:
+        """The `d` templates call macros on: the dialect's own file first, then default.sql.j2
+        (dbt's dispatch to a default macro with per-adapter overrides). Jinja imports a macro
+        file as a module but cannot layer two, so the layering is this merge: later wins."""
+        layers = [self.env.get_template(f"{DIALECT_MACROS}/{name}.sql.j2").make_module()
+                  for name in ("default", self.dialect.name)]
+        return SimpleNamespace(**{name: macro for layer in layers
+                                  for name, macro in vars(layer).items() if not name.startswith("_")})
+
+    def _override_required(self, macro: str) -> str:
+        """The body of a default macro every engine spells its own way: reached, it names the gap."""
+        raise jinja2.TemplateRuntimeError(
+            f"{DIALECT_MACROS}/{self.dialect.name}.sql.j2 has no macro {macro!r}, and "
+            f"{DIALECT_MACROS}/default.sql.j2 has none for every engine: write it for {self.dialect.name}")
 
     def _context(self) -> dict:
         cfg = self.config
