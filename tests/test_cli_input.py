@@ -39,3 +39,21 @@ def test_a_reader_that_closes_the_pipe_early_ends_the_command_quietly(db, tmp_pa
     err = child.stderr.read().decode()
     assert child.wait() == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err and err == ""
+
+
+def test_every_command_lists_the_shared_options_last_and_keeps_its_description_as_written():
+    """What `pusher.commands.common.command` promises each register(): --config/--env/-v/-q after the
+    command's own options (local and monday-emulator have none of them), the description unwrapped."""
+    from pusher.cli import COMMAND_MODULES, build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert len(commands) == len(COMMAND_MODULES)
+    for name, parser in commands.items():
+        flags = [a.option_strings[-1] for a in parser._actions if a.option_strings]
+        shared = ["--config", "--env", "--verbose", "--quiet"]
+        if name in ("local", "monday-emulator"):
+            assert "--config" not in flags, name
+        else:
+            assert flags[-4:] == shared and flags.count("--config") == 1, name
+        assert parser.formatter_class.__name__ == "RawDescriptionHelpFormatter", name
+        assert parser.get_default("func").__module__ == f"pusher.commands.{name.replace('-', '_')}", name

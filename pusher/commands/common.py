@@ -7,7 +7,8 @@ the same way, so these live here once instead of in every command module.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from pusher.config import Config, load_config
 from pusher.sql.connection import Database
@@ -31,6 +32,24 @@ def count(minimum: int = 1) -> Callable[[str], int]:
     return parse
 
 
+@contextmanager
+def command(subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str,
+            epilog: str | None = None, func: Callable[[argparse.Namespace], int],
+            common: bool = True) -> Iterator[argparse.ArgumentParser]:
+    """Add the sub-command ``name``; the caller adds its own arguments inside the ``with``.
+
+    On leaving the block the shared options are added after the command's own (so ``--help``
+    lists them last) unless ``common`` is false, and ``func`` becomes what `pusher.cli.main` calls.
+    Description and epilog are printed as written (RawDescriptionHelpFormatter).
+    """
+    parser = subparsers.add_parser(name, help=help, description=description, epilog=epilog,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    yield parser
+    if common:
+        add_common_options(parser)
+    parser.set_defaults(func=func)
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """Add `--config`, `--env`, `--verbose` and `--quiet` (read by `pusher.cli.main`)."""
     parser.add_argument("--config", metavar="PATH", default=None,
@@ -40,6 +59,18 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     noise.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+
+
+def add_mode(parser: argparse.ArgumentParser, *, dry_run: str, execute: str) -> None:
+    """The required choice between `--dry-run` and `--execute`: a command that changes things never guesses."""
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help=dry_run)
+    mode.add_argument("--execute", action="store_true", help=execute)
+
+
+def add_customer_option(parser: argparse.ArgumentParser) -> None:
+    """`--customer NAME`: only the orders of one customer (the column named by order.customer_column)."""
+    parser.add_argument("--customer", metavar="NAME", help="only orders of this customer (order.customer_column)")
 
 
 def load(args: argparse.Namespace) -> Config:

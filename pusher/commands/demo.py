@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from pusher.commands.common import add_common_options, load
+from pusher.commands.common import command, load
 from pusher.emulator import EmulatorOptions, EmulatorServer
 from pusher.errors import ConfigError, ExitCode
 from pusher.pipeline import PipelineResult, run_pipeline
@@ -58,15 +58,13 @@ the budget window to reset (about a minute), exactly as it would against monday.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("demo", help="run the whole sync end to end locally (start here)",
-                              description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--orders", type=int, metavar="N", default=None,
-                   help="push N random orders instead of the reference-shaped PO")
-    p.add_argument("--keep-running", action="store_true",
-                   help="leave the emulator running afterwards at the config's monday_api_url, accepting any "
-                        "token, so `ordersync sync --dry-run` can reach it (Ctrl-C stops it)")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "demo", help="run the whole sync end to end locally (start here)",
+                 description=DESCRIPTION, func=run) as p:
+        p.add_argument("--orders", type=int, metavar="N", default=None,
+                       help="push N random orders instead of the reference-shaped PO")
+        p.add_argument("--keep-running", action="store_true",
+                       help="leave the emulator running afterwards at the config's monday_api_url, accepting any "
+                            "token, so `ordersync sync --dry-run` can reach it (Ctrl-C stops it)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pusher.commands.common import add_common_options, open_database
+from pusher.commands.common import command, open_database
 from pusher.sql.deploy import deploy, staging_columns
 from pusher.sql.render import Renderer
 
@@ -21,15 +21,9 @@ would run, in order, with their size. `ordersync render` writes the SQL itself f
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "deploy",
-        help="create or update ordersync's tables, procedures and views (idempotent)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--dry-run", action="store_true", help="list what would be run; change nothing")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "deploy", help="create or update ordersync's tables, procedures and views (idempotent)",
+                 description=DESCRIPTION, func=run) as p:
+        p.add_argument("--dry-run", action="store_true", help="list what would be run; change nothing")
 
 
 def run(args: argparse.Namespace) -> int:

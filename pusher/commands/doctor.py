@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from pusher.commands.common import add_common_options, load
+from pusher.commands.common import command, load
 from pusher.commands.render_ops import DOCTOR_TEMPLATE, ops_renderer
 from pusher.config import Config
 from pusher.errors import DatabaseError, ExitCode
@@ -55,12 +55,9 @@ class Check:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("doctor", help="read-only preflight of the configured database: a checklist with fixes",
-                              description=DESCRIPTION, epilog=EPILOG,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--output-json", action="store_true", help="print the checks as JSON instead of a checklist")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "doctor", help="read-only preflight of the configured database: a checklist with fixes",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        p.add_argument("--output-json", action="store_true", help="print the checks as JSON instead of a checklist")
 
 
 def run(args: argparse.Namespace) -> int:

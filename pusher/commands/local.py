@@ -12,6 +12,7 @@ import contextlib
 import shutil
 from pathlib import Path
 
+from pusher.commands.common import command
 from pusher.errors import ExitCode
 from pusher.paths import STATE_DIR_VARIABLE, state_dir
 
@@ -39,15 +40,13 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("local", help="list, stop or wipe the embedded PostgreSQL servers and their data",
-                              description=DESCRIPTION, epilog=EPILOG,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("status", help="list the embedded servers, running or stopped, with their size")
-    actions.add_parser("stop", help="stop the running embedded servers (data is kept)")
-    reset = actions.add_parser("reset", help="stop the servers and delete their data folders (needs --yes)")
-    reset.add_argument("--yes", action="store_true", help="really delete; without it, only list what would go")
-    p.set_defaults(func=run)
+    with command(subparsers, "local", help="list, stop or wipe the embedded PostgreSQL servers and their data",
+                 description=DESCRIPTION, epilog=EPILOG, func=run, common=False) as p:
+        actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+        actions.add_parser("status", help="list the embedded servers, running or stopped, with their size")
+        actions.add_parser("stop", help="stop the running embedded servers (data is kept)")
+        reset = actions.add_parser("reset", help="stop the servers and delete their data folders (needs --yes)")
+        reset.add_argument("--yes", action="store_true", help="really delete; without it, only list what would go")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from pusher.commands.common import command
 from pusher.emulator.admin import ENDPOINTS
 from pusher.emulator.faults import FAULT_KINDS, FaultRule, parse_fault_option
 from pusher.emulator.fixtures import FixtureError
@@ -56,153 +57,70 @@ See docs/emulator.md for the curl walk-through.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "monday-emulator",
-        help="run a local monday.com-compatible GraphQL API (for the demo, tests and trials)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    serve = p.add_argument_group("serving")
+    with command(subparsers, "monday-emulator",
+                 help="run a local monday.com-compatible GraphQL API (for the demo, tests and trials)",
+                 description=DESCRIPTION, epilog=EPILOG, func=run, common=False) as p:
+        _serving_options(p.add_argument_group("serving"))
+        _limit_options(p.add_argument_group("limits (defaults: a personal token on a Pro plan)"))
+        _fault_options(p.add_argument_group("fault injection (" + ", ".join(FAULT_KINDS) + ")"))
+
+
+def _serving_options(serve: argparse._ArgumentGroup) -> None:
     serve.add_argument("--host", default=DEFAULTS.host, help=f"address to listen on (default: {DEFAULTS.host})")
     serve.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free port)")
-    serve.add_argument(
-        "--boards",
-        metavar="FILE.json",
-        action="append",
-        default=[],
-        help="board fixture to load (repeatable; emulator format or a monday board export); "
-        "default: the built-in sample order board",
-    )
+    serve.add_argument("--boards", metavar="FILE.json", action="append", default=[],
+                       help="board fixture to load (repeatable; emulator format or a monday board export); "
+                            "default: the built-in sample order board")
     serve.add_argument("--token", default=None, help="accept only this API token (default: any non-empty token)")
-    serve.add_argument(
-        "--viewer-token",
-        metavar="TOKEN",
-        action="append",
-        default=[],
-        help="token of a view-only user: its mutations get 403 (repeatable)",
-    )
+    serve.add_argument("--viewer-token", metavar="TOKEN", action="append", default=[],
+                       help="token of a view-only user: its mutations get 403 (repeatable)")
     noise = serve.add_mutually_exclusive_group()
     noise.add_argument("-v", "--verbose", action="store_true", help="log every request")
     noise.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
 
-    limits = p.add_argument_group("limits (defaults: a personal token on a Pro plan)")
-    limits.add_argument(
-        "--test-mode",
-        action="store_true",
-        help=f"short windows (budget and rate {TEST_BUDGET_WINDOW:g} s, daily {TEST_DAILY_WINDOW:g} s, "
-        f"slow {TEST_SLOW_SECONDS:g} s) to test limits in seconds",
-    )
-    limits.add_argument(
-        "--complexity-per-minute",
-        type=int,
-        default=DEFAULTS.complexity_per_minute,
-        help=f"complexity budget per window (default: {DEFAULTS.complexity_per_minute})",
-    )
-    limits.add_argument(
-        "--complexity-per-request",
-        type=int,
-        default=DEFAULTS.complexity_per_request,
-        help=f"maximum complexity of one request (default: {DEFAULTS.complexity_per_request})",
-    )
-    limits.add_argument(
-        "--budget-window",
-        type=float,
-        metavar="SECONDS",
-        default=None,
-        help=f"length of the complexity budget window (default: {WINDOW_SECONDS:g}, test mode {TEST_BUDGET_WINDOW:g})",
-    )
-    limits.add_argument(
-        "--requests-per-minute",
-        type=int,
-        default=DEFAULTS.requests_per_minute,
-        help=f"requests per rate window (default: {DEFAULTS.requests_per_minute})",
-    )
-    limits.add_argument(
-        "--rate-window",
-        type=float,
-        metavar="SECONDS",
-        default=None,
-        help=f"length of the request-rate window (default: {WINDOW_SECONDS:g}, test mode {TEST_RATE_WINDOW:g})",
-    )
-    limits.add_argument(
-        "--daily-calls", type=int, default=DEFAULTS.daily_calls, help=f"calls per day (default: {DEFAULTS.daily_calls})"
-    )
-    limits.add_argument(
-        "--daily-window",
-        type=float,
-        metavar="SECONDS",
-        default=None,
-        help=f"length of the daily window (default: until UTC midnight, test mode {TEST_DAILY_WINDOW:g})",
-    )
-    limits.add_argument(
-        "--max-concurrency",
-        type=int,
-        default=DEFAULTS.max_concurrency,
-        help=f"requests in flight at once (default: {DEFAULTS.max_concurrency})",
-    )
-    limits.add_argument(
-        "--items-per-board",
-        type=int,
-        default=DEFAULTS.items_per_board,
-        help=f"items a board can hold (default: {DEFAULTS.items_per_board})",
-    )
-    limits.add_argument(
-        "--idempotency-ttl",
-        type=float,
-        metavar="SECONDS",
-        default=DEFAULTS.idempotency_ttl_seconds,
-        help=f"how long an Idempotency-Key response is replayed (default: {DEFAULTS.idempotency_ttl_seconds:g})",
-    )
-    limits.add_argument(
-        "--mutation-cost",
-        metavar="MUTATION=POINTS",
-        action="append",
-        default=[],
-        help="complexity of one mutation kind (repeatable; defaults: "
-        + ", ".join(f"{k}={v}" for k, v in DEFAULT_MUTATION_COSTS.items())
-        + ")",
-    )
 
-    faults = p.add_argument_group("fault injection (" + ", ".join(FAULT_KINDS) + ")")
-    faults.add_argument(
-        "--fault-rate",
-        metavar="KIND=SHARE",
-        action="append",
-        default=[],
-        help="fail this share (0..1) of requests with KIND, e.g. 500=0.1 (repeatable)",
-    )
-    faults.add_argument(
-        "--fault-next",
-        metavar="KIND=N",
-        action="append",
-        default=[],
-        help="fail the next N requests with KIND, e.g. drop=1 (repeatable)",
-    )
-    faults.add_argument(
-        "--fault-every",
-        metavar="KIND=K",
-        action="append",
-        default=[],
-        help="fail every K-th request with KIND, e.g. 502=5 (repeatable)",
-    )
-    faults.add_argument(
-        "--fault-match",
-        metavar="KIND=TEXT",
-        action="append",
-        default=[],
-        help="fail every request whose body holds TEXT with KIND, e.g. 500=PO-1|RED: one poisoned row (repeatable)",
-    )
-    faults.add_argument(
-        "--slow-seconds",
-        type=float,
-        default=None,
-        help=f"delay of a 'slow' fault (default: {SLOW_SECONDS:g}, test mode {TEST_SLOW_SECONDS:g})",
-    )
-    faults.add_argument(
-        "--seed", type=int, default=DEFAULTS.seed, help=f"seed for --fault-rate draws (default: {DEFAULTS.seed})"
-    )
-    p.set_defaults(func=run)
+def _limit_options(limits: argparse._ArgumentGroup) -> None:
+    def whole(flag: str, what: str) -> None:  # its default is the options' field of the same name
+        default = getattr(DEFAULTS, flag.removeprefix("--").replace("-", "_"))
+        limits.add_argument(flag, type=int, default=default, help=f"{what} (default: {default})")
+
+    def window(flag: str, what: str, default: str, test: float) -> None:
+        limits.add_argument(flag, type=float, metavar="SECONDS", default=None,
+                            help=f"length of the {what} window (default: {default}, test mode {test:g})")
+
+    limits.add_argument("--test-mode", action="store_true",
+                        help=f"short windows (budget and rate {TEST_BUDGET_WINDOW:g} s, daily {TEST_DAILY_WINDOW:g} s, "
+                             f"slow {TEST_SLOW_SECONDS:g} s) to test limits in seconds")
+    whole("--complexity-per-minute", "complexity budget per window")
+    whole("--complexity-per-request", "maximum complexity of one request")
+    window("--budget-window", "complexity budget", f"{WINDOW_SECONDS:g}", TEST_BUDGET_WINDOW)
+    whole("--requests-per-minute", "requests per rate window")
+    window("--rate-window", "request-rate", f"{WINDOW_SECONDS:g}", TEST_RATE_WINDOW)
+    whole("--daily-calls", "calls per day")
+    window("--daily-window", "daily", "until UTC midnight", TEST_DAILY_WINDOW)
+    whole("--max-concurrency", "requests in flight at once")
+    whole("--items-per-board", "items a board can hold")
+    limits.add_argument("--idempotency-ttl", type=float, metavar="SECONDS", default=DEFAULTS.idempotency_ttl_seconds,
+                        help="how long an Idempotency-Key response is replayed "
+                             f"(default: {DEFAULTS.idempotency_ttl_seconds:g})")
+    limits.add_argument("--mutation-cost", metavar="MUTATION=POINTS", action="append", default=[],
+                        help="complexity of one mutation kind (repeatable; defaults: "
+                             + ", ".join(f"{k}={v}" for k, v in DEFAULT_MUTATION_COSTS.items()) + ")")
+
+
+def _fault_options(faults: argparse._ArgumentGroup) -> None:
+    for flag, metavar, what in (
+        ("--fault-rate", "KIND=SHARE", "fail this share (0..1) of requests with KIND, e.g. 500=0.1"),
+        ("--fault-next", "KIND=N", "fail the next N requests with KIND, e.g. drop=1"),
+        ("--fault-every", "KIND=K", "fail every K-th request with KIND, e.g. 502=5"),
+        ("--fault-match", "KIND=TEXT", "fail every request whose body holds TEXT with KIND, e.g. 500=PO-1|RED: "
+                                       "one poisoned row"),
+    ):
+        faults.add_argument(flag, metavar=metavar, action="append", default=[], help=f"{what} (repeatable)")
+    faults.add_argument("--slow-seconds", type=float, default=None,
+                        help=f"delay of a 'slow' fault (default: {SLOW_SECONDS:g}, test mode {TEST_SLOW_SECONDS:g})")
+    faults.add_argument("--seed", type=int, default=DEFAULTS.seed,
+                        help=f"seed for --fault-rate draws (default: {DEFAULTS.seed})")
 
 
 def options_from_args(args: argparse.Namespace) -> EmulatorOptions:

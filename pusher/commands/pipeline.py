@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pusher.commands.common import add_common_options, open_database
+from pusher.commands.common import command, open_database
 from pusher.pipeline import PipelineResult, run_pipeline
 
 DESCRIPTION = """\
@@ -37,18 +37,12 @@ ENTITIES = ("item", "subitem", "reject")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "pipeline",
-        help="merge staging into the current copy and queue the changes for monday",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--dry-run", action="store_true", help="compute and print the counts; change no data")
-    p.add_argument("--allow-mass-archive", action="store_true",
-                   help="let this one run archive or delete beyond the mass-change guard's threshold "
-                        "(only when staging is known to be complete)")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "pipeline", help="merge staging into the current copy and queue the changes for monday",
+                 description=DESCRIPTION, func=run) as p:
+        p.add_argument("--dry-run", action="store_true", help="compute and print the counts; change no data")
+        p.add_argument("--allow-mass-archive", action="store_true",
+                       help="let this one run archive or delete beyond the mass-change guard's threshold "
+                            "(only when staging is known to be complete)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pusher.commands.common import add_common_options, load, open_database
+from pusher.commands.common import add_customer_option, add_mode, command, load, open_database
 from pusher.errors import ExitCode
 from pusher.reconcile import KINDS, Reconciler, ReconcileReport, queue_repairs
 from pusher.sync.board import read_item_and_subitem_boards
@@ -45,16 +45,12 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("reconcile", help="compare the boards with the database (and queue repairs)",
-                              description=DESCRIPTION, epilog=EPILOG,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = p.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--dry-run", action="store_true", help="report the differences; change nothing")
-    mode.add_argument("--execute", action="store_true", help="also queue the repairs for `ordersync sync`")
-    p.add_argument("--customer", metavar="NAME", help="only orders of this customer (order.customer_column)")
-    p.add_argument("--output-json", action="store_true", help="print counts and every difference as JSON")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "reconcile", help="compare the boards with the database (and queue repairs)",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        add_mode(p, dry_run="report the differences; change nothing",
+                 execute="also queue the repairs for `ordersync sync`")
+        add_customer_option(p)
+        p.add_argument("--output-json", action="store_true", help="print counts and every difference as JSON")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from pusher.commands.common import add_common_options, load, open_database
+from pusher.commands.common import command, load, open_database
 from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.paths import PROJECT_ROOT
@@ -52,27 +52,20 @@ _NUMBERED = re.compile(r"^\d{3}_.+\.sql$")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "render",
-        help="write the rendered SQL for a dialect (files in deploy order, install.sql)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--dialect", choices=tuple(DIALECTS), default=None,
-                   help="SQL dialect (default: the environment's)")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write (or to check)")
-    source = p.add_mutually_exclusive_group()
-    source.add_argument("--columns-file", type=Path, metavar="TSV",
-                        help="render from a staging column list (ordinal, name, type, group), not the live "
-                             "table (default for PostgreSQL: staging.columns_file)")
-    source.add_argument("--from-database", action="store_true",
-                        help="read the staging columns from the live table of the environment's database "
-                             "(the default for T-SQL)")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; re-render and fail (exit 1) with a diff if DIR differs")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "render", help="write the rendered SQL for a dialect (files in deploy order, install.sql)",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        p.add_argument("--dialect", choices=tuple(DIALECTS), default=None,
+                       help="SQL dialect (default: the environment's)")
+        p.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write (or to check)")
+        source = p.add_mutually_exclusive_group()
+        source.add_argument("--columns-file", type=Path, metavar="TSV",
+                            help="render from a staging column list (ordinal, name, type, group), not the live "
+                                 "table (default for PostgreSQL: staging.columns_file)")
+        source.add_argument("--from-database", action="store_true",
+                            help="read the staging columns from the live table of the environment's database "
+                                 "(the default for T-SQL)")
+        p.add_argument("--check", action="store_true",
+                       help="write nothing; re-render and fail (exit 1) with a diff if DIR differs")
 
 
 def run(args: argparse.Namespace) -> int:

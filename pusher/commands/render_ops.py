@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pusher.commands.common import add_common_options, load
+from pusher.commands.common import command, load
 from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.paths import PROJECT_ROOT, TSQLT_DIR
@@ -58,17 +58,10 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "render-ops",
-        help="write the security roles, SQL Agent jobs and tSQLt classes for a DBA",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write")
-    p.add_argument("--dialect", choices=tuple(DIALECTS), default="tsql", help="SQL dialect (default: tsql)")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "render-ops", help="write the security roles, SQL Agent jobs and tSQLt classes for a DBA",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        p.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write")
+        p.add_argument("--dialect", choices=tuple(DIALECTS), default="tsql", help="SQL dialect (default: tsql)")
 
 
 def tsqlt_templates() -> list[str]:

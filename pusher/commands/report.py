@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pusher.commands.common import add_common_options, open_database
+from pusher.commands.common import command, open_database
 from pusher.report import collect, render_html
 
 DESCRIPTION = """\
@@ -25,20 +25,14 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "report",
-        help="write a self-contained HTML page: last sync, failed orders, runs, charts (no script)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--html", type=Path, required=True, metavar="FILE", help="the page to write")
-    p.add_argument("--runs", type=int, default=200, metavar="N",
-                   help="how many recent run-log steps to chart (default 200)")
-    p.add_argument("--failures", type=int, default=200, metavar="N",
-                   help="how many failed rows to list, newest first (default 200)")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "report",
+                 help="write a self-contained HTML page: last sync, failed orders, runs, charts (no script)",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        p.add_argument("--html", type=Path, required=True, metavar="FILE", help="the page to write")
+        p.add_argument("--runs", type=int, default=200, metavar="N",
+                       help="how many recent run-log steps to chart (default 200)")
+        p.add_argument("--failures", type=int, default=200, metavar="N",
+                       help="how many failed rows to list, newest first (default 200)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pusher import queue
-from pusher.commands.common import add_common_options, open_database
+from pusher.commands.common import add_customer_option, command, open_database
 from pusher.errors import ConfigError
 
 DESCRIPTION = """\
@@ -31,19 +31,12 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "retry-failed",
-        help="requeue dead-lettered (FAILED) rows for the next sync",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--customer", metavar="NAME", help="only orders of this customer (order.customer_column)")
-    p.add_argument("--entity", choices=queue.ENTITIES, help="only items or only subitems (default both)")
-    p.add_argument("--delta-id", type=int, metavar="N", help="only this row; needs --entity")
-    p.add_argument("--dry-run", action="store_true", help="count what would be requeued; change nothing")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "retry-failed", help="requeue dead-lettered (FAILED) rows for the next sync",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        add_customer_option(p)
+        p.add_argument("--entity", choices=queue.ENTITIES, help="only items or only subitems (default both)")
+        p.add_argument("--delta-id", type=int, metavar="N", help="only this row; needs --entity")
+        p.add_argument("--dry-run", action="store_true", help="count what would be requeued; change nothing")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable, Iterator
 
-from pusher.commands.common import add_common_options, count, load, open_database
+from pusher.commands.common import command, count, load, open_database
 from pusher.errors import ConfigError
 from pusher.sample_data import (
     CHANGE_SETS,
@@ -49,24 +49,17 @@ called, the staging table belongs to the upstream load. A refusal exits 2 and ch
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "sample-data",
-        help="load a generated snapshot into the staging table (demo and trials)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--orders", type=count(), metavar="N", default=None,
-                   help="random snapshot of N orders instead of the reference-shaped PO")
-    p.add_argument("--seed", type=int, metavar="S", default=None,
-                   help="seed of the random snapshot (default 1; needs --orders)")
-    p.add_argument("--change-set", choices=CHANGE_SETS, default=None, metavar="NAME",
-                   help=f"apply a change set to the snapshot: {', '.join(CHANGE_SETS)}")
-    p.add_argument("--i-know-this-is-not-production", dest="not_production", action="store_true",
-                   help="allow replacing the staging table of a database that is not the embedded one "
-                        "(a scratch SQL Server or PostgreSQL)")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "sample-data", help="load a generated snapshot into the staging table (demo and trials)",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        p.add_argument("--orders", type=count(), metavar="N", default=None,
+                       help="random snapshot of N orders instead of the reference-shaped PO")
+        p.add_argument("--seed", type=int, metavar="S", default=None,
+                       help="seed of the random snapshot (default 1; needs --orders)")
+        p.add_argument("--change-set", choices=CHANGE_SETS, default=None, metavar="NAME",
+                       help=f"apply a change set to the snapshot: {', '.join(CHANGE_SETS)}")
+        p.add_argument("--i-know-this-is-not-production", dest="not_production", action="store_true",
+                       help="allow replacing the staging table of a database that is not the embedded one "
+                            "(a scratch SQL Server or PostgreSQL)")
 
 
 def run(args: argparse.Namespace) -> int:

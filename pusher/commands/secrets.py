@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from pusher import secret_store
-from pusher.commands.common import add_common_options
+from pusher.commands.common import command
 from pusher.errors import ConfigError
 
 DESCRIPTION = """\
@@ -35,15 +35,12 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("secrets", help="keep the monday token / database URL for this Windows account (DPAPI)",
-                              description=DESCRIPTION, epilog=EPILOG,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("action", choices=("set", "check", "delete"))
-    p.add_argument("name", metavar="NAME", help="the environment variable name, e.g. MONDAY_API_TOKEN")
-    p.add_argument("--from-file", type=Path, metavar="PATH", help="set: read the value from this file (first line)")
-    p.add_argument("--delete-source", action="store_true", help="set: delete --from-file once the value is stored")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "secrets", help="keep the monday token / database URL for this Windows account (DPAPI)",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        p.add_argument("action", choices=("set", "check", "delete"))
+        p.add_argument("name", metavar="NAME", help="the environment variable name, e.g. MONDAY_API_TOKEN")
+        p.add_argument("--from-file", type=Path, metavar="PATH", help="set: read the value from this file (first line)")
+        p.add_argument("--delete-source", action="store_true", help="set: delete --from-file once the value is stored")
 
 
 def _value(args: argparse.Namespace) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pusher import alerts, queue, views
-from pusher.commands.common import add_common_options, count, load, open_database
+from pusher.commands.common import command, count, load, open_database
 from pusher.sql.connection import Database
 
 DESCRIPTION = """\
@@ -45,23 +45,17 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "status",
-        help="queue counts by state and action, oldest pending age, last runs, top failure reasons",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--output-json", action="store_true", help="print one JSON document instead of tables")
-    p.add_argument("--check", action="store_true",
-                   help="judge against [alerts] thresholds: one line, exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN")
-    p.add_argument("--runs", type=count(), default=5, metavar="N", help="how many recent runs to show (default 5)")
-    p.add_argument("--reasons", type=count(), default=10, metavar="N",
-                   help="how many failure reasons to show (default 10)")
-    p.add_argument("--examples", type=int, default=3, metavar="N",
-                   help="how many example orders to show per failure reason (default 3)")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "status",
+                 help="queue counts by state and action, oldest pending age, last runs, top failure reasons",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        p.add_argument("--output-json", action="store_true", help="print one JSON document instead of tables")
+        p.add_argument("--check", action="store_true", help="judge against [alerts] thresholds: one line, "
+                       "exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN")
+        p.add_argument("--runs", type=count(), default=5, metavar="N", help="how many recent runs to show (default 5)")
+        p.add_argument("--reasons", type=count(), default=10, metavar="N",
+                       help="how many failure reasons to show (default 10)")
+        p.add_argument("--examples", type=int, default=3, metavar="N",
+                       help="how many example orders to show per failure reason (default 3)")
 
 
 def collect(db: Database, runs: int = 5, reasons: int = 10, examples: int = 3) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from pusher import eventlog
-from pusher.commands.common import add_common_options, count, load, open_database
+from pusher.commands.common import add_customer_option, add_mode, command, count, load, open_database
 from pusher.errors import ExitCode, OrdersyncError
 from pusher.logfile import attach_rotating_file
 from pusher.sql.deployed_config import require_deployed_config
@@ -59,17 +59,13 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("sync", help="push pending changes to monday (or --dry-run)", description=DESCRIPTION,
-                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = p.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--dry-run", action="store_true", help="send no mutation; show what would be sent")
-    mode.add_argument("--execute", action="store_true", help="push to monday")
-    p.add_argument("--limit", type=count(), metavar="N", help="claim at most N items and N subitems")
-    p.add_argument("--customer", metavar="NAME", help="only orders of this customer (order.customer_column)")
-    p.add_argument("--output-json", action="store_true", help="print the report as JSON on stdout")
-    p.add_argument("--log-file", metavar="PATH", help="also log to PATH, rotated by size (scheduled runs)")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "sync", help="push pending changes to monday (or --dry-run)",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        add_mode(p, dry_run="send no mutation; show what would be sent", execute="push to monday")
+        p.add_argument("--limit", type=count(), metavar="N", help="claim at most N items and N subitems")
+        add_customer_option(p)
+        p.add_argument("--output-json", action="store_true", help="print the report as JSON on stdout")
+        p.add_argument("--log-file", metavar="PATH", help="also log to PATH, rotated by size (scheduled runs)")
 
 
 def run(args: argparse.Namespace) -> int:

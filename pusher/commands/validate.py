@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pusher.commands.common import add_common_options, load, open_database
+from pusher.commands.common import command, load, open_database
 from pusher.errors import ConfigError, ExitCode
 from pusher.sync.session import make_client
 from pusher.sync.token import install_token_mask, resolve_token
@@ -36,12 +36,9 @@ claiming anything, and stop with exit 2 on a problem.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("validate", help="check the config against the database and the live boards",
-                              description=DESCRIPTION, epilog=EPILOG,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--output-json", action="store_true", help="print the problems as JSON on stdout")
-    add_common_options(p)
-    p.set_defaults(func=run)
+    with command(subparsers, "validate", help="check the config against the database and the live boards",
+                 description=DESCRIPTION, epilog=EPILOG, func=run) as p:
+        p.add_argument("--output-json", action="store_true", help="print the problems as JSON on stdout")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """GraphQL documents: the files under ``graphql/`` and aliased multi-mutation requests built from them.
 
-Each file is one complete, sendable operation (checked against the official schema by a test). A
+Each file is one operation, sendable once the fragments it spreads (``graphql/fragments/``) are
+appended, which `document_text` does (checked against the official schema by a test). A
 batch is built by taking the mutation field of a file once per row, giving it the alias ``m<i>``
 and suffixing its variables with ``_<i>``, then adding one ``complexity`` selection. Values always
 travel as variables, never pasted into the text, so no value can break or change a document.
@@ -15,6 +16,7 @@ from typing import Any
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentSpreadNode,
     NameNode,
     OperationDefinitionNode,
     OperationType,
@@ -33,10 +35,40 @@ MUTATIONS = ("create_group", "create_item", "create_subitem", "change_values", "
              "delete_item")
 
 
+FRAGMENTS_DIR = GRAPHQL_DIR / "fragments"
+
+
 @cache
 def document_text(name: str) -> str:
-    """The text of ``graphql/<name>.graphql``."""
-    return (GRAPHQL_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    """The text of ``graphql/<name>.graphql``, followed by every fragment it spreads.
+
+    ``...Name`` stands for ``graphql/fragments/Name.graphql`` (one fragment a file, named as the
+    file); fragments that spread others bring those too. Only the ones used are appended, since
+    GraphQL refuses a document with an unused fragment.
+    """
+    parts = [(GRAPHQL_DIR / f"{name}.graphql").read_text(encoding="utf-8")]
+    added: set[str] = set()
+    while missing := _spreads("\n".join(parts)) - added:
+        for fragment in sorted(missing):
+            parts.append((FRAGMENTS_DIR / f"{fragment}.graphql").read_text(encoding="utf-8"))
+        added |= missing
+    return "\n".join(parts)
+
+
+class _Spreads(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_args: Any) -> None:
+        self.names.add(node.name.value)
+
+
+def _spreads(text: str) -> set[str]:
+    """The names of the fragments ``text`` spreads."""
+    spreads = _Spreads()
+    visit(parse(text), spreads)
+    return spreads.names
 
 
 @cache

@@ -6,15 +6,7 @@ import threading
 import uuid
 
 import pytest
-from queue_support import (
-    add_item_delta,
-    add_line,
-    add_line_delta,
-    add_order,
-    claim,
-    item_delta,
-    line_delta,
-)
+from queue_support import add_item_delta, add_line, add_line_delta, add_order, claim, item_delta, line_delta
 
 from pusher import queue
 from pusher.errors import DatabaseError

@@ -13,6 +13,7 @@ from pusher.config import Config, load_config
 from pusher.sql.catalog import read_columns_file, size_columns
 from pusher.sql.connection import Database
 from pusher.sql.dialect import POSTGRES
+from tests.reference_shape import TABLES
 
 CONFIG = """\
 default_environment = "test"
@@ -21,15 +22,7 @@ default_environment = "test"
 dialect = "postgres"
 items_board_id = "1"
 
-[tables]
-staging = "swp_ORDER_LIST_V2"
-orders = "ORDER_LIST_V2"
-lines = "ORDER_LIST_LINES"
-order_delta = "ORDER_LIST_DELTA"
-line_delta = "ORDER_LIST_LINES_DELTA"
-groups = "ORDER_LIST_GROUPS"
-run_log = "ORDER_LIST_RUN_LOG"
-
+{tables}
 [staging]
 mode = "snapshot"
 columns_file = "{columns_file}"
@@ -73,7 +66,7 @@ qty = "numeric_qty"
 def reference(fixtures_dir: Path, tmp_path: Path) -> Config:
     path = tmp_path / "reference.toml"
     columns_file = fixtures_dir / "order_list_columns.tsv"
-    path.write_text(CONFIG.format(columns_file=columns_file.as_posix()), encoding="utf-8")
+    path.write_text(CONFIG.format(tables=TABLES, columns_file=columns_file.as_posix()), encoding="utf-8")
     return load_config(path, "test")
 
 

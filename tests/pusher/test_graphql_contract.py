@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import pytest
 
+from graphql import FragmentDefinitionNode, parse
 from pusher.graphql_contract import load_official_schema, validate_document
 from pusher.monday_api import API_VERSION, SCHEMA_PATH
 from pusher.paths import GRAPHQL_DIR
 from pusher.sample_data import apply_change_set, snapshot
 from pusher.sync.client import MondayClient
-from pusher.sync.mutations import MUTATIONS, QUERIES, Op, build_batch, document_text, mutation_field
+from pusher.sync.mutations import (
+    FRAGMENTS_DIR,
+    MUTATIONS,
+    QUERIES,
+    Op,
+    build_batch,
+    document_text,
+    mutation_field,
+)
 from tests.pusher.conftest import point_at, push
 
 MUTATION_FIELDS = {mutation_field(name) for name in MUTATIONS}
@@ -38,6 +47,23 @@ def test_every_document_the_pusher_names_is_a_file_and_every_file_is_named():
 @pytest.mark.parametrize("name", FILES)
 def test_each_graphql_file_is_valid_against_the_official_schema(name):
     assert validate_document(load_official_schema(), document_text(name)) == []
+
+
+def test_each_fragment_file_holds_the_one_fragment_it_is_named_after_and_a_document_spreads_it():
+    fragments = sorted(FRAGMENTS_DIR.glob("*.graphql"))
+    assert fragments, "graphql/fragments/ is empty"
+    for path in fragments:
+        (definition,) = parse(path.read_text(encoding="utf-8")).definitions
+        assert isinstance(definition, FragmentDefinitionNode) and definition.name.value == path.stem, path
+    used = {d.name.value for name in FILES for d in parse(document_text(name)).definitions
+            if isinstance(d, FragmentDefinitionNode)}
+    assert used == {path.stem for path in fragments}
+
+
+def test_a_document_carries_only_the_fragments_it_spreads():
+    names = {name: [d.name.value for d in parse(document_text(name)).definitions
+                    if isinstance(d, FragmentDefinitionNode)] for name in ("probe", "reconcile_next", "create_item")}
+    assert names == {"probe": ["Complexity"], "reconcile_next": ["ComparedItemsPage", "Complexity"], "create_item": []}
 
 
 def test_a_batch_of_every_mutation_kind_is_valid_and_carries_values_only_as_variables():

@@ -15,6 +15,7 @@ from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sync.session import make_client
 from pusher.validate import validate
 from tests.pusher.conftest import TOKEN, point_at
+from tests.reference_shape import TABLES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -67,15 +68,7 @@ database_url = "{database_url}"
 monday_api_url = "{monday_url}"
 items_board_id = "9609317401"
 
-[tables]
-staging = "swp_ORDER_LIST_V2"
-orders = "ORDER_LIST_V2"
-lines = "ORDER_LIST_LINES"
-order_delta = "ORDER_LIST_DELTA"
-line_delta = "ORDER_LIST_LINES_DELTA"
-groups = "ORDER_LIST_GROUPS"
-run_log = "ORDER_LIST_RUN_LOG"
-
+{tables}
 [staging]
 columns_file = "{columns_file}"
 
@@ -122,7 +115,7 @@ def test_validate_names_every_problem_of_the_real_shape_in_one_run_as_json(
     server = monday_emulator_factory(boards=(FIXTURES / "board_items_customer_master_schedule.json",
                                              FIXTURES / "board_subitems_customer_master_schedule.json"))
     path = tmp_path / "real_shape.toml"
-    path.write_text(REAL_SHAPE.format(database_url=pg_url, monday_url=server.url,
+    path.write_text(REAL_SHAPE.format(tables=TABLES, database_url=pg_url, monday_url=server.url,
                                       columns_file=(FIXTURES / "order_list_columns.tsv").as_posix()),
                     encoding="utf-8")
     config = load_config(path)
