@@ -1,5 +1,8 @@
 """claim -> push -> mark: the pusher's one loop, for items first and then subitems.
 
+What differs between the two (board, key column, id field, removal policy, the mutation a row
+becomes, groups and the board's item limit) is asked of the entity object (``sync/entities.py``).
+
 Per claimed batch: look up keys on the board when an earlier attempt may have reached monday
 (adopt, never duplicate), make sure every group exists (find by title, else create, cache through
 SaveGroup), format values (a bad value fails its row alone), then send aliased mutations in
