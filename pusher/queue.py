@@ -17,7 +17,6 @@ from pusher.sql.connection import Database
 from pusher.views import view_rows
 
 Entity = Literal["item", "subitem"]
-ENTITIES: tuple[Entity, ...] = ("item", "subitem")
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,14 @@ class ItemRow:
     attempts: int  # this claim included; > 1 means an earlier attempt may have reached monday
     last_error_code: str | None
 
+    @classmethod
+    def from_record(cls, r: dict[str, Any]) -> ItemRow:
+        return cls(delta_id=int(r["delta_id"]), order_key=r["order_key"], action=r["action"],
+                   payload=_json(r["payload"]) or {}, item_name=r["item_name"], group_key=r["group_key"],
+                   group_title=r["group_title"], monday_group_id=r["monday_group_id"],
+                   monday_item_id=_id(r["monday_item_id"]), attempts=int(r["attempts"]),
+                   last_error_code=r["last_error_code"])
+
 
 @dataclass(frozen=True)
 class SubitemRow:
@@ -51,6 +58,18 @@ class SubitemRow:
     monday_subitem_id: str | None
     attempts: int
     last_error_code: str | None
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any]) -> SubitemRow:
+        return cls(delta_id=int(r["delta_id"]), order_key=r["order_key"], size=r["size"], line_key=r["line_key"],
+                   action=r["action"], qty=r["qty"], parent_item_id=str(r["parent_item_id"]),
+                   monday_subitem_id=_id(r["monday_subitem_id"]), attempts=int(r["attempts"]),
+                   last_error_code=r["last_error_code"])
+
+
+# What ClaimBatch hands out per entity: its one 16-column row shape, read into the entity's own type.
+ROW_TYPES: dict[Entity, type[ItemRow] | type[SubitemRow]] = {"item": ItemRow, "subitem": SubitemRow}
+ENTITIES: tuple[Entity, ...] = tuple(ROW_TYPES)
 
 
 @dataclass(frozen=True)
@@ -101,22 +120,7 @@ def claim_batch(db: Database, entity: Entity, batch_size: int, lease_seconds: in
     """
     rows = db.call("ClaimBatch", Entity=entity, BatchSize=batch_size, LeaseSeconds=lease_seconds,
                    ClaimToken=_token(claim_token), Customer=customer, MaxAttempts=db.config.monday.max_attempts)
-    if entity == "item":
-        return [
-            ItemRow(delta_id=int(r["delta_id"]), order_key=r["order_key"], action=r["action"],
-                    payload=_json(r["payload"]) or {}, item_name=r["item_name"], group_key=r["group_key"],
-                    group_title=r["group_title"], monday_group_id=r["monday_group_id"],
-                    monday_item_id=_id(r["monday_item_id"]), attempts=int(r["attempts"]),
-                    last_error_code=r["last_error_code"])
-            for r in rows
-        ]
-    return [
-        SubitemRow(delta_id=int(r["delta_id"]), order_key=r["order_key"], size=r["size"], line_key=r["line_key"],
-                   action=r["action"], qty=r["qty"], parent_item_id=str(r["parent_item_id"]),
-                   monday_subitem_id=_id(r["monday_subitem_id"]), attempts=int(r["attempts"]),
-                   last_error_code=r["last_error_code"])
-        for r in rows
-    ]
+    return [ROW_TYPES[entity].from_record(r) for r in rows]
 
 
 def mark_synced(db: Database, token: uuid.UUID | str, entity: Entity, results: Iterable[SyncResult]) -> int:

@@ -34,6 +34,7 @@ from pusher.sql.connection import Database
 from pusher.sync.board import Board
 from pusher.sync.client import MondayClient
 from pusher.sync.column_types import shown_text
+from pusher.sync.entities import Entity, Items, entities_for
 from pusher.sync.mutations import document_text
 from pusher.sync.values import FormatError, build_values
 
@@ -75,7 +76,7 @@ class ReconcileReport:
         A line of an order that is itself re-pushed is left out: a re-created item brings all its
         lines (MarkSynced), and a present one gets only its missing subitems.
         """
-        orders = sorted({d.key for d in self.differences if d.entity == "item" and d.kind != "duplicate_item"})
+        orders = sorted({d.key for d in self.differences if d.entity == Items.name and d.kind != "duplicate_item"})
         missing = {d.key for d in self.differences if d.kind == "missing_item"}
         lines = sorted({tuple(d.key.rsplit("|", 1)) for d in self.differences if d.kind == "missing_subitem"})
         return orders, [(o, s) for o, s in lines if o not in missing]
@@ -142,19 +143,21 @@ class Reconciler:
     def __init__(self, config: Config, db: Database, client: MondayClient, items_board: Board,
                  subitems_board: Board | None, customer: str | None = None):
         self.config, self.db, self.client = config, db, client
-        self.items_board, self.subitems_board, self.customer = items_board, subitems_board, customer
+        self.customer = customer
+        self.items, *subitems = entities_for(config, items_board, subitems_board)
+        self.subitems: Entity | None = subitems[0] if subitems else None
         self.report = ReconcileReport()
 
     def run(self) -> ReconcileReport:
         orders = self.orders()
-        items = read_items(self.client, self.items_board.id)
+        items = read_items(self.client, self.items.board.id)
         self.report.orders, self.report.items_read = len(orders), len(items)
-        matched = self.compare_items(orders, items)
-        if self.subitems_board is not None:
+        matched = self.compare_items(self.items, orders, items)
+        if self.subitems is not None:
             lines = self.lines(set(orders))
-            subitems = read_items(self.client, self.subitems_board.id)
+            subitems = read_items(self.client, self.subitems.board.id)
             self.report.lines, self.report.subitems_read = len(lines), len(subitems)
-            self.compare_subitems(lines, subitems, matched)
+            self.compare_subitems(self.subitems, lines, subitems, matched)
         return self.report
 
     # -- the database ---------------------------------------------------------------------------
@@ -179,42 +182,41 @@ class Reconciler:
         return [r for r in self.db.fetch(sql) if r["order_key"] in order_keys]
 
     # -- the comparison -------------------------------------------------------------------------
-    def compare_items(self, orders: dict[str, dict[str, Any]], items: list[dict[str, Any]]) -> dict[str, str]:
+    def compare_items(self, entity: Entity, orders: dict[str, dict[str, Any]],
+                      items: list[dict[str, Any]]) -> dict[str, str]:
         """Report item differences; return order key -> the board item id its subitems belong under."""
-        m = self.config.monday
-        by_key = _by_key(items, m.item_key_column)
+        by_key = _by_key(items, entity.key_column)
         matched: dict[str, str] = {}
         for key, order in orders.items():
             stored = str(order["monday_item_id"]) if order["monday_item_id"] else None
             candidates = by_key.get(key, [])
             item = _pick(candidates, stored)
             if item is None:
-                self.report.add("missing_item", "item", key, monday_id=stored)
+                self.report.add("missing_item", entity.name, key, monday_id=stored)
                 continue
             matched[key] = item["id"]
             for extra in candidates:
                 if extra is not item:
-                    self.report.add("duplicate_item", "item", key, monday_id=extra["id"],
+                    self.report.add("duplicate_item", entity.name, key, monday_id=extra["id"],
                                     detail=f"a second live item with this key besides {item['id']}")
-            self.compare_values("item", key, item, order["item_name"], m.item_columns, order, self.items_board)
-            group = order["monday_group_id"] or self.items_board.groups.get(order["group_title"] or order["group_key"])
+            self.compare_values(entity, key, item, order["item_name"], order)
+            group = order["monday_group_id"] or entity.board.groups.get(order["group_title"] or order["group_key"])
             where = (item.get("group") or {}).get("id")
             if group and where != group:
-                self.report.add("wrong_group", "item", key, monday_id=item["id"], board=where, database=group)
-        customer_column = m.item_columns.get(self.config.customer_column)
+                self.report.add("wrong_group", entity.name, key, monday_id=item["id"], board=where, database=group)
+        customer_column = entity.columns().get(self.config.customer_column)
         for key, extras in by_key.items():
             if key in orders or (self.customer is not None and (
                     customer_column is None or _text(extras[0], customer_column) != self.customer)):
                 continue
             for extra in extras:
-                self.report.add("duplicate_item", "item", key, monday_id=extra["id"],
+                self.report.add("duplicate_item", entity.name, key, monday_id=extra["id"],
                                 detail="the database has no live order with this key")
         return matched
 
-    def compare_subitems(self, lines: list[dict[str, Any]], subitems: list[dict[str, Any]],
+    def compare_subitems(self, entity: Entity, lines: list[dict[str, Any]], subitems: list[dict[str, Any]],
                          parents: dict[str, str]) -> None:
-        m = self.config.monday
-        by_key = _by_key(subitems, m.line_key_column)
+        by_key = _by_key(subitems, entity.key_column)
         known = set()
         for line in lines:
             key = f"{line['order_key']}|{line['size']}"
@@ -225,38 +227,39 @@ class Reconciler:
             under_parent = [s for s in candidates if (s.get("parent_item") or {}).get("id") == parent]
             subitem = _pick(under_parent, stored) or _pick(candidates, stored)
             if subitem is None:
-                self.report.add("missing_subitem", "subitem", key, monday_id=stored)
+                self.report.add("missing_subitem", entity.name, key, monday_id=stored)
                 continue
             where = (subitem.get("parent_item") or {}).get("id")
             if parent is not None and where != parent:
-                self.report.add("wrong_parent", "subitem", key, monday_id=subitem["id"], board=where, database=parent)
+                self.report.add("wrong_parent", entity.name, key, monday_id=subitem["id"], board=where, database=parent)
             for extra in candidates:
                 if extra is not subitem:
-                    self.report.add("duplicate_subitem", "subitem", key, monday_id=extra["id"],
+                    self.report.add("duplicate_subitem", entity.name, key, monday_id=extra["id"],
                                     detail=f"a second live subitem with this key besides {subitem['id']}")
-            self.compare_values("subitem", key, subitem, line["size"], m.subitem_columns,
-                                {"size": line["size"], "qty": line["qty"]}, self.subitems_board)
+            self.compare_values(entity, key, subitem, line["size"], {"size": line["size"], "qty": line["qty"]})
         orders = {line["order_key"] for line in lines}
         for key, extras in by_key.items():
             if key in known or (self.customer is not None and key.rsplit("|", 1)[0] not in orders):
                 continue
             for extra in extras:
-                self.report.add("duplicate_subitem", "subitem", key, monday_id=extra["id"],
+                self.report.add("duplicate_subitem", entity.name, key, monday_id=extra["id"],
                                 detail="the database has no line with this key")
 
-    def compare_values(self, entity: str, key: str, item: dict[str, Any], name: Any, mapping: dict[str, str],
-                       source: dict[str, Any], board: Board) -> None:
+    def compare_values(self, entity: Entity, key: str, item: dict[str, Any], name: Any,
+                       source: dict[str, Any]) -> None:
+        board = entity.board
         if str(name or "") != (item.get("name") or ""):
-            self.report.add("value_differs", entity, key, monday_id=item["id"], column="name",
+            self.report.add("value_differs", entity.name, key, monday_id=item["id"], column="name",
                             board=item.get("name"), database=str(name or ""))
         try:
-            values = build_values(self.config, board, mapping, source, f"{entity} {key}", creating=False)
+            values = build_values(self.config, board, entity.columns(), source, f"{entity.name} {key}",
+                                  creating=False)
         except FormatError as exc:
-            self.report.add("value_differs", entity, key, monday_id=item["id"], detail=exc.message)
+            self.report.add("value_differs", entity.name, key, monday_id=item["id"], detail=exc.message)
             return
         for column_id, formatted in values.column_values.items():
             wanted = shown_text(board.columns[column_id].type, formatted)
             shown = _text(item, column_id)
             if shown != wanted:
-                self.report.add("value_differs", entity, key, monday_id=item["id"], column=column_id,
+                self.report.add("value_differs", entity.name, key, monday_id=item["id"], column=column_id,
                                 board=shown, database=wanted)

@@ -14,7 +14,9 @@ from collections import Counter
 from typing import Any
 
 from pusher import views
+from pusher.queue import ENTITIES
 from pusher.sql.connection import Database
+from pusher.sync.entities import Items
 
 NAME, GROUP = "(item name)", "(group)"
 
@@ -24,12 +26,12 @@ def build_plan(db: Database, limit: int | None = None, customer: str | None = No
     where, params = ("customer = " + db.dialect.placeholder, [customer]) if customer is not None else ("", [])
     rows = views.view_rows(db, "PlannedChanges", where=where, params=params, order_by="entity, delta_id")
     orders: dict[str, dict[str, Any]] = {}
-    totals = {"item": Counter(), "subitem": Counter()}
+    totals = {entity: Counter() for entity in ENTITIES}
     for row in rows:
         order = orders.setdefault(row["order_key"], {"order_key": row["order_key"], "customer": row["customer"],
                                                      "action": None, "changes": [], "subitems": []})
         totals[row["entity"]][row["action"].lower()] += 1
-        if row["entity"] == "item":
+        if row["entity"] == Items.name:
             order.update(action=row["action"].lower(), last_synced_at=row["last_synced_at"],
                          changes=item_changes(row))
         else:

@@ -1,5 +1,8 @@
 """claim -> push -> mark: the pusher's one loop, for items first and then subitems.
 
+What differs between the two (board, key column, id field, removal policy, the mutation a row
+becomes, groups and the board's item limit) is asked of the entity object (``sync/entities.py``).
+
 Per claimed batch: look up keys on the board when an earlier attempt may have reached monday
 (adopt, never duplicate), make sure every group exists (find by title, else create, cache through
 SaveGroup), format values (a bad value fails its row alone), then send aliased mutations in
@@ -31,10 +34,11 @@ from pusher.sql.connection import Database
 from pusher.sync import errors
 from pusher.sync.board import Board, read_boards
 from pusher.sync.client import MondayClient, Reply
+from pusher.sync.entities import Entity, entities_for
 from pusher.sync.errors import Disposition, Gone, RowFailure, RunFatalError, TransientError, classify_row
 from pusher.sync.mutations import Op, alias, build_batch, document_text
 from pusher.sync.progress import Progress
-from pusher.sync.values import FormatError, RowValues, build_values, check_name
+from pusher.sync.values import FormatError, RowValues
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,6 @@ PREVIEW_BATCH = 1000  # ClaimBatch's largest batch; a dry run claims every pendi
 LOOKUP_PAGE = 500  # items_page_by_column_values returns at most 500 items per page
 SPLIT_TRIES = 2  # tries of each half while bisecting a failing request; a row alone gets every try
 CREATES = ("create", "recreate")  # recreate: a create for a row whose item was deleted on the board by hand
-ITEM, SUBITEM = "item", "subitem"
 
 
 class Interrupted(Exception):
@@ -77,7 +80,7 @@ class RunReport:
     """What a run did, for the summary, ``--output-json`` and the run log."""
 
     dry_run: bool
-    counts: dict[str, Counter] = field(default_factory=lambda: {ITEM: Counter(), SUBITEM: Counter()})
+    counts: dict[str, Counter] = field(default_factory=lambda: {e: Counter() for e in queue.ENTITIES})
     failures: list[dict[str, Any]] = field(default_factory=list)
     payloads: list[dict[str, Any]] = field(default_factory=list)
     previews: list[Preview] = field(default_factory=list)  # dry run: the first request per entity
@@ -146,32 +149,33 @@ class Pusher:
     first_payloads: int = field(default=3, kw_only=True)
     report: RunReport = field(init=False)
     context: RunContext = field(init=False)
+    entities: list[Entity] = field(init=False)  # items, then subitems when there is a subitems board
 
     def __post_init__(self) -> None:
         self.report = RunReport(dry_run=False)
+        self.entities = entities_for(self.config, self.items_board, self.subitems_board)
         self.context = RunContext(self.config, self.db, self.client, self.report, self.progress, self.check_stop,
                                   self.first_payloads)
 
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> RunReport:
         """Drain items, then subitems; return the report (RunFatalError / Interrupted propagate)."""
-        self._drain(ITEM)
-        if self.subitems_board is not None:
-            self._drain(SUBITEM)
+        for entity in self.entities:
+            self._drain(entity)
         return self.report
 
-    def _drain(self, entity: str) -> None:
+    def _drain(self, entity: Entity) -> None:
         taken = 0
         m = self.config.monday
         while self.limit is None or taken < self.limit:
             self.check_stop()
             size = m.batch_size if self.limit is None else min(m.batch_size, self.limit - taken)
             token = str(uuid.uuid4())
-            rows = queue.claim_batch(self.db, entity, size, m.lease_seconds, token, self.customer)
+            rows = entity.claim(self.db, size, token, self.customer)
             if not rows:
                 return
             taken += len(rows)
-            batch = _Batch(self.context, self.board_of(entity), entity, token)
+            batch = _Batch(self.context, entity, token)
             try:
                 batch.push(rows)
             except TransientError as exc:
@@ -191,26 +195,27 @@ class Pusher:
         """
         self.report.dry_run = True
         m = self.config.monday
-        for entity in (ITEM, SUBITEM) if self.subitems_board is not None else (ITEM,):
+        for entity in self.entities:
             token = str(uuid.uuid4())
             rows: list[Any] = []
             try:
                 while self.limit is None or len(rows) < self.limit:
                     want = PREVIEW_BATCH if self.limit is None else min(PREVIEW_BATCH, self.limit - len(rows))
-                    claimed = queue.claim_batch(self.db, entity, want, m.lease_seconds, token, self.customer)
+                    claimed = entity.claim(self.db, want, token, self.customer)
                     if not claimed:
                         break
                     rows += claimed
-                batch = _Batch(self.context, self.board_of(entity), entity, token, dry=True)
+                batch = _Batch(self.context, entity, token, dry=True)
                 plans, failures = batch.plan(rows)
             finally:
-                queue.release_claim(self.db, token, entity)
+                queue.release_claim(self.db, token, entity.name)
             for p in plans:
-                self.report.count(entity, p.verb, "planned")
+                self.report.count(entity.name, p.verb, "planned")
             for row, verb, failure in failures:
-                self.report.count(entity, verb, "would_fail")
-                self.report.problems.append(f"{entity} {_key(row)}: {failure.message}")
-            full = self.items_board.capacity_problem(sum(p.verb in CREATES for p in plans)) if entity == ITEM else None
+                self.report.count(entity.name, verb, "would_fail")
+                self.report.problems.append(f"{entity.name} {entity.key(row)}: {failure.message}")
+            creates = sum(p.verb in CREATES for p in plans)
+            full = entity.board.capacity_problem(creates) if entity.top_level else None
             if full:
                 self.report.warnings.append(full)
                 log.warning("%s", full)
@@ -218,13 +223,10 @@ class Pusher:
             for start in range(0, min(len(sendable), m.batch_size * self.first_payloads), m.batch_size):
                 batch = sendable[start:start + m.batch_size]
                 document, variables = build_batch(batch)
-                self.report.payloads.append({"entity": entity, "query": document, "variables": variables})
+                self.report.payloads.append({"entity": entity.name, "query": document, "variables": variables})
                 if start == 0:
-                    self.report.previews.append(Preview(entity, len(batch), *build_batch(batch[:1])))
+                    self.report.previews.append(Preview(entity.name, len(batch), *build_batch(batch[:1])))
         return self.report
-
-    def board_of(self, entity: str) -> Board:
-        return self.items_board if entity == ITEM else self.subitems_board
 
     def check_stop(self) -> None:
         if self.stop.is_set():
@@ -235,7 +237,7 @@ class Pusher:
 class _Batch:
     """One claimed batch: its token, its request counter (for Idempotency-Keys) and its open rows."""
 
-    def __init__(self, context: RunContext, board: Board, entity: str, token: str, dry: bool = False):
+    def __init__(self, context: RunContext, entity: Entity, token: str, dry: bool = False):
         self.run = context
         self.dry = dry
         self.entity = entity
@@ -245,9 +247,7 @@ class _Batch:
         self.unknown: dict[int, Any] = {}  # rows whose request ended without a known outcome
         self.landed = 0  # mutation requests monday answered: proof that a failing row is not an outage
         self.suspects: list[tuple[Planned, TransientError]] | None = None  # rows failing alone, while bisecting
-        self.board = board
-        self.key_column = (context.config.monday.item_key_column if entity == ITEM
-                           else context.config.monday.line_key_column)
+        self.board = entity.board
 
     # -- bookkeeping --------------------------------------------------------------------------
     def next_key(self) -> str:
@@ -257,25 +257,27 @@ class _Batch:
     def synced(self, planned: list[tuple[Planned, str | None]]) -> None:
         if not planned:
             return
-        queue.mark_synced(self.run.db, self.token, self.entity,
+        queue.mark_synced(self.run.db, self.token, self.entity.name,
                           [queue.SyncResult(p.row.delta_id, monday_id) for p, monday_id in planned])
         for p, _ in planned:
             self.open.pop(p.row.delta_id, None)
-            self.run.report.count(self.entity, p.verb, "synced")
+            self.run.report.count(self.entity.name, p.verb, "synced")
         self.run.progress.advance(len(planned))
 
     def failed(self, rows: list[tuple[Any, str, RowFailure]]) -> None:
         if not rows:
             return
-        queue.mark_failed(self.run.db, self.token, self.entity,
+        queue.mark_failed(self.run.db, self.token, self.entity.name,
                           [queue.Failure(row.delta_id, f.code, f.message[:2000], f.retryable) for row, _, f in rows])
         for row, verb, f in rows:
             self.open.pop(row.delta_id, None)
-            self.run.report.count(self.entity, verb, "retry" if f.retryable else "failed")
-            self.run.report.failures.append({"entity": self.entity, "key": _key(row), "action": row.action,
+            self.run.report.count(self.entity.name, verb, "retry" if f.retryable else "failed")
+            self.run.report.failures.append({"entity": self.entity.name, "key": self.entity.key(row),
+                                             "action": row.action,
                                            "code": f.code, "message": f.message, "retryable": f.retryable})
             level = logging.INFO if f.retryable else logging.WARNING
-            log.log(level, "%s %s %s: %s", self.entity, _key(row), "will be retried" if f.retryable else "FAILED",
+            log.log(level, "%s %s %s: %s", self.entity.name, self.entity.key(row),
+                    "will be retried" if f.retryable else "FAILED",
                     f.message)
         self.run.progress.advance(len(rows))
 
@@ -288,9 +290,9 @@ class _Batch:
                                                     f"outcome unknown: {reason}")) for r in self.unknown.values()]
         self.failed(unknown)
         if self.open:
-            released = queue.release_claim(self.run.db, self.token, self.entity)
-            log.info("released %s %s row(s) without spending attempts", released, self.entity)
-            self.run.report.count(self.entity, "any", "released", len(self.open))
+            released = queue.release_claim(self.run.db, self.token, self.entity.name)
+            log.info("released %s %s row(s) without spending attempts", released, self.entity.name)
+            self.run.report.count(self.entity.name, "any", "released", len(self.open))
             self.open.clear()
 
     # -- the work -----------------------------------------------------------------------------
@@ -309,7 +311,7 @@ class _Batch:
     def over_capacity(self, plans: list[Planned]) -> tuple[list[Planned], str | None]:
         """The creates a full (or nearly full) items board cannot take, and the sentence saying so."""
         creates = [p for p in plans if p.verb in CREATES]
-        room = self.board.room() if self.entity == ITEM else None
+        room = self.board.room() if self.entity.top_level else None
         if room is None or len(creates) <= room:
             return [], None
         return creates[room:], self.board.capacity_problem(len(creates))
@@ -324,7 +326,7 @@ class _Batch:
                 plans.append(self.plan_row(row, known))
             except FormatError as exc:
                 failures.append((row, row.action.lower(), RowFailure(exc.code, exc.message)))
-        if self.entity == ITEM:
+        if self.entity.top_level:
             failures += self.ensure_groups([p for p in plans if p.verb in CREATES or (
                 p.verb == "update" and (p.row.group_title or p.row.group_key))])
             failed_ids = {row.delta_id for row, _, _ in failures}
@@ -337,32 +339,28 @@ class _Batch:
         An earlier attempt shows as attempts > 1, or as any error the row carries: RequeueFailed
         restarts attempts at 0 but keeps the error (e.g. LEASE_EXPIRED: a pusher died after sending).
         """
-        if self.own_id(row) is not None and row.last_error_code != errors.ITEM_MISSING:
+        if self.entity.own_id(row) is not None and row.last_error_code != errors.ITEM_MISSING:
             return False
         removing = row.action in ("ARCHIVE", "DELETE")
         tried_before = row.attempts > 1 or row.last_error_code is not None
         return removing or tried_before or row.action == "UPDATE"
 
-    def own_id(self, row: Any) -> str | None:
-        value = row.monday_item_id if self.entity == ITEM else row.monday_subitem_id
-        return str(value) if value else None
-
     def known_id(self, row: Any, found: dict[str, str]) -> str | None:
-        own = self.own_id(row)
+        own = self.entity.own_id(row)
         if own is not None and row.last_error_code != errors.ITEM_MISSING:
             return own
-        return found.get(_key(row))
+        return found.get(self.entity.key(row))
 
     def lookup(self, rows: list[Any]) -> dict[str, str]:
         """key -> id of the live item holding that key (the oldest one, should a person have copied it)."""
         if not rows:
             return {}
-        keys = sorted({_key(r) for r in rows})
+        keys = sorted({self.entity.key(r) for r in rows})
         found: dict[str, list[tuple[int, str]]] = {}
         for start in range(0, len(keys), LOOKUP_PAGE):
             chunk = keys[start:start + LOOKUP_PAGE]
             reply = self.run.client.request(document_text("items_by_keys"), {
-                "board_id": self.board.id, "column_id": self.key_column, "keys": chunk, "limit": LOOKUP_PAGE})
+                "board_id": self.board.id, "column_id": self.entity.key_column, "keys": chunk, "limit": LOOKUP_PAGE})
             page = reply.data.get("items_page_by_column_values") or {}
             while True:
                 for item in page.get("items") or []:
@@ -372,53 +370,29 @@ class _Batch:
                 if not page.get("cursor"):
                     break
                 reply = self.run.client.request(document_text("next_items_page"), {
-                    "cursor": page["cursor"], "limit": LOOKUP_PAGE, "column_id": self.key_column})
+                    "cursor": page["cursor"], "limit": LOOKUP_PAGE, "column_id": self.entity.key_column})
                 page = reply.data.get("next_items_page") or {}
         adopted = {key: min(ids)[1] for key, ids in found.items()}
         for key, ids in found.items():
             if len(ids) > 1:
-                log.warning("%s key %s is on the board %d times (ids %s); using the oldest", self.entity, key,
+                log.warning("%s key %s is on the board %d times (ids %s); using the oldest", self.entity.name, key,
                             len(ids), ", ".join(i for _, i in sorted(ids)))
         if adopted:
-            log.info("adopted %d existing %s(s) found by key on the board", len(adopted), self.entity)
+            log.info("adopted %d existing %s(s) found by key on the board", len(adopted), self.entity.name)
         return adopted
 
     def plan_row(self, row: Any, known: str | None) -> Planned:
-        cfg = self.run.config
-        who = f"order {row.order_key}" + (f" size {row.size}" if self.entity == SUBITEM else "")
         if row.action in ("ARCHIVE", "DELETE"):
             if known is None:
                 return Planned(row, "noop")  # nothing on the board: nothing to remove
-            policy = cfg.monday.on_removed_order if self.entity == ITEM else cfg.monday.on_removed_size
-            name = "archive_item" if policy == "archive" else "delete_item"
-            return Planned(row, policy, Op(name, {"item_id": known}), known)
-        if self.entity == ITEM:
-            name = check_name(row.item_name, who)
-            values = build_values(cfg, self.board, cfg.monday.item_columns, row.payload, who, creating=known is None,
-                                  fixed={self.key_column: row.order_key})
-            if known is None:
-                variables = {"board_id": self.board.id, "group_id": None, "item_name": name}
-                op = Op("create_item", variables)
-            else:
-                values.column_values["name"] = name
-                op = Op("change_values", {"board_id": self.board.id, "item_id": known})
-        else:
-            name = check_name(row.size, who)
-            source = {"size": row.size, "qty": row.qty}
-            values = build_values(cfg, self.board, cfg.monday.subitem_columns, source, who, creating=known is None,
-                                  fixed={self.key_column: row.line_key}, non_negative=frozenset({"qty"}))
-            if known is None:
-                op = Op("create_subitem", {"parent_item_id": str(row.parent_item_id), "item_name": name})
-            else:
-                values.column_values["name"] = name
-                op = Op("change_values", {"board_id": self.board.id, "item_id": known})
-        op.variables["column_values"] = json.dumps(values.column_values, ensure_ascii=False)
-        op.variables["create_labels"] = values.create_labels
+            return Planned(row, self.entity.removal, self.entity.removal_op(known), known)
+        op, values = self.entity.change(row, known)
         if known is not None:
             return Planned(row, "update", op, known, values)
-        recreate = row.last_error_code == errors.ITEM_MISSING and self.own_id(row) is not None
+        recreate = row.last_error_code == errors.ITEM_MISSING and self.entity.own_id(row) is not None
         if recreate and not self.dry:
-            log.warning("%s: re-creating it, its item %s was deleted on the board by hand", who, self.own_id(row))
+            log.warning("%s: re-creating it, its item %s was deleted on the board by hand", self.entity.who(row),
+                        self.entity.own_id(row))
         return Planned(row, "recreate" if recreate else "create", op, known, values)
 
     def ensure_groups(self, creates: list[Planned]) -> list[tuple[Any, str, RowFailure]]:
@@ -438,7 +412,7 @@ class _Batch:
                 queue.save_group(self.run.db, p.row.group_key, gid)
         failures: dict[str, RowFailure] = {}
         if missing and self.dry:
-            self.run.report.count(ITEM, "create_group", "planned", len(missing))
+            self.run.report.count(self.entity.name, "create_group", "planned", len(missing))
         elif missing:
             for title, group_key in missing.items():
                 reply = self.request([Op("create_group", {"board_id": board.id, "group_name": title})],
@@ -517,7 +491,7 @@ class _Batch:
         try:
             if len(chunk) > 1:
                 log.warning("%s request of %d rows failed on every try (%s); splitting it to find the row "
-                            "that breaks it", self.entity, len(chunk), exc)
+                            "that breaks it", self.entity.name, len(chunk), exc)
                 half = len(chunk) // 2
                 self.send(chunk[:half], SPLIT_TRIES)
                 self.send(chunk[half:], SPLIT_TRIES)
@@ -559,7 +533,8 @@ class _Batch:
     def adopt_created(self, chunk: list[Planned]) -> list[Planned]:
         """Creates of a request with an unknown outcome that are on the board after all: mark them SYNCED."""
         found = self.lookup([p.row for p in chunk if p.verb in CREATES])
-        adopted = [(p, found[_key(p.row)]) for p in chunk if p.verb in CREATES and _key(p.row) in found]
+        adopted = [(p, found[self.entity.key(p.row)]) for p in chunk
+                   if p.verb in CREATES and self.entity.key(p.row) in found]
         self.synced(adopted)
         done = {p.row.delta_id for p, _ in adopted}
         return [p for p in chunk if p.row.delta_id not in done]
@@ -568,7 +543,7 @@ class _Batch:
         report = self.run.report
         if len(report.payloads) < self.run.first_payloads:
             document, variables = build_batch([p.op for p in chunk])
-            report.payloads.append({"entity": self.entity, "query": document, "variables": variables})
+            report.payloads.append({"entity": self.entity.name, "query": document, "variables": variables})
 
     def failure_of(self, reply: Reply, index: int) -> RowFailure:
         error = reply.error_for(alias(index))
@@ -596,7 +571,7 @@ class _Batch:
                     self.board.add_label(column_id, label)
                 if p.verb == "update" and result.get("state") == "archived":
                     refused.append((p.row, p.verb, RowFailure(errors.ITEM_ARCHIVED, (
-                        f"monday {self.entity} {p.known_id} is archived on the board (by hand): monday wrote the "
+                        f"monday {self.entity.name} {p.known_id} is archived on the board (by hand): monday wrote the "
                         f"change to it but it stays archived. Restore it in monday and requeue the row "
                         f"(RequeueFailed), or delete it on the board to have it re-created"))))
                 elif self.misplaced(p, result):
@@ -606,7 +581,7 @@ class _Batch:
                     confirmed.append((p, str(result["id"]) if p.verb in CREATES else p.known_id))
                 continue
             failure = self.failure_of(reply, index)
-            verdict = classify_row(failure.code, p.verb, self.entity)
+            verdict = classify_row(failure.code, p.verb, self.entity.name)
             if verdict is Gone.REMOVED:
                 confirmed.append((p, p.known_id))  # already gone from the board: the removal holds
             elif verdict is Gone.ITEM:
@@ -619,7 +594,7 @@ class _Batch:
                 refused.append((p.row, p.verb, failure))
         self.synced(confirmed)
         self.failed(refused)
-        if self.entity == ITEM and self.board.items_count is not None:
+        if self.entity.top_level and self.board.items_count is not None:
             self.board.items_count += sum(1 for p, _ in confirmed if p.verb in CREATES)
         if fatal is not None:
             raise RunFatalError(fatal.code, fatal.message)
@@ -630,7 +605,8 @@ class _Batch:
     def misplaced(self, p: Planned, result: dict[str, Any]) -> bool:
         """An updated item that monday reports in another group than its order's (moved order or hand move)."""
         where = (result.get("group") or {}).get("id")
-        return p.verb == "update" and self.entity == ITEM and p.group_id is not None and where not in (None, p.group_id)
+        return (p.verb == "update" and self.entity.top_level and p.group_id is not None
+                and where not in (None, p.group_id))
 
     def orphaned(self, p: Planned) -> RowFailure:
         """A subitem create whose parent item was deleted by hand. With on_missing_item = "recreate" the
@@ -648,7 +624,7 @@ class _Batch:
 
     def missing(self, p: Planned, what: str) -> RowFailure:
         """The row's item is gone from the board (deleted by hand): re-create it, or fail, per the config."""
-        thing = f"monday {self.entity} {p.known_id}"
+        thing = f"monday {self.entity.name} {p.known_id}"
         if self.run.config.monday.on_missing_item == "fail":
             return RowFailure(errors.ITEM_GONE, f"{thing} {what}; monday.on_missing_item = \"fail\" keeps it "
                                                 f"FAILED: restore it on the board and requeue, or set \"recreate\"")
@@ -662,6 +638,3 @@ def _group_key(board_id: str, title: str) -> str:
     digest = hashlib.sha256(f"{board_id}\x1f{title}".encode()).hexdigest()[:32]
     return f"ordersync-group-{digest}"
 
-
-def _key(row: Any) -> str:
-    return row.line_key if hasattr(row, "line_key") else row.order_key
