@@ -95,8 +95,8 @@ def test_every_test_that_expects_an_error_runs_outside_tsqlt_transaction(classes
 
 # Each PostgreSQL test of a procedure's or view's behaviour (tests/db) -> its tSQLt twin,
 # "Class.test name", matched by the exact name. A PostgreSQL test is listed in exactly one of
-# TWINS, NO_TWIN (it cannot have one: the reason) or TWIN_TO_WRITE (a known gap, written down
-# here so it is visible and a new PostgreSQL test cannot slip in without a decision).
+# TWINS or NO_TWIN (it cannot have one: the reason), so a new PostgreSQL test cannot slip in
+# without its twin or a written reason.
 TWINS = {
     "test_claim.py::test_a_claim_sets_in_flight_token_lease_and_attempts":
         "ClaimBatchTests.test a claim leases the oldest pending rows to the token",
@@ -204,6 +204,92 @@ TWINS = {
     "test_purge.py::test_a_dry_run_counts_every_row_and_deletes_none": "PurgeTests.test a dry run deletes nothing",
     "test_purge.py::test_max_batches_stops_after_that_many_batches_of_the_batch_size":
         "PurgeTests.test max batches stops after that many batches of the batch size",
+    "test_claim.py::test_an_unexpired_lease_is_not_reclaimed":
+        "ClaimBatchTests.test a lease that has not expired is not claimed again",
+    "test_claim.py::test_a_later_change_waits_behind_an_expired_flight_which_is_reclaimed_first":
+        "ClaimBatchTests.test a later change waits behind an expired flight which is claimed again first",
+    "test_claim.py::test_a_line_waits_only_behind_its_own_size":
+        "ClaimBatchTests.test a line waits only behind an in-flight change of its own size",
+    "test_claim.py::test_customer_filters_on_the_configured_customer_column":
+        "ClaimBatchTests.test a customer filter claims only the orders whose customer column holds it",
+    "test_key_semantics.py::test_the_customer_filter_ignores_case_and_trailing_spaces":
+        "ClaimBatchTests.test the customer filter ignores case and trailing spaces",
+    "test_queue.py::test_a_synced_archive_of_an_order_that_came_back_leaves_it_live":
+        "MarkSyncedTests.test a synced ARCHIVE of an order that came back leaves it live",
+    "test_queue.py::test_a_synced_archive_closes_the_line_changes_still_queued_for_that_order":
+        "MarkSyncedTests.test a synced ARCHIVE closes the line changes still queued for that order",
+    "test_queue.py::test_mark_synced_stores_the_subitem_id_on_the_delta_and_the_line":
+        "MarkSyncedTests.test a synced subitem keeps its monday id on the delta and on the line",
+    "test_queue.py::test_requeue_failed_by_customer":
+        "RequeueFailedTests.test a customer requeues only the failed rows of the orders of that customer",
+    "test_queue.py::test_requeue_failed_by_delta_id":
+        "RequeueFailedTests.test a delta id requeues that one row and is refused without an entity",
+    "test_call_time_settings.py::test_an_edited_max_attempts_dead_letters_an_expired_lease_without_a_redeploy":
+        "ClaimBatchTests.test a max attempts sent with the call dead-letters an expired lease sooner",
+    "test_call_time_settings.py::test_a_dba_call_without_max_attempts_uses_the_rendered_default":
+        "MarkFailedTests.test a call without max attempts retries up to the rendered default",
+    "test_call_time_settings.py::test_max_attempts_out_of_range_is_refused_naming_the_parameter":
+        "ClaimBatchTests.test a max attempts out of range is refused naming the parameter",
+    "test_purge.py::test_a_bad_batch_setting_is_refused_naming_the_parameter":
+        "PurgeTests.test a bad batch setting is refused naming the parameter",
+    "test_bad_rows.py::test_a_rejected_order_in_a_snapshot_is_not_archived_nor_changed":
+        "MergeHeadersTests.test a rejected order in a snapshot is neither archived nor changed",
+    "test_bad_rows.py::test_a_fixed_row_goes_through_on_the_next_run":
+        "MergeHeadersTests.test a negative size fixed in staging goes through on the next run",
+    "test_bad_rows.py::test_a_key_duplicated_beside_an_unchanged_row_rejects_every_copy":
+        "MergeHeadersTests.test a key duplicated beside an unchanged copy rejects every copy",
+    "test_merge_headers.py::test_a_change_to_a_failed_order_revives_it_with_attempts_reset":
+        "MergeHeadersTests.test a change to a failed order revives it with attempts reset",
+    "test_merge_headers.py::test_a_change_outside_the_monday_columns_queues_nothing":
+        "MergeHeadersTests.test a change outside the monday columns queues nothing",
+    "test_merge_headers.py::test_an_order_back_after_its_archive_was_synced_gets_its_lines_again":
+        "MergeHeadersTests.test an order back after its archive was synced gets its lines again",
+    "test_key_semantics.py::test_a_group_name_of_spaces_only_is_no_group_not_a_blank_one":
+        "MergeHeadersTests.test a group name of spaces only is no group rather than a blank one",
+    "test_key_semantics.py::test_an_order_key_of_spaces_only_is_rejected_as_null":
+        "MergeHeadersTests.test an order key of spaces only is rejected as NULL",
+    "test_key_semantics.py::test_a_key_that_changes_only_case_or_trailing_spaces_is_the_same_order":
+        "MergeHeadersTests.test a key that changes only case or trailing spaces is the same order",
+    "test_one_column_names.py::test_name_length_counts_an_emoji_as_one_character":
+        "MergeHeadersTests.test name length counts an emoji as one character",
+    "test_hash_definition.py::test_a_real_change_in_an_altered_column_still_queues":
+        "MergeHeadersTests.test a real change in a column whose type changed still queues",
+    "test_hash_definition.py::test_a_new_hash_definition_with_a_real_change_queues_that_change":
+        "MergeHeadersTests.test a hash stored under an older definition with a real change queues that change",
+    "test_hash_definition.py::test_an_archived_order_with_an_old_hash_is_rewritten_not_queued":
+        "MergeHeadersTests.test an archived order with a hash under an older definition is rewritten not queued",
+    "test_bad_rows.py::test_an_order_with_a_rejected_line_is_looked_at_again_by_the_next_run":
+        "MergeLinesTests.test an order with a rejected line is looked at again by the next run",
+    "test_merge_lines.py::test_create_then_update_while_pending_stays_one_create_with_the_latest_qty":
+        "MergeLinesTests.test a create then an update while pending stays one CREATE with the latest quantity",
+    "test_merge_lines.py::test_create_then_delete_while_pending_becomes_delete_and_back_becomes_update":
+        "MergeLinesTests.test a create then a delete while pending becomes a DELETE and back becomes an UPDATE",
+    "test_merge_lines.py::test_a_line_change_while_in_flight_gets_its_own_row":
+        "MergeLinesTests.test a line change while in flight gets its own row",
+    "test_merge_lines.py::test_a_deleted_size_is_not_queued_again_while_its_delete_waits":
+        "MergeLinesTests.test a deleted size is not queued again while its delete waits",
+    "test_pipeline.py::test_the_payload_is_the_canonical_json_of_the_monday_columns":
+        "RunPipelineTests.test the payload is the canonical JSON of the monday columns",
+    "test_pipeline.py::test_every_staging_change_ends_as_a_delta":
+        "RunPipelineTests.test every staging change ends as a delta",
+    "test_pipeline.py::test_a_failing_run_rolls_back_its_work_and_logs_the_error_durably":
+        "RunPipelineTests.test a failing run rolls back its work and logs the error durably",
+    "test_snapshot_check.py::test_a_change_outside_the_monday_columns_is_still_a_skip":
+        "RunPipelineTests.test a change outside the monday columns is still a skip",
+    "test_snapshot_check.py::test_an_archived_order_back_in_staging_defeats_the_skip":
+        "RunPipelineTests.test an archived order back in staging defeats the skip",
+    "test_snapshot_check.py::test_rejected_rows_are_reported_again_on_every_run":
+        "RunPipelineTests.test rejected rows are reported again on every run",
+    "test_mass_change_guard.py::test_staging_with_its_size_columns_unloaded_is_refused_for_the_line_deletes":
+        "RunPipelineTests.test staging with its size columns unloaded is refused for the line deletes",
+    "test_mass_change_guard.py::test_a_dry_run_shows_the_refusal_too":
+        "RunPipelineTests.test a dry run shows the refusal too",
+    "test_mass_change_guard.py::test_the_shipped_thresholds_let_a_small_board_lose_three_of_ten_orders":
+        "RunPipelineTests.test the shipped thresholds let a small board lose three of ten orders",
+    "test_mass_change_guard.py::test_the_thresholds_travel_with_the_call_without_a_redeploy":
+        "RunPipelineTests.test the thresholds travel with the call without a redeploy",
+    "test_deployed_config.py::test_a_dba_call_without_a_fingerprint_is_not_checked":
+        "RunPipelineTests.test a DBA call without a fingerprint is not checked",
 }
 _TWO_SESSIONS = "needs two concurrent sessions; a tSQLt test runs in one"
 _ONE_MODE = "the tSQLt classes are rendered for the configured staging mode only"
@@ -240,55 +326,13 @@ NO_TWIN = {
         _TWO_SESSIONS,
     "test_lock_conflicts.py::test_an_error_that_is_not_a_lock_conflict_is_not_retried":
         "tests the Python retry, not SQL",
+    "test_one_column_names.py::test_a_one_column_item_and_group_name_is_that_column":
+        "needs a one-column item and group name; the tSQLt classes render from the shipped config",
+    "test_one_column_names.py::test_a_one_column_name_with_a_null_is_no_name":
+        "needs a one-column item and group name; the tSQLt classes render from the shipped config",
+    "test_deployed_config.py::test_objects_deployed_without_the_fingerprint_are_refused_with_the_fix":
+        "tests the Python check (pusher.sql.deployed_config); dropping the view is a redeploy",
 }
-TWIN_TO_WRITE = [
-    "test_bad_rows.py::test_an_order_with_a_rejected_line_is_looked_at_again_by_the_next_run",
-    "test_key_semantics.py::test_a_group_name_of_spaces_only_is_no_group_not_a_blank_one",
-    "test_key_semantics.py::test_an_order_key_of_spaces_only_is_rejected_as_null",
-    "test_bad_rows.py::test_a_rejected_order_in_a_snapshot_is_not_archived_nor_changed",
-    "test_bad_rows.py::test_a_fixed_row_goes_through_on_the_next_run",
-    "test_bad_rows.py::test_a_key_duplicated_beside_an_unchanged_row_rejects_every_copy",
-    "test_claim.py::test_an_unexpired_lease_is_not_reclaimed",
-    "test_claim.py::test_a_later_change_waits_behind_an_expired_flight_which_is_reclaimed_first",
-    "test_claim.py::test_a_line_waits_only_behind_its_own_size",
-    "test_claim.py::test_customer_filters_on_the_configured_customer_column",
-    "test_merge_headers.py::test_a_change_to_a_failed_order_revives_it_with_attempts_reset",
-    "test_merge_headers.py::test_a_change_outside_the_monday_columns_queues_nothing",
-    "test_merge_headers.py::test_an_order_back_after_its_archive_was_synced_gets_its_lines_again",
-    "test_merge_lines.py::test_create_then_update_while_pending_stays_one_create_with_the_latest_qty",
-    "test_merge_lines.py::test_create_then_delete_while_pending_becomes_delete_and_back_becomes_update",
-    "test_merge_lines.py::test_a_line_change_while_in_flight_gets_its_own_row",
-    "test_merge_lines.py::test_a_deleted_size_is_not_queued_again_while_its_delete_waits",
-    "test_pipeline.py::test_the_payload_is_the_canonical_json_of_the_monday_columns",
-    "test_pipeline.py::test_every_staging_change_ends_as_a_delta",
-    "test_pipeline.py::test_a_failing_run_rolls_back_its_work_and_logs_the_error_durably",
-    "test_queue.py::test_a_synced_archive_of_an_order_that_came_back_leaves_it_live",
-    "test_queue.py::test_a_synced_archive_closes_the_line_changes_still_queued_for_that_order",
-    "test_queue.py::test_mark_synced_stores_the_subitem_id_on_the_delta_and_the_line",
-    "test_queue.py::test_requeue_failed_by_customer",
-    "test_queue.py::test_requeue_failed_by_delta_id",
-    "test_snapshot_check.py::test_a_change_outside_the_monday_columns_is_still_a_skip",
-    "test_snapshot_check.py::test_an_archived_order_back_in_staging_defeats_the_skip",
-    "test_snapshot_check.py::test_rejected_rows_are_reported_again_on_every_run",
-    "test_one_column_names.py::test_a_one_column_item_and_group_name_is_that_column",
-    "test_one_column_names.py::test_a_one_column_name_with_a_null_is_no_name",
-    "test_one_column_names.py::test_name_length_counts_an_emoji_as_one_character",
-    "test_hash_definition.py::test_a_real_change_in_an_altered_column_still_queues",
-    "test_hash_definition.py::test_a_new_hash_definition_with_a_real_change_queues_that_change",
-    "test_hash_definition.py::test_an_archived_order_with_an_old_hash_is_rewritten_not_queued",
-    "test_key_semantics.py::test_a_key_that_changes_only_case_or_trailing_spaces_is_the_same_order",
-    "test_key_semantics.py::test_the_customer_filter_ignores_case_and_trailing_spaces",
-    "test_mass_change_guard.py::test_staging_with_its_size_columns_unloaded_is_refused_for_the_line_deletes",
-    "test_mass_change_guard.py::test_a_dry_run_shows_the_refusal_too",
-    "test_mass_change_guard.py::test_the_shipped_thresholds_let_a_small_board_lose_three_of_ten_orders",
-    "test_mass_change_guard.py::test_the_thresholds_travel_with_the_call_without_a_redeploy",
-    "test_deployed_config.py::test_objects_deployed_without_the_fingerprint_are_refused_with_the_fix",
-    "test_deployed_config.py::test_a_dba_call_without_a_fingerprint_is_not_checked",
-    "test_call_time_settings.py::test_an_edited_max_attempts_dead_letters_an_expired_lease_without_a_redeploy",
-    "test_call_time_settings.py::test_a_dba_call_without_max_attempts_uses_the_rendered_default",
-    "test_call_time_settings.py::test_max_attempts_out_of_range_is_refused_naming_the_parameter",
-    "test_purge.py::test_a_bad_batch_setting_is_refused_naming_the_parameter",
-]
 
 
 def postgres_behaviour_tests() -> list[str]:
@@ -306,7 +350,7 @@ def tsqlt_test_names(classes: dict[str, str]) -> set[str]:
 
 
 def test_every_postgres_behaviour_test_is_listed_once():
-    listed = [*TWINS, *NO_TWIN, *TWIN_TO_WRITE]
+    listed = [*TWINS, *NO_TWIN]
     assert sorted(listed) == sorted(set(listed)), "a test is listed twice"
     assert set(postgres_behaviour_tests()) == set(listed), (
         "tests/db changed: give each new test a tSQLt twin in TWINS, or a reason in NO_TWIN")
