@@ -77,7 +77,8 @@ def absent_problem(source_name: str, column_id: str, who: str) -> str:
     """The sentence for a mapped field a queued row does not carry (absent, not NULL)."""
     return (f"monday.item_columns.{source_name!r} -> monday {column_id!r}: {who} carries no {source_name!r} value "
             f"(absent, not NULL): the deployed procedures were rendered before it was mapped, so nothing "
-            f"was sent: fix the name, or run `ordersync render` and `ordersync deploy` after mapping a new column")
+            f"was sent: fix the name, or after mapping a new column run `ordersync deploy` (SQL Server: render + "
+            f"install.sql), then the pipeline, which queues every order with the new column")
 
 
 def build_values(config: Config, board: Board, mapping: dict[str, str], source: dict[str, Any], who: str,

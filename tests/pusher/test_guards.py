@@ -10,8 +10,11 @@ import socket
 
 import pytest
 
+from pusher.pipeline import run_pipeline
+from pusher.sql.connection import Database
+from pusher.sql.deploy import deploy
 from pusher.sync.client import RetryPolicy
-from tests.pusher.conftest import ITEMS_BOARD, point_at, push, queue_states
+from tests.pusher.conftest import ITEMS_BOARD, board_items, point_at, push, queue_states
 
 
 def _remap(cfg, old: str, new: str):
@@ -61,6 +64,23 @@ def test_a_mapping_the_deployed_procedures_do_not_carry_is_absent_not_empty(
     assert monday_emulator.stats()["mutations_total"] == 0
     _untouched(db)
     assert _last_run(db)["outcome"] == "FAILED"
+
+
+def test_after_mapping_a_new_column_deploy_and_one_pipeline_run_let_the_sync_through(
+        db, config, monday_emulator, load_reference):
+    """The way out of the refusal above, as its message says: deploy the new mapping, run the
+    pipeline. The new column changes every order's hash, so the pipeline folds the current values,
+    the new column included, into the rows already queued; the sync then sends PLANNER, not ""."""
+    rows = load_reference()
+    cfg = _remap(point_at(config, monday_emulator), "DESTINATION", "PLANNER")
+    assert push(cfg, db)[1] == 2
+    with Database(cfg, url=db.url) as remapped:
+        deploy(remapped)
+        run_pipeline(remapped)
+        report, code = push(cfg, remapped)
+    assert code == 0, report.as_dict()
+    item = next(i for i in board_items(monday_emulator) if i["name"].endswith(rows[0]["AAG ORDER NUMBER"]))
+    assert item["column_values"]["text_destination"]["text"] == rows[0]["PLANNER"] != rows[0]["DESTINATION"]
 
 
 def test_a_claimed_row_without_a_mapped_field_stops_the_run_before_its_first_mutation(

@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_V2" (
     CONSTRAINT "PK_ORDER_LIST_V2" PRIMARY KEY (order_key)
 );
 ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "hash_version" INTEGER NULL;
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "AAG ORDER NUMBER" varchar(100) NULL;
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "CUSTOMER'S NAME" varchar(100) NULL;
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "STYLE [CODE]" varchar(100) NULL;
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "COLOUR ""DESC""" varchar(100) NULL;
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "SEASON" varchar(20) NULL;
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "EX FACTORY DATE" timestamp NULL;
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "PRICE (USD)" numeric(10,4) NULL;
+ALTER TABLE "dbo"."ORDER_LIST_V2" ADD COLUMN IF NOT EXISTS "TOTAL QTY" integer NULL;
 -- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
