@@ -216,6 +216,7 @@ WITH batch AS MATERIALIZED (
 )
 SELECT array_agg(changed.id) INTO v_claimed FROM changed;
 END IF;
+    
 IF p_entity = 'item' THEN
         RETURN QUERY SELECT a.delta_id,
             a.order_key,

@@ -42,6 +42,7 @@ END IF;
         -- A hash over the key alone never equals the row's hash over its mapped columns.
         UPDATE "dbo"."ORDER_LIST_V2"
         SET row_hash = int8send(hash_record_extended(ROW(CAST("ORDER_LIST_V2"."order_key" AS TEXT)), 0)),
+            hash_version = 2,  -- compared as it stands, not recomputed as an older definition's
             updated_at = v_now
         WHERE p_dryrun = FALSE
           AND is_removed = FALSE

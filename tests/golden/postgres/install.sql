@@ -1150,6 +1150,7 @@ WITH batch AS MATERIALIZED (
 )
 SELECT array_agg(changed.id) INTO v_claimed FROM changed;
 END IF;
+    
 IF p_entity = 'item' THEN
         RETURN QUERY SELECT a.delta_id,
             a.order_key,
@@ -1253,12 +1254,13 @@ WHERE src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim
 RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_synced FROM changed;
+IF EXISTS (SELECT src.order_key FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
+                WHERE src.action <> 'ARCHIVE' AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id) THEN
         -- Re-created items (deleted or archived on the board by hand): their subitems went with
         -- the old item, so every line is queued again under the new one. The order's unfinished
         -- line rows are locked first, as MergeLines does, so that neither inserts an open row
         -- the other one just inserted.
-        PERFORM pg_advisory_xact_lock(hashtext('sync.LineQueue')) WHERE EXISTS (SELECT src.order_key FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
-                WHERE src.action <> 'ARCHIVE' AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
+        PERFORM pg_advisory_xact_lock(hashtext('sync.LineQueue'));
         PERFORM 1
         FROM "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
         WHERE tgt.sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
@@ -1276,11 +1278,14 @@ SELECT array_agg(changed.id) INTO v_synced FROM changed;
 
         UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
         SET sync_state = 'SYNCED',
+            lease_expires_at = NULL,
             last_error_code = 'PARENT_RECREATED',
             last_error = 'superseded: the parent item was re-created and all its lines queued again',
             synced_at = v_now,
             updated_at = v_now
-        WHERE sync_state IN ('PENDING', 'FAILED')
+        -- In-flight line rows too: their subitems went with the old item, and a late answer for
+        -- them (under the old token) then changes nothing, so no stale subitem id comes back.
+        WHERE sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
           AND EXISTS (SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
                       INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
                       WHERE src.order_key = "ORDER_LIST_LINES_DELTA".order_key AND src.action <> 'ARCHIVE'
@@ -1304,7 +1309,7 @@ SELECT array_agg(changed.id) INTO v_synced FROM changed;
                       INNER JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = src.order_key
                       WHERE src.order_key = "ORDER_LIST_LINES".order_key AND src.action <> 'ARCHIVE'
                         AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
-
+END IF;
 UPDATE "dbo"."ORDER_LIST_V2" AS tgt
 SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
         is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer
@@ -1896,6 +1901,7 @@ END IF;
         -- A hash over the key alone never equals the row's hash over its mapped columns.
         UPDATE "dbo"."ORDER_LIST_V2"
         SET row_hash = int8send(hash_record_extended(ROW(CAST("ORDER_LIST_V2"."order_key" AS TEXT)), 0)),
+            hash_version = 2,  -- compared as it stands, not recomputed as an older definition's
             updated_at = v_now
         WHERE p_dryrun = FALSE
           AND is_removed = FALSE

@@ -214,6 +214,7 @@ BEGIN CATCH
         ROLLBACK TRANSACTION ClaimBatch;
     THROW;
 END CATCH;
+    SET LOCK_TIMEOUT -1;  -- the claim is committed: its read-back must not fail on a lock
 IF @Entity = 'item'
 BEGIN
         SELECT a.delta_id,

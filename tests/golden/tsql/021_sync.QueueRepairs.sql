@@ -52,6 +52,7 @@ BEGIN TRY
         -- A hash over the key alone never equals the row's hash over its mapped columns.
         UPDATE [dbo].[ORDER_LIST_V2]
         SET row_hash = HASHBYTES('SHA2_256', (SELECT CAST([ORDER_LIST_V2].[order_key] AS NVARCHAR(MAX)) AS [h1] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)),
+            hash_version = 2,  -- compared as it stands, not recomputed as an older definition's
             updated_at = @Now
         WHERE @DryRun = 0
           AND is_removed = 0

@@ -1334,6 +1334,7 @@ BEGIN CATCH
         ROLLBACK TRANSACTION ClaimBatch;
     THROW;
 END CATCH;
+    SET LOCK_TIMEOUT -1;  -- the claim is committed: its read-back must not fail on a lock
 IF @Entity = 'item'
 BEGIN
         SELECT a.delta_id,
@@ -1451,6 +1452,9 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
     delta_id BIGINT '$.delta_id',
     monday_id BIGINT '$.monday_id'
 ) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
+IF EXISTS (SELECT src.order_key FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
+                WHERE src.action <> 'ARCHIVE' AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id)
+BEGIN
         -- Re-created items (deleted or archived on the board by hand): their subitems went with
         -- the old item, so every line is queued again under the new one. The order's unfinished
         -- line rows are locked first, as MergeLines does, so that neither inserts an open row
@@ -1473,11 +1477,14 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
 
         UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
         SET sync_state = 'SYNCED',
+            lease_expires_at = NULL,
             last_error_code = 'PARENT_RECREATED',
             last_error = 'superseded: the parent item was re-created and all its lines queued again',
             synced_at = @Now,
             updated_at = @Now
-        WHERE sync_state IN ('PENDING', 'FAILED')
+        -- In-flight line rows too: their subitems went with the old item, and a late answer for
+        -- them (under the old token) then changes nothing, so no stale subitem id comes back.
+        WHERE sync_state IN ('PENDING', 'FAILED', 'IN_FLIGHT')
           AND EXISTS (SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src
                       INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
                       WHERE src.order_key = [ORDER_LIST_LINES_DELTA].order_key AND src.action <> 'ARCHIVE'
@@ -1501,7 +1508,7 @@ INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
                       INNER JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = src.order_key
                       WHERE src.order_key = [ORDER_LIST_LINES].order_key AND src.action <> 'ARCHIVE'
                         AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
-
+END;
 UPDATE tgt
 SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(src.monday_item_id, tgt.monday_item_id) END,
         is_removed = CASE WHEN src.action = 'ARCHIVE' AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
@@ -2193,6 +2200,7 @@ BEGIN TRY
         -- A hash over the key alone never equals the row's hash over its mapped columns.
         UPDATE [dbo].[ORDER_LIST_V2]
         SET row_hash = HASHBYTES('SHA2_256', (SELECT CAST([ORDER_LIST_V2].[order_key] AS NVARCHAR(MAX)) AS [h1] FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)),
+            hash_version = 2,  -- compared as it stands, not recomputed as an older definition's
             updated_at = @Now
         WHERE @DryRun = 0
           AND is_removed = 0
