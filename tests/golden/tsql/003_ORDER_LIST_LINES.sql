@@ -16,4 +16,8 @@ BEGIN
     updated_at          DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
     CONSTRAINT [PK_ORDER_LIST_LINES] PRIMARY KEY (order_key, size)
     );
-END;
+END;IF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_LINES]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_LINES] SET (LOCK_ESCALATION = DISABLE);');

@@ -104,6 +104,11 @@ IF COL_LENGTH(N'[dbo].[ORDER_LIST_V2]', N'PRICE (USD)') IS NULL
     ALTER TABLE [dbo].[ORDER_LIST_V2] ADD [PRICE (USD)] DECIMAL(10,4) NULL;
 IF COL_LENGTH(N'[dbo].[ORDER_LIST_V2]', N'TOTAL QTY') IS NULL
     ALTER TABLE [dbo].[ORDER_LIST_V2] ADD [TOTAL QTY] INT NULL;
+IF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_V2]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_V2] SET (LOCK_ESCALATION = DISABLE);');
 GO
 
 -- generated from db/tables/ORDER_LIST_LINES.sql.j2 by `ordersync render --dialect tsql`;
@@ -124,7 +129,11 @@ BEGIN
     updated_at          DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
     CONSTRAINT [PK_ORDER_LIST_LINES] PRIMARY KEY (order_key, size)
     );
-END;
+END;IF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_LINES]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_LINES] SET (LOCK_ESCALATION = DISABLE);');
 GO
 
 -- generated from db/tables/ORDER_LIST_DELTA.sql.j2 by `ordersync render --dialect tsql`;
