@@ -38,7 +38,7 @@ class ItemRow:
     @classmethod
     def from_record(cls, r: dict[str, Any]) -> ItemRow:
         return cls(delta_id=int(r["delta_id"]), order_key=r["order_key"], action=r["action"],
-                   payload=_json(r["payload"]) or {}, item_name=r["item_name"], group_key=r["group_key"],
+                   payload=json_value(r["payload"]) or {}, item_name=r["item_name"], group_key=r["group_key"],
                    group_title=r["group_title"], monday_group_id=r["monday_group_id"],
                    monday_item_id=_id(r["monday_item_id"]), attempts=int(r["attempts"]),
                    last_error_code=r["last_error_code"])
@@ -101,7 +101,7 @@ def _id(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """jsonb arrives parsed (psycopg), NVARCHAR(MAX) as text (SQL Server)."""
     return json.loads(value) if isinstance(value, str) else value
 
@@ -203,7 +203,7 @@ def pending_creates(db: Database) -> int:
 
 def pending_values(db: Database) -> tuple[list[dict[str, Any]], set[str]]:
     """Payloads of the ready PENDING items and sizes of the ready PENDING subitems, for the label check."""
-    payloads = [_json(r["payload"]) or {} for r in view_rows(db, "PendingItems", columns="payload")]
+    payloads = [json_value(r["payload"]) or {} for r in view_rows(db, "PendingItems", columns="payload")]
     sizes = {r["size"] for r in view_rows(db, "PendingSubitems", columns="DISTINCT size")}
     return payloads, sizes
 
@@ -213,4 +213,4 @@ def sample_payload(db: Database) -> dict[str, Any] | None:
     procedures queue has the same fields, so one shows which mapped columns they carry."""
     rows = view_rows(db, "PendingItems", columns="delta_id, payload", where="action <> 'ARCHIVE'",
                      order_by="delta_id", limit=1)
-    return (_json(rows[0]["payload"]) or {}) if rows else None
+    return (json_value(rows[0]["payload"]) or {}) if rows else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from pusher.cli import main as ordersync
 from pusher.paths import DEFAULT_CONFIG, STATE_DIR_VARIABLE
+from tests.ports import unused_port
 
 
 def _local(state: Path, capsys, *action: str) -> tuple[int, str]:
@@ -49,16 +49,11 @@ def test_status_after_the_demo_shows_its_queue_and_local_stops_and_wipes_its_ser
         _local(state, capsys, "stop")  # never leave a server behind, whatever failed
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_with_keep_running_the_demo_leaves_its_board_where_sync_dry_run_looks(tmp_path):
     config = tmp_path / "config.toml"  # the shipped config on a free port instead of 8765, named by the variable
-    config.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8").replace("127.0.0.1:8765", f"127.0.0.1:{_free_port()}"),
+    port = unused_port()
+    config.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8").replace("127.0.0.1:8765", f"127.0.0.1:{port}"),
                       encoding="utf-8")
     env = {**os.environ, STATE_DIR_VARIABLE: str(tmp_path / "state"), "ORDERSYNC_CONFIG": str(config)}
     command = [sys.executable, "-m", "pusher.cli"]

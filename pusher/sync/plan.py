@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from pusher import views
-from pusher.queue import ENTITIES
+from pusher.queue import ENTITIES, json_value
 from pusher.sql.connection import Database
 from pusher.sync.entities import Items
 
@@ -44,21 +44,17 @@ def build_plan(db: Database, limit: int | None = None, customer: str | None = No
     }
 
 
-def _json(value: Any) -> dict[str, Any] | None:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def item_changes(row: dict[str, Any]) -> list[dict[str, Any]]:
     """Columns that change. A create lists every value it sets; an update with an unknown old
     payload lists every column without an ``old`` key (absent: not known, not empty)."""
-    new = {**(_json(row["payload"]) or {}), NAME: row["item_name"], GROUP: row["group_key"]}
+    new = {**(json_value(row["payload"]) or {}), NAME: row["item_name"], GROUP: row["group_key"]}
     if row["action"] == "ARCHIVE":
         return []
     if row["action"] == "CREATE":
         return [{"column": c, "new": v} for c, v in new.items() if v is not None]
     if row["last_synced_at"] is None:
         return [{"column": c, "new": v} for c, v in new.items()]
-    old = {**(_json(row["last_payload"]) or {}), NAME: row["last_item_name"], GROUP: row["last_group_key"]}
+    old = {**(json_value(row["last_payload"]) or {}), NAME: row["last_item_name"], GROUP: row["last_group_key"]}
     return [{"column": c, "old": old.get(c), "new": v} for c, v in new.items() if old.get(c) != v]
 
 

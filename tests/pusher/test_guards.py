@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
 
 import pytest
 
@@ -14,6 +13,7 @@ from pusher.pipeline import run_pipeline
 from pusher.sql.connection import Database
 from pusher.sql.deploy import deploy
 from pusher.sync.client import RetryPolicy
+from tests.ports import unused_port
 from tests.pusher.conftest import ITEMS_BOARD, board_items, point_at, push, queue_states
 
 
@@ -113,12 +113,6 @@ def test_a_null_in_staging_still_clears_the_monday_value(db, config, monday_emul
     assert not item["column_values"]["text_destination"]["text"]
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 QUICK_RETRIES = RetryPolicy(tries=8, backoff_seconds=0.001, backoff_cap_seconds=30.0)
 
 
@@ -132,7 +126,7 @@ def config(config):
 def test_an_unreachable_monday_fails_the_run_loudly_with_exit_3_and_spends_nothing(
         db, config, monday_emulator, load_reference, caplog):
     load_reference()
-    url = f"http://127.0.0.1:{_closed_port()}/v2"
+    url = f"http://127.0.0.1:{unused_port()}/v2"
     cfg = dataclasses.replace(point_at(config, monday_emulator), environment=dataclasses.replace(
         config.environment, monday_api_url=url))
     report, code = push(cfg, db)
@@ -208,7 +202,7 @@ def test_every_sync_writes_a_start_and_a_summary_line_to_its_log_file_even_with_
 def test_an_unreachable_monday_is_one_line_in_the_log_file_and_exit_3_from_the_command(
         db, config, monday_emulator, load_reference, monkeypatch, tmp_path, root_logging, capsys):
     load_reference()
-    url = f"http://127.0.0.1:{_closed_port()}/v2"
+    url = f"http://127.0.0.1:{unused_port()}/v2"
     cfg = dataclasses.replace(config, environment=dataclasses.replace(config.environment, monday_api_url=url))
     log_file = tmp_path / "sync.log"
     code = _run_command(["sync", "--execute", "--quiet", "--output-json", "--log-file", str(log_file)], cfg, db,
@@ -259,7 +253,7 @@ def test_a_request_that_never_connected_is_known_not_applied_and_its_rows_are_re
     from pusher.sync.client import MondayClient
     from pusher.sync.errors import TransientError
 
-    for url, reached in ((f"http://127.0.0.1:{_closed_port()}/v2", False), (monday_emulator.url, True)):
+    for url, reached in ((f"http://127.0.0.1:{unused_port()}/v2", False), (monday_emulator.url, True)):
         monday_emulator.set_faults([{"kind": "500", "rate": 1.0}], seed=1)
         client = MondayClient(url, "test-token", "2026-07", 5.0, QUICK_RETRIES)
         with pytest.raises(TransientError) as info:

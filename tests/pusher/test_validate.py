@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
 from pathlib import Path
 
 from pusher.config import load_config
@@ -14,6 +13,7 @@ from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sync.session import make_client
 from pusher.validate import validate
+from tests.ports import unused_port
 from tests.pusher.conftest import TOKEN, point_at
 from tests.reference_shape import TABLES
 
@@ -159,9 +159,7 @@ def test_validate_still_names_the_staging_problems_when_monday_cannot_be_reached
     from pusher.cli import main
     from pusher.paths import DEFAULT_CONFIG
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v2"
+    closed = f"http://127.0.0.1:{unused_port()}/v2"
     text = DEFAULT_CONFIG.read_text(encoding="utf-8").replace('"PO NUMBER" = "text_po"', '"PO NUMBR" = "text_po"')
     text = text.replace('monday_api_url = "http://127.0.0.1:8765/v2"', f'monday_api_url = "{closed}"')
     text = text.replace("retry_backoff_seconds = 0.5", "retry_backoff_seconds = 0.001")  # the real retries, quickly
