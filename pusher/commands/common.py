@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from pusher.config import Config, load_config
 from pusher.sql.connection import Database
+
+if TYPE_CHECKING:
+    from pusher.sync.client import MondayClient
 
 
 def count(minimum: int = 1) -> Callable[[str], int]:
@@ -84,3 +88,13 @@ def open_database(args: argparse.Namespace) -> Database:
     Use it as a context manager so the connection is closed when the command ends.
     """
     return Database(load(args))
+
+
+def monday_client(config: Config) -> MondayClient:
+    """A client for the environment's monday, its token resolved and masked in every log line."""
+    from pusher.sync.session import make_client  # the sync stack, only for commands that talk to monday
+    from pusher.sync.token import install_token_mask, resolve_token
+
+    token = resolve_token(config.environment)
+    install_token_mask(token)
+    return make_client(config, token)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from pusher.commands.common import add_customer_option, add_mode, command, load, open_database
+from pusher.commands.common import add_customer_option, add_mode, command, load, monday_client, open_database
 from pusher.errors import ExitCode
 from pusher.reconcile import KINDS, Reconciler, ReconcileReport, queue_repairs
 from pusher.sync.board import read_item_and_subitem_boards
 from pusher.sync.errors import RunFatalError
-from pusher.sync.session import make_client
-from pusher.sync.token import install_token_mask, resolve_token
 
 DESCRIPTION = """\
 Read both boards page by page and compare them with the database's current copy (ORDER_LIST_V2,
@@ -55,9 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load(args)
-    token = resolve_token(config.environment)
-    install_token_mask(token)
-    client = make_client(config, token)
+    client = monday_client(config)
     repairs = None
     try:
         with open_database(args) as db:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from pusher.commands.common import command, load, open_database
+from pusher.commands.common import command, load, monday_client, open_database
 from pusher.errors import ConfigError, ExitCode
-from pusher.sync.session import make_client
-from pusher.sync.token import install_token_mask, resolve_token
 from pusher.validate import BoardsUnreadable, validate
 
 DESCRIPTION = """\
@@ -58,9 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> tuple[list[str], ExitCode]:
     config = load(args)
-    token = resolve_token(config.environment)
-    install_token_mask(token)
-    client = make_client(config, token)
+    client = monday_client(config)
     try:
         with open_database(args) as db:
             problems = validate(config, db, client)
