@@ -195,6 +195,14 @@ def ready_counts(db: Database) -> dict[str, int]:
     }
 
 
+def pending_total(db: Database, limit: int | None = None, customer: str | None = None) -> int:
+    """Rows a run will handle at most: PENDING items and subitems (of ``customer``), each bounded by ``limit``."""
+    where, params = ("customer = " + db.dialect.placeholder, [customer]) if customer is not None else ("", [])
+    rows = view_rows(db, "PlannedChanges", columns="entity, COUNT(*) AS n", where=where, params=params,
+                           group_by="entity")
+    return sum(int(r["n"]) if limit is None else min(int(r["n"]), limit) for r in rows)
+
+
 def pending_creates(db: Database) -> int:
     """Items the queue will create: PENDING CREATE rows and UPDATE rows whose item is not on the board."""
     where = "action = 'CREATE' OR (action = 'UPDATE' AND monday_item_id IS NULL)"

@@ -21,19 +21,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, TaskProgressColumn, Tex
 from rich.progress import Progress as RichProgress
 from rich.text import Text
 
-from pusher import views
-from pusher.sql.connection import Database
-
 log = logging.getLogger("pusher.sync")
 LOG_EVERY_SECONDS = 10.0
-
-
-def pending_total(db: Database, limit: int | None = None, customer: str | None = None) -> int:
-    """Rows a run will handle at most: PENDING items and subitems (of ``customer``), each bounded by ``limit``."""
-    where, params = ("customer = " + db.dialect.placeholder, [customer]) if customer is not None else ("", [])
-    rows = views.view_rows(db, "PlannedChanges", columns="entity, COUNT(*) AS n", where=where, params=params,
-                           group_by="entity")
-    return sum(int(r["n"]) if limit is None else min(int(r["n"]), limit) for r in rows)
 
 
 def _duration(seconds: float) -> str:

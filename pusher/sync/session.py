@@ -23,7 +23,7 @@ from pusher.sync.client import MondayClient, RetryPolicy
 from pusher.sync.errors import RunFatalError, TransientError
 from pusher.sync.pacing import Pacer
 from pusher.sync.preflight import config_problems
-from pusher.sync.progress import Progress, pending_total
+from pusher.sync.progress import Progress
 from pusher.sync.runner import Interrupted, Pusher, RunReport
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
     stop = stop or threading.Event()
     client = make_client(config, token, pacer)
     stream = None if dry_run else progress_stream  # a preview sends nothing: no bar to draw
-    progress = Progress(stream, total=pending_total(db, limit, customer) if stream else None)
+    progress = Progress(stream, total=queue.pending_total(db, limit, customer) if stream else None)
     client.pacer.on_wait = progress.waiting
     mode = "--dry-run" if dry_run else "--execute"
     log.info("sync %s started: environment %s, monday %s, board %s, limit %s, customer %s", mode,

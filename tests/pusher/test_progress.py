@@ -10,9 +10,10 @@ import re
 import pytest
 from rich.console import Console
 
+from pusher.queue import pending_total
 from pusher.sync import progress as progress_module
 from pusher.sync.pacing import Pacer
-from pusher.sync.progress import Progress, pending_total
+from pusher.sync.progress import Progress
 from tests.pusher.conftest import point_at, push
 
 
