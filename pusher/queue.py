@@ -67,9 +67,26 @@ class SubitemRow:
                    last_error_code=r["last_error_code"])
 
 
-# What ClaimBatch hands out per entity: its one 16-column row shape, read into the entity's own type.
-ROW_TYPES: dict[Entity, type[ItemRow] | type[SubitemRow]] = {"item": ItemRow, "subitem": SubitemRow}
-ENTITIES: tuple[Entity, ...] = tuple(ROW_TYPES)
+@dataclass(frozen=True)
+class Queue:
+    """One queue's names: the procedures rendered for it from one template each (``Claim{Entity}``,
+    ``Mark{Entity}Synced``, ``Mark{Entity}Failed``: pusher.sql.render), its row type and its view."""
+
+    entity: Entity  # the queue's name in the Entity parameters, the views and the reports
+    noun: str  # what {Entity} becomes in its procedure names
+    row_type: type[ItemRow] | type[SubitemRow]  # what its claim hands out
+    pending_view: str
+
+    def procedure(self, pattern: str) -> str:
+        """``Claim{Entity}`` -> ``ClaimItems``."""
+        return pattern.replace("{Entity}", self.noun)
+
+
+QUEUES: dict[Entity, Queue] = {
+    "item": Queue("item", "Items", ItemRow, "PendingItems"),
+    "subitem": Queue("subitem", "Subitems", SubitemRow, "PendingSubitems"),
+}
+ENTITIES: tuple[Entity, ...] = tuple(QUEUES)
 
 
 @dataclass(frozen=True)
@@ -118,9 +135,10 @@ def claim_batch(db: Database, entity: Entity, batch_size: int, lease_seconds: in
     sent from the config with the call, so a TOML edit needs no redeploy. Another pusher never
     gets the same rows while the lease runs; after it, they return to the queue.
     """
-    rows = db.call("ClaimBatch", Entity=entity, BatchSize=batch_size, LeaseSeconds=lease_seconds,
+    q = QUEUES[entity]
+    rows = db.call(q.procedure("Claim{Entity}"), BatchSize=batch_size, LeaseSeconds=lease_seconds,
                    ClaimToken=_token(claim_token), Customer=customer, MaxAttempts=db.config.monday.max_attempts)
-    return [ROW_TYPES[entity].from_record(r) for r in rows]
+    return [q.row_type.from_record(r) for r in rows]
 
 
 def mark_synced(db: Database, token: uuid.UUID | str, entity: Entity, results: Iterable[SyncResult]) -> int:
@@ -129,7 +147,7 @@ def mark_synced(db: Database, token: uuid.UUID | str, entity: Entity, results: I
     payload = [{"delta_id": r.delta_id, "monday_id": _id(r.monday_id)} for r in results]
     if not payload:
         return 0
-    rows = db.call("MarkSynced", ClaimToken=_token(token), Entity=entity, Results=payload)
+    rows = db.call(QUEUES[entity].procedure("Mark{Entity}Synced"), ClaimToken=_token(token), Results=payload)
     return int(rows[0]["updated"])
 
 
@@ -140,15 +158,15 @@ def mark_failed(db: Database, token: uuid.UUID | str, entity: Entity, failures: 
                for f in failures]
     if not payload:
         return FailOutcome(0, 0)
-    row = db.call("MarkFailed", ClaimToken=_token(token), Entity=entity, Failures=payload,
+    row = db.call(QUEUES[entity].procedure("Mark{Entity}Failed"), ClaimToken=_token(token), Failures=payload,
                   MaxAttempts=db.config.monday.max_attempts)[0]
     return FailOutcome(int(row["to_pending"]), int(row["to_failed"]))
 
 
-def release_claim(db: Database, token: uuid.UUID | str, entity: Entity | None = None) -> int:
-    """Give every row still held under `token` back to the queue, attempt refunded (clean
-    stop, or monday refused the whole run); returns how many."""
-    return int(db.call("ReleaseClaim", ClaimToken=_token(token), Entity=entity)[0]["released"])
+def release_claim(db: Database, token: uuid.UUID | str) -> int:
+    """Give every row still held under `token` (one claim of one queue) back to the queue, attempt
+    refunded (clean stop, dry run, or monday refused the whole run); returns how many."""
+    return int(db.call("ReleaseClaim", ClaimToken=_token(token))[0]["released"])
 
 
 def save_group(db: Database, group_key: str, monday_group_id: str) -> None:
@@ -187,12 +205,10 @@ def end_run_log(db: Database, run_log_id: int, outcome: str, rows_affected: int 
 
 
 def ready_counts(db: Database) -> dict[str, int]:
-    """How many PENDING rows ClaimBatch could hand out right now, per entity (the rest wait
+    """How many PENDING rows a claim could hand out right now, per entity (the rest wait
     behind an in-flight change of their order, or for their parent item)."""
-    return {
-        entity: int(view_rows(db, view, columns="COUNT(*) AS n")[0]["n"])
-        for entity, view in (("item", "PendingItems"), ("subitem", "PendingSubitems"))
-    }
+    return {entity: int(view_rows(db, q.pending_view, columns="COUNT(*) AS n")[0]["n"])
+            for entity, q in QUEUES.items()}
 
 
 def pending_total(db: Database, limit: int | None = None, customer: str | None = None) -> int:
@@ -206,7 +222,7 @@ def pending_total(db: Database, limit: int | None = None, customer: str | None =
 def pending_creates(db: Database) -> int:
     """Items the queue will create: PENDING CREATE rows and UPDATE rows whose item is not on the board."""
     where = "action = 'CREATE' OR (action = 'UPDATE' AND monday_item_id IS NULL)"
-    return int(view_rows(db, "PendingItems", columns="COUNT(*) AS n", where=where)[0]["n"])
+    return int(view_rows(db, QUEUES["item"].pending_view, columns="COUNT(*) AS n", where=where)[0]["n"])
 
 
 def pending_values(db: Database) -> tuple[list[dict[str, Any]], set[str]]:

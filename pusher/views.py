@@ -60,9 +60,12 @@ def failure_reasons(db: Database, limit: int = 10) -> list[dict[str, Any]]:
                      limit=limit)
 
 
-def run_history(db: Database, limit: int = 20, include_rejects: bool = False) -> list[dict[str, Any]]:
-    """The latest run-log rows, newest first; per-row rejects only when asked for."""
-    where = "" if include_rejects else "outcome <> 'REJECTED'"
+def run_history(db: Database, limit: int = 20, include_rejects: bool = False,
+                include_batches: bool = False) -> list[dict[str, Any]]:
+    """The latest run-log rows, newest first; per-row rejects and the queue procedures' per-batch rows
+    (component 'queue': claims, marks, releases) only when asked for."""
+    where = " AND ".join([*([] if include_rejects else ["outcome <> 'REJECTED'"]),
+                          *([] if include_batches else ["component <> 'queue'"])])
     return view_rows(db, "RunHistory", where=where, order_by="run_log_id DESC", limit=limit)
 
 

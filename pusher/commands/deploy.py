@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             objects = Renderer(cfg, db.dialect, columns).render_all()
             print(f"would deploy {len(objects)} objects to the {target} (staging columns from {source}):")
             for number, obj in enumerate(objects, start=1):
-                print(f"  {number:3d}  {obj.template}  ({len(obj.sql.encode('utf-8'))} bytes)")
+                print(f"  {number:3d}  {obj.source}  ({len(obj.sql.encode('utf-8'))} bytes)")
             return 0
         done = deploy(db, columns)
     print(f"deployed {len(done)} objects to the {target} (staging columns from {source})")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pusher.errors import ConfigError
 from pusher.sql.catalog import Column, read_columns_file
 from pusher.sql.connection import Database
-from pusher.sql.render import STAGING_TEMPLATE, Renderer
+from pusher.sql.render import STAGING_TEMPLATE, RenderedObject, Renderer
 from pusher.sql.server_version import require_supported_server
 
 log = logging.getLogger(__name__)
@@ -73,17 +73,17 @@ def deploy(db: Database, columns: list[Column] | None = None) -> list[str]:
     renderer = Renderer(db.config, db.dialect, columns or staging_columns(db).columns)
     done = []
     for obj in renderer.render_all():
-        log.info("deploying %s", obj.template)
-        db.execute_script(obj.sql + _stale_overloads(db, obj.template), obj.template)
-        done.append(obj.template)
+        log.info("deploying %s", obj.source)
+        db.execute_script(obj.sql + _stale_overloads(db, obj), obj.source)
+        done.append(obj.source)
     return done
 
 
-def _stale_overloads(db: Database, template: str) -> str:
+def _stale_overloads(db: Database, obj: RenderedObject) -> str:
     """For a PostgreSQL procedure (procedures/<schema>.<Name>.sql.j2): the block that drops
     its older signatures; else nothing."""
-    name = template.removeprefix("procedures/").split(".")
-    if not db.dialect.overloads_on_replace or not template.startswith("procedures/") or name[2] != "sql":
+    name = obj.file_name.split(".")
+    if not db.dialect.overloads_on_replace or not obj.template.startswith("procedures/") or name[2] != "sql":
         return ""
     return _DROP_STALE_OVERLOADS.format(schema=db.dialect.literal(db.config.environment.sync_schema),
                                         name=db.dialect.literal(name[1]))

@@ -1,6 +1,8 @@
 """Render the SQL templates (`db/`, `procedures/`) for one dialect.
 
-One template per object; `db/deploy_order.txt` says the order. Everything a template needs
+One template per object, or per queue for a template named `...{Entity}...` (rendered once for each
+of pusher.queue.QUEUES, with `entity` and `procedure` set); `db/deploy_order.txt` says the order.
+Everything a template needs
 is computed here once (column lists, size groups, fingerprints) so templates read like the
 SQL they emit. Output carries a "generated from" header and no timestamps, so rendering
 twice gives byte-identical files, and a check can re-render and diff.
@@ -17,6 +19,7 @@ import jinja2
 from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.paths import DB_DIR, PROJECT_ROOT
+from pusher.queue import QUEUES
 from pusher.sql import deployed_config, server_version
 from pusher.sql.catalog import Column, check_config_columns, fingerprint, size_columns
 from pusher.sql.dialect import Dialect, get_dialect, hash_family
@@ -25,16 +28,25 @@ DEPLOY_ORDER = DB_DIR / "deploy_order.txt"
 STAGING_TEMPLATE = "db/staging/swp_ORDER_LIST_V2.sql.j2"
 DIALECT_MACROS = "procedures/_dialect"  # default.sql.j2, and <dialect>.sql.j2 overriding it
 MAX_SIZE_NAME = 50  # characters in ORDER_LIST_LINES.size (see db/tables/ORDER_LIST_LINES.sql.j2)
+PER_QUEUE = "{Entity}"  # in a template's name: rendered once per queue
 
 
 @dataclass(frozen=True)
 class RenderedObject:
     template: str  # path relative to the project root
     sql: str
+    queue: str | None = None  # the queue a per-queue template was rendered for
 
     @property
     def file_name(self) -> str:
-        return Path(self.template).name.removesuffix(".j2")
+        """``sync.ClaimItems.sql`` for ``procedures/sync.Claim{Entity}.sql.j2`` rendered for items."""
+        name = Path(self.template).name.removesuffix(".j2")
+        return QUEUES[self.queue].procedure(name) if self.queue else name
+
+    @property
+    def source(self) -> str:
+        """What a message names: the template, and the queue it was rendered for."""
+        return f"{self.template} ({self.queue})" if self.queue else self.template
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -60,6 +72,17 @@ _COMPILED: dict[str, _CompiledTemplates] = {}
 def deploy_order(path: Path = DEPLOY_ORDER) -> list[str]:
     lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
     return [ln for ln in lines if ln and not ln.startswith("#")]
+
+
+def deploy_objects(templates: list[str] | None = None) -> list[tuple[str, str | None]]:
+    """(template, queue) of every object in deploy order: a per-queue template once per queue."""
+    return [(t, q) for t in (templates or deploy_order()) for q in (QUEUES if PER_QUEUE in t else [None])]
+
+
+def queue_procedures() -> list[str]:
+    """The procedures rendered per queue (ClaimItems, ClaimSubitems, ...), for the grants and the
+    uninstall script."""
+    return [QUEUES[q].procedure(Path(t).name.split(".")[1]) for t, q in deploy_objects() if q is not None]
 
 
 def columns_file_note(columns_file: str) -> str:
@@ -154,6 +177,7 @@ class Renderer:
             "lease_seconds": cfg.monday.lease_seconds,
             "deployed_settings": deployed_config.settings_json(cfg),
             "deployed_fingerprint": deployed_config.fingerprint(cfg),
+            "queue_procedures": queue_procedures(),
         }
 
     def _refuse_unstorable(self, cfg: Config, sizes: list[str]) -> None:
@@ -165,20 +189,29 @@ class Renderer:
         if problems:
             raise ConfigError(f"{cfg.path}:\n  - " + "\n  - ".join(problems))
 
-    def render(self, template: str) -> RenderedObject:
+    def render(self, template: str, queue: str | None = None) -> RenderedObject:
+        """One object; a per-queue template (``{Entity}`` in its name) needs ``queue``."""
+        if (PER_QUEUE in template) != (queue is not None):
+            raise ValueError(f"{template}: a queue is needed exactly when the name holds {PER_QUEUE}")
+        names = {}
+        if queue is not None:
+            names = {"entity": queue, "procedure": QUEUES[queue].procedure(Path(template).name.split(".")[1])}
         try:
-            body = self.env.get_template(template).render()
+            body = self.env.get_template(template).render(**names)
         except jinja2.TemplateError as exc:
             where = f"{getattr(exc, 'filename', None) or template}:{getattr(exc, 'lineno', '?')}"
             raise ConfigError(f"rendering {template} failed at {where}: {exc}") from exc
-        header = (f"-- generated from {template} by `ordersync render --dialect {self.dialect.name}`;\n"
+        obj = RenderedObject(template, "", queue)
+        header = (f"-- generated from {obj.source} by `ordersync render --dialect {self.dialect.name}`;\n"
                   f"-- edit the template, not this file.\n")
         if self.columns_file:
             header += f"-- {columns_file_note(self.columns_file)}\n"
-        return RenderedObject(template, header + str(self.env.globals["d"].file_settings()) + body.strip("\n") + "\n")
+        return RenderedObject(template, header + str(self.env.globals["d"].file_settings()) + body.strip("\n") + "\n",
+                              queue)
 
     def render_all(self, templates: list[str] | None = None) -> list[RenderedObject]:
-        return [self.render(t) for t in (templates or deploy_order())]
+        """Every object in deploy order; a per-queue template gives one object per queue."""
+        return [self.render(t, q) for t, q in deploy_objects(templates)]
 
     def install_script(self, objects: list[RenderedObject]) -> str:
         """All objects in deploy order as one script (`sqlcmd -b -f 65001 -i install.sql` for T-SQL),

@@ -208,7 +208,7 @@ class Pusher:
                 batch = _Batch(self.context, entity, token, dry=True)
                 plans, failures = batch.plan(rows)
             finally:
-                queue.release_claim(self.db, token, entity.name)
+                queue.release_claim(self.db, token)
             for p in plans:
                 self.report.count(entity.name, p.verb, "planned")
             for row, verb, failure in failures:
@@ -290,7 +290,7 @@ class _Batch:
                                                     f"outcome unknown: {reason}")) for r in self.unknown.values()]
         self.failed(unknown)
         if self.open:
-            released = queue.release_claim(self.run.db, self.token, self.entity.name)
+            released = queue.release_claim(self.run.db, self.token)
             log.info("released %s %s row(s) without spending attempts", released, self.entity.name)
             self.run.report.count(self.entity.name, "any", "released", len(self.open))
             self.open.clear()

@@ -47,7 +47,7 @@ def test_an_edited_max_attempts_dead_letters_an_expired_lease_without_a_redeploy
 def test_a_dba_call_without_max_attempts_uses_the_rendered_default(db):
     token = uuid.uuid4()
     fourth = add_item_delta(db, "O1", state="IN_FLIGHT", attempts=4, token=token)
-    db.call("MarkFailed", ClaimToken=str(token), Entity="item",
+    db.call("MarkItemsFailed", ClaimToken=str(token),
             Failures=[{"delta_id": fourth, "code": "HTTP_500", "message": "x", "retryable": True}])
     assert states(db) == {fourth: "PENDING"}  # 4 < the rendered 5
 
@@ -55,5 +55,5 @@ def test_a_dba_call_without_max_attempts_uses_the_rendered_default(db):
 @pytest.mark.parametrize("value", [0, 101])
 def test_max_attempts_out_of_range_is_refused_naming_the_parameter(db, value):
     with pytest.raises(DatabaseError, match="p_maxattempts must be 1 to 100"):
-        db.call("ClaimBatch", Entity="item", BatchSize=1, LeaseSeconds=60, ClaimToken=str(uuid.uuid4()),
+        db.call("ClaimItems", BatchSize=1, LeaseSeconds=60, ClaimToken=str(uuid.uuid4()),
                 MaxAttempts=value)

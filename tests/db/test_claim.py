@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 
@@ -40,8 +41,23 @@ def test_claims_come_oldest_first_up_to_the_batch_size(db):
 
 
 def test_bad_arguments_are_reported_together(db):
-    with pytest.raises(DatabaseError, match=r"p_entity must be 'item' or 'subitem'; p_batchsize must be 1 to 1000"):
-        queue.claim_batch(db, "order", 0, None, uuid.uuid4())  # type: ignore[arg-type]
+    with pytest.raises(DatabaseError, match=r"ClaimSubitems: p_batchsize must be 1 to 1000; p_leaseseconds must be "
+                                            r"at least 1 .*; p_maxattempts must be 1 to 100"):
+        db.call("ClaimSubitems", BatchSize=0, LeaseSeconds=0, ClaimToken=str(uuid.uuid4()), MaxAttempts=0)
+
+
+def test_each_queue_has_its_own_claim_with_its_own_row_shape(db):
+    """ClaimItems and ClaimSubitems (one template, rendered per queue) return only their own columns:
+    no half-NULL row shared by both."""
+    add_order(db, "O1", monday_item_id=7)
+    item = add_item_delta(db, "O1", action="UPDATE")
+    line = add_line_delta(db, "O1", "S")
+    (item_row,) = db.call("ClaimItems", BatchSize=5, LeaseSeconds=60, ClaimToken=str(uuid.uuid4()))
+    (line_row,) = db.call("ClaimSubitems", BatchSize=5, LeaseSeconds=60, ClaimToken=str(uuid.uuid4()))
+    assert (item_row["delta_id"], line_row["delta_id"]) == (item, line)
+    assert list(item_row) == [f.name for f in dataclasses.fields(queue.ItemRow)]
+    assert list(line_row) == [f.name for f in dataclasses.fields(queue.SubitemRow)]
+    assert line_row["parent_item_id"] == 7
 
 
 def _race(db, claimers: int = 2, batch: int = 7) -> list[list[int]]:

@@ -94,7 +94,7 @@ def test_a_retry_committed_while_the_merge_runs_is_coalesced_with_the_new_change
     the unique index (or, one statement later, skipped the change)."""
     token, delta_id = _arrange(db, entity)
     with Database(config, url=pg_url) as pusher, Database(config, url=pg_url) as observer:
-        _open_transaction_call(pusher, "MarkFailed", ClaimToken=str(token), Entity=entity,
+        _open_transaction_call(pusher, queue.QUEUES[entity].procedure("Mark{Entity}Failed"), ClaimToken=str(token),
                                Failures=[{"delta_id": delta_id, "code": "HTTP_503", "message": "busy",
                                           "retryable": True}])
         thread, outcome = _in_background(lambda: run(db))
@@ -173,7 +173,7 @@ class _Pusher(threading.Thread):
             queue.mark_failed(self.db, token, entity, [queue.Failure(i, "HTTP_503", "busy", move == "retry")
                                                       for i in ids])
         elif move == "release":
-            queue.release_claim(self.db, token, entity)
+            queue.release_claim(self.db, token)
 
 
 def _drain(db: Database) -> None:

@@ -114,7 +114,7 @@ def test_a_login_without_the_pusher_role_blocks_with_the_grant_to_run(db, config
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
             admin.execute(f"DROP ROLE {login}")
     assert code == 1
-    assert f"[FAIL] permissions: {login} lacks what the pusher needs: EXECUTE on ClaimBatch" in out
+    assert f"[FAIL] permissions: {login} lacks what the pusher needs: EXECUTE on ClaimItems" in out
     assert "fix: run security.sql, then ALTER ROLE [ordersync_pusher] ADD MEMBER" in out
     assert "[ OK ] key column collation: AAG ORDER NUMBER:" in out  # read from the catalog, not the table
     assert "[SKIP] staging columns: not checked: sync.CheckDrift failed: permission denied" in out
@@ -143,7 +143,7 @@ def _sqlserver_rules(compatibility=150, rcsi=1, jobs=((1, 0), (1, 0)), collation
         ("is_read_committed_snapshot_on", (["read_committed_snapshot", "snapshot_isolation"], [(rcsi, "OFF")])),
         ("sys.database_permissions", (["login_name", "is_role", "object_name", "permission", "needed_by",
                                        "present", "granted"],
-                                      [("ordersync_pusher", 1, "ClaimBatch", "EXECUTE", "pusher", 1, 1),
+                                      [("ordersync_pusher", 1, "ClaimItems", "EXECUTE", "pusher", 1, 1),
                                        ("ordersync_pipeline", 1, "RunPipeline", "EXECUTE", "pipeline", 1, granted)])),
         ("msdb.dbo.sysjobs", (["job_name", "enabled", "owner_login", "owner_is_sysadmin", "readable"],
                               [(f"job {i}", enabled, "CONTOSO\\agent", sysadmin, 1)

@@ -22,7 +22,8 @@ from pusher.sql.deploy import create_staging_and_deploy
 
 INTERNAL = ("MergeHeaders", "MergeLines", "CheckDrift")
 PIPELINE = ("RunPipeline", "Purge", "QueueRepairs")
-PUSHER = ("ClaimBatch", "MarkSynced", "MarkFailed", "ReleaseClaim", "RequeueFailed", "QueueRepairs", "SaveGroup",
+PUSHER = ("ClaimItems", "ClaimSubitems", "MarkItemsSynced", "MarkSubitemsSynced", "MarkItemsFailed",
+          "MarkSubitemsFailed", "ReleaseClaim", "RequeueFailed", "QueueRepairs", "SaveGroup",
           "StartRunLog", "EndRunLog")
 
 

@@ -4,12 +4,12 @@ unless asked; it cannot run here, so its text is checked against the deploy orde
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from pusher.commands.render_ops import ops_renderer, render_ops
 from pusher.config import load_config
 from pusher.paths import DEFAULT_CONFIG
-from pusher.sql.render import deploy_order
+from pusher.sql.catalog import read_columns_file
+from pusher.sql.render import Renderer
 
 
 def _uninstall() -> tuple[str, object]:
@@ -18,12 +18,14 @@ def _uninstall() -> tuple[str, object]:
 
 
 def test_every_deployed_procedure_and_view_is_dropped():
-    sql, _ = _uninstall()
-    for template in deploy_order():
-        if template.startswith("procedures/"):
-            name = Path(template).name.split(".")[1]
-            kind = "VIEW" if template.endswith(".view.sql.j2") else "PROCEDURE"
-            assert f"DROP {kind} IF EXISTS [sync].[{name}];" in sql, f"{template} would be left behind"
+    sql, config = _uninstall()
+    for obj in Renderer(config, "tsql", read_columns_file(config.columns_file)).render_all():
+        if obj.template.startswith("procedures/"):
+            name = obj.file_name.split(".")[1]
+            kind = "VIEW" if obj.template.endswith(".view.sql.j2") else "PROCEDURE"
+            assert f"DROP {kind} IF EXISTS [sync].[{name}];" in sql, f"{obj.source} would be left behind"
+    for retired in ("ClaimBatch", "MarkSynced", "MarkFailed"):  # an older version's, if still there
+        assert f"DROP PROCEDURE IF EXISTS [sync].[{retired}];" in sql
 
 
 def test_jobs_and_roles_go_and_data_stays_unless_asked():

@@ -270,8 +270,8 @@ def test_a_database_error_mid_run_leaves_the_run_log_failed_with_the_reason(
     from pusher.errors import DatabaseError
 
     load_reference()
-    db.fetch('DROP ROUTINE sync."MarkSynced"')  # the first write-back after monday answered fails
+    db.fetch('DROP ROUTINE sync."MarkItemsSynced"')  # the first write-back after monday answered fails
     with pytest.raises(DatabaseError):
         push(point_at(config, monday_emulator), db)
     run = _last_run(db)
-    assert run["outcome"] == "FAILED" and "MarkSynced" in run["error_message"]
+    assert run["outcome"] == "FAILED" and "MarkItemsSynced" in run["error_message"]

@@ -7,7 +7,7 @@ import pytest
 from pusher.cli import main as ordersync
 from pusher.config import load_config
 from pusher.sql.connection import Database
-from pusher.sql.render import deploy_order
+from pusher.sql.render import deploy_objects, deploy_order
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_sample_data_writes_only_to_the_embedded_database_whatever_the_environme
 def test_deploy_dry_run_lists_every_object_and_changes_nothing(cli_config, cli_db, capsys):
     assert ordersync(["deploy", "--config", str(cli_config), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert f"would deploy {len(deploy_order())} objects" in out
+    assert f"would deploy {len(deploy_objects())} objects" in out
     assert all(template in out for template in deploy_order())
     assert _sync_objects(cli_db) == []
 
@@ -100,7 +100,7 @@ def test_deploy_dry_run_lists_every_object_and_changes_nothing(cli_config, cli_d
 def test_deploying_twice_changes_nothing(cli_config, cli_db, capsys):
     assert ordersync(["deploy", "--config", str(cli_config)]) == 0
     first = _sync_objects(cli_db)
-    assert first and f"deployed {len(deploy_order())} objects" in capsys.readouterr().out
+    assert first and f"deployed {len(deploy_objects())} objects" in capsys.readouterr().out
     assert ordersync(["deploy", "--config", str(cli_config)]) == 0
     assert _sync_objects(cli_db) == first
 

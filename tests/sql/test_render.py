@@ -23,7 +23,7 @@ from pusher.sql.catalog import Column, read_columns_file
 from pusher.sql.connection import Database
 from pusher.sql.deploy import create_staging_and_deploy
 from pusher.sql.dialect import DIALECTS
-from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_order
+from pusher.sql.render import STAGING_TEMPLATE, Renderer, deploy_objects, deploy_order
 
 
 def _render(out: Path, dialect: str, *extra: str) -> int:
@@ -52,15 +52,16 @@ def test_rendering_twice_gives_byte_identical_files(tmp_path, dialect):
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_every_file_names_its_template_in_deploy_order_and_install_holds_them_in_order(tmp_path, dialect):
     assert _render(tmp_path, dialect) == 0
-    templates = deploy_order()
+    sources = deploy_objects()
     listed = (tmp_path / "deploy_order.txt").read_text(encoding="utf-8").split()
     assert listed == sorted(p.name for p in tmp_path.glob("[0-9][0-9][0-9]_*.sql"))
-    assert len(listed) == len(templates)
+    assert len(listed) == len(sources)
     install = (tmp_path / "install.sql").read_text(encoding="utf-8-sig")
     position = 0
-    for name, template in zip(listed, templates, strict=True):
+    for name, (template, queue) in zip(listed, sources, strict=True):
         text = (tmp_path / name).read_text(encoding="utf-8-sig")
-        assert text.splitlines()[0] == f"-- generated from {template} by `ordersync render --dialect {dialect}`;"
+        source = f"{template} ({queue})" if queue else template
+        assert text.splitlines()[0] == f"-- generated from {source} by `ordersync render --dialect {dialect}`;"
         position = install.index(text.rstrip("\n"), position)
 
 
@@ -102,7 +103,7 @@ def test_every_tsql_file_sets_ansi_nulls_and_quoted_identifier_in_its_first_batc
     index (Msg 1934) or create procedures under the wrong setting."""
     renderer = Renderer(config, "tsql", _columns(config))
     templates = [*deploy_order(), STAGING_TEMPLATE, *tsqlt_templates()]
-    for obj in [renderer.render(t) for t in templates]:
+    for obj in renderer.render_all(templates):
         body = "".join(line for line in obj.sql.splitlines(keepends=True) if not line.startswith("--"))
         assert body.startswith("SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;\nGO\n"), obj.template
 

@@ -35,9 +35,12 @@ SELECT current_user AS login_name,
                 AND CASE WHEN needed.permission = 'EXECUTE' THEN has_function_privilege(found.oid, 'EXECUTE')
                          ELSE has_table_privilege(found.oid, 'SELECT') END, FALSE) AS granted
 FROM (VALUES
-        ('ClaimBatch', 'EXECUTE', 'pusher'),
-        ('MarkSynced', 'EXECUTE', 'pusher'),
-        ('MarkFailed', 'EXECUTE', 'pusher'),
+        ('ClaimItems', 'EXECUTE', 'pusher'),
+        ('ClaimSubitems', 'EXECUTE', 'pusher'),
+        ('MarkItemsSynced', 'EXECUTE', 'pusher'),
+        ('MarkSubitemsSynced', 'EXECUTE', 'pusher'),
+        ('MarkItemsFailed', 'EXECUTE', 'pusher'),
+        ('MarkSubitemsFailed', 'EXECUTE', 'pusher'),
         ('ReleaseClaim', 'EXECUTE', 'pusher'),
         ('RequeueFailed', 'EXECUTE', 'pusher'),
         ('QueueRepairs', 'EXECUTE', 'pusher'),

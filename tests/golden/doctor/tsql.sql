@@ -48,9 +48,12 @@ SELECT
          THEN 0 ELSE 1 END AS INT) AS present,
     CAST(CASE WHEN perm.granted = 1 AND perm.denied = 0 THEN 1 ELSE 0 END AS INT) AS granted
 FROM (VALUES
-        (N'ClaimBatch', N'EXECUTE', N'pusher'),
-        (N'MarkSynced', N'EXECUTE', N'pusher'),
-        (N'MarkFailed', N'EXECUTE', N'pusher'),
+        (N'ClaimItems', N'EXECUTE', N'pusher'),
+        (N'ClaimSubitems', N'EXECUTE', N'pusher'),
+        (N'MarkItemsSynced', N'EXECUTE', N'pusher'),
+        (N'MarkSubitemsSynced', N'EXECUTE', N'pusher'),
+        (N'MarkItemsFailed', N'EXECUTE', N'pusher'),
+        (N'MarkSubitemsFailed', N'EXECUTE', N'pusher'),
         (N'ReleaseClaim', N'EXECUTE', N'pusher'),
         (N'RequeueFailed', N'EXECUTE', N'pusher'),
         (N'QueueRepairs', N'EXECUTE', N'pusher'),

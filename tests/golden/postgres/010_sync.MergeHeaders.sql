@@ -162,10 +162,8 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
     WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;    ANALYZE pg_temp.hdr_delta;
 
     -- 3. Bad rows: one REJECTED run-log row each (a dry run logs them too).
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
-    SELECT p_runid, 'pipeline', 'MergeHeaders', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED',
-           src.order_key, LEFT(src.reject_reason, 4000)
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, outcome, order_key, error_message, host_name)
+    SELECT p_runid, 'pipeline', 'MergeHeaders', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED', src.order_key, LEFT(src.reject_reason, 4000), COALESCE(host(inet_client_addr()), 'local')
     FROM hdr_delta AS src
     WHERE src.reject_reason IS NOT NULL;
 

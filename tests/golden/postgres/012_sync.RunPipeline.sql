@@ -36,10 +36,12 @@ DECLARE
     v_deletes BIGINT := 0;
 BEGIN
     -- 1. The run's log row; its id is the run id every row of this run carries.
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run)
-    VALUES ('pipeline', 'RunPipeline', p_dryrun)
-RETURNING run_log_id INTO v_runid;
-    UPDATE "dbo"."ORDER_LIST_RUN_LOG" SET run_id = run_log_id WHERE run_log_id = v_runid;
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, outcome, host_name)
+    VALUES ('pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'STARTED', COALESCE(host(inet_client_addr()), 'local'))
+    RETURNING run_log_id INTO v_runid;
+    UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+    SET run_id = run_log_id
+    WHERE run_log_id = v_runid;
 
 DROP TABLE IF EXISTS pg_temp.run_drift;
 CREATE TEMP TABLE run_drift (
@@ -91,9 +93,8 @@ CREATE TEMP TABLE run_snapshot ON COMMIT DROP AS
                     FROM "dbo"."ORDER_LIST_V2" AS tgt
                     WHERE tgt.is_removed = FALSE) AS cur;        v_unchangedrows := (SELECT src.unchanged_rows FROM run_snapshot AS src);
 IF v_unchangedrows >= 0 THEN
-            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, rows_affected)
-            VALUES (v_runid, 'pipeline', 'SnapshotUnchanged', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'SUCCEEDED',
-                    v_unchangedrows);
+            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+            VALUES (v_runid, 'pipeline', 'SnapshotUnchanged', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), (clock_timestamp() AT TIME ZONE 'UTC'), v_unchangedrows, 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
         -- 5. Mass-change guard, first half: empty staging while live orders exist would
         --    archive the board. The live counts are the guard's denominators.
@@ -145,9 +146,8 @@ END IF;
         WHERE run_log_id = v_runid;
 IF NOT FOUND THEN
             -- The start row went with a caller's rolled-back transaction: log the run again.
-            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
-            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
-                    v_failnumber, v_failmessage);
+            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, outcome, error_number, error_message, host_name)
+            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END, v_failnumber, v_failmessage, COALESCE(host(inet_client_addr()), 'local'));
 END IF;
         RAISE WARNING '%', v_failmessage;
         RETURN QUERY SELECT v_runid, CAST('error' AS TEXT), CAST(CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END AS TEXT), 0;

@@ -17,6 +17,7 @@ AS $proc$
 -- Open a run-log row (STARTED) and return its run_log_id.
 DECLARE
     v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
     v_runlogid BIGINT;
 BEGIN
     IF p_component IS NULL OR p_component NOT IN ('pipeline', 'pusher') THEN
@@ -29,10 +30,11 @@ END IF;
         RAISE EXCEPTION USING MESSAGE = CONCAT('StartRunLog: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
 
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, outcome, host_name)
-    VALUES (p_component, p_step, COALESCE(p_dryrun, FALSE), (clock_timestamp() AT TIME ZONE 'UTC'),
-            'STARTED', COALESCE(host(inet_client_addr()), 'local'))
-RETURNING run_log_id INTO v_runlogid;
+    VALUES (p_component, p_step, COALESCE(p_dryrun, FALSE), v_now, 'STARTED', COALESCE(host(inet_client_addr()), 'local'))
+    RETURNING run_log_id INTO v_runlogid;
 
     RETURN QUERY SELECT v_runlogid AS run_log_id;
     RETURN;

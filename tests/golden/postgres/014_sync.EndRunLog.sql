@@ -17,6 +17,7 @@ AS $proc$
 -- Close a run-log row with its outcome.
 DECLARE
     v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
 BEGIN
     IF p_outcome IS NULL OR p_outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED') THEN
         v_problems := CONCAT(v_problems, '; p_outcome must be SUCCEEDED, FAILED or REFUSED');
@@ -25,8 +26,10 @@ END IF;
         RAISE EXCEPTION USING MESSAGE = CONCAT('EndRunLog: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
 
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     UPDATE "dbo"."ORDER_LIST_RUN_LOG"
-    SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
+    SET end_time = v_now,
         outcome = p_outcome,
         rows_affected = p_rowsaffected,
         counts = p_counts,
@@ -36,6 +39,7 @@ END IF;
 IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = CONCAT('EndRunLog: no run-log row with id ', p_runlogid, '; pass the id StartRunLog returned'), ERRCODE = 'P0001', HINT = '50001';
 END IF;
+
     RETURN 0;
 END;
 $proc$;

@@ -177,15 +177,20 @@ SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Store the monday group id for one board group.
+DECLARE
+    v_now TIMESTAMP(3);
 BEGIN
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     UPDATE "dbo"."ORDER_LIST_GROUPS"
     SET monday_group_id = p_mondaygroupid,
-        updated_at = (clock_timestamp() AT TIME ZONE 'UTC')
+        updated_at = v_now
     WHERE group_key = p_groupkey;
 
 IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = CONCAT('SaveGroup: no group with key ', p_groupkey, '; run the pipeline first'), ERRCODE = 'P0001', HINT = '50001';
 END IF;
+
     RETURN 0;
 END;
 $proc$;
@@ -396,10 +401,8 @@ CREATE TEMP TABLE hdr_delta ON COMMIT DROP AS
     WHERE chg.action IS NOT NULL OR chg.reject_reason IS NOT NULL;    ANALYZE pg_temp.hdr_delta;
 
     -- 3. Bad rows: one REJECTED run-log row each (a dry run logs them too).
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
-    SELECT p_runid, 'pipeline', 'MergeHeaders', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED',
-           src.order_key, LEFT(src.reject_reason, 4000)
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, outcome, order_key, error_message, host_name)
+    SELECT p_runid, 'pipeline', 'MergeHeaders', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED', src.order_key, LEFT(src.reject_reason, 4000), COALESCE(host(inet_client_addr()), 'local')
     FROM hdr_delta AS src
     WHERE src.reject_reason IS NOT NULL;
 
@@ -619,10 +622,8 @@ CREATE TEMP TABLE ln_delta (
     ANALYZE pg_temp.ln_delta;
 
     -- 4. Bad lines: one REJECTED run-log row each (a dry run logs them too).
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
-    SELECT p_runid, 'pipeline', 'MergeLines', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED',
-           src.order_key, LEFT(src.reject_reason, 4000)
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, outcome, order_key, error_message, host_name)
+    SELECT p_runid, 'pipeline', 'MergeLines', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), (clock_timestamp() AT TIME ZONE 'UTC'), 'REJECTED', src.order_key, LEFT(src.reject_reason, 4000), COALESCE(host(inet_client_addr()), 'local')
     FROM ln_delta AS src
     WHERE src.reject_reason IS NOT NULL;
 
@@ -724,10 +725,12 @@ DECLARE
     v_deletes BIGINT := 0;
 BEGIN
     -- 1. The run's log row; its id is the run id every row of this run carries.
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run)
-    VALUES ('pipeline', 'RunPipeline', p_dryrun)
-RETURNING run_log_id INTO v_runid;
-    UPDATE "dbo"."ORDER_LIST_RUN_LOG" SET run_id = run_log_id WHERE run_log_id = v_runid;
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, outcome, host_name)
+    VALUES ('pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'STARTED', COALESCE(host(inet_client_addr()), 'local'))
+    RETURNING run_log_id INTO v_runid;
+    UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+    SET run_id = run_log_id
+    WHERE run_log_id = v_runid;
 
 DROP TABLE IF EXISTS pg_temp.run_drift;
 CREATE TEMP TABLE run_drift (
@@ -779,9 +782,8 @@ CREATE TEMP TABLE run_snapshot ON COMMIT DROP AS
                     FROM "dbo"."ORDER_LIST_V2" AS tgt
                     WHERE tgt.is_removed = FALSE) AS cur;        v_unchangedrows := (SELECT src.unchanged_rows FROM run_snapshot AS src);
 IF v_unchangedrows >= 0 THEN
-            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, rows_affected)
-            VALUES (v_runid, 'pipeline', 'SnapshotUnchanged', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), 'SUCCEEDED',
-                    v_unchangedrows);
+            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+            VALUES (v_runid, 'pipeline', 'SnapshotUnchanged', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), (clock_timestamp() AT TIME ZONE 'UTC'), v_unchangedrows, 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
         -- 5. Mass-change guard, first half: empty staging while live orders exist would
         --    archive the board. The live counts are the guard's denominators.
@@ -833,9 +835,8 @@ END IF;
         WHERE run_log_id = v_runid;
 IF NOT FOUND THEN
             -- The start row went with a caller's rolled-back transaction: log the run again.
-            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
-            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
-                    v_failnumber, v_failmessage);
+            INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, outcome, error_number, error_message, host_name)
+            VALUES (v_runid, 'pipeline', 'RunPipeline', p_dryrun, (clock_timestamp() AT TIME ZONE 'UTC'), (clock_timestamp() AT TIME ZONE 'UTC'), CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END, v_failnumber, v_failmessage, COALESCE(host(inet_client_addr()), 'local'));
 END IF;
         RAISE WARNING '%', v_failmessage;
         RETURN QUERY SELECT v_runid, CAST('error' AS TEXT), CAST(CASE WHEN v_failnumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END AS TEXT), 0;
@@ -870,6 +871,7 @@ AS $proc$
 -- Open a run-log row (STARTED) and return its run_log_id.
 DECLARE
     v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
     v_runlogid BIGINT;
 BEGIN
     IF p_component IS NULL OR p_component NOT IN ('pipeline', 'pusher') THEN
@@ -882,10 +884,11 @@ END IF;
         RAISE EXCEPTION USING MESSAGE = CONCAT('StartRunLog: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
 
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, outcome, host_name)
-    VALUES (p_component, p_step, COALESCE(p_dryrun, FALSE), (clock_timestamp() AT TIME ZONE 'UTC'),
-            'STARTED', COALESCE(host(inet_client_addr()), 'local'))
-RETURNING run_log_id INTO v_runlogid;
+    VALUES (p_component, p_step, COALESCE(p_dryrun, FALSE), v_now, 'STARTED', COALESCE(host(inet_client_addr()), 'local'))
+    RETURNING run_log_id INTO v_runlogid;
 
     RETURN QUERY SELECT v_runlogid AS run_log_id;
     RETURN;
@@ -910,6 +913,7 @@ AS $proc$
 -- Close a run-log row with its outcome.
 DECLARE
     v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
 BEGIN
     IF p_outcome IS NULL OR p_outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED') THEN
         v_problems := CONCAT(v_problems, '; p_outcome must be SUCCEEDED, FAILED or REFUSED');
@@ -918,8 +922,10 @@ END IF;
         RAISE EXCEPTION USING MESSAGE = CONCAT('EndRunLog: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
 
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     UPDATE "dbo"."ORDER_LIST_RUN_LOG"
-    SET end_time = (clock_timestamp() AT TIME ZONE 'UTC'),
+    SET end_time = v_now,
         outcome = p_outcome,
         rows_affected = p_rowsaffected,
         counts = p_counts,
@@ -929,14 +935,14 @@ END IF;
 IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = CONCAT('EndRunLog: no run-log row with id ', p_runlogid, '; pass the id StartRunLog returned'), ERRCODE = 'P0001', HINT = '50001';
 END IF;
+
     RETURN 0;
 END;
 $proc$;
--- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect postgres`;
+-- generated from procedures/sync.Claim{Entity}.sql.j2 (item) by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
-CREATE OR REPLACE FUNCTION "sync"."ClaimBatch"(
-    p_entity VARCHAR(10),
+CREATE OR REPLACE FUNCTION "sync"."ClaimItems"(
     p_batchsize INTEGER,
     p_leaseseconds INTEGER,
     p_claimtoken UUID,
@@ -946,8 +952,6 @@ CREATE OR REPLACE FUNCTION "sync"."ClaimBatch"(
 RETURNS TABLE (
     delta_id BIGINT,
     order_key VARCHAR(400),
-    size VARCHAR(100),
-    line_key TEXT,
     action VARCHAR(10),
     payload JSONB,
     item_name TEXT,
@@ -955,9 +959,6 @@ RETURNS TABLE (
     group_title VARCHAR(255),
     monday_group_id VARCHAR(100),
     monday_item_id BIGINT,
-    qty INTEGER,
-    parent_item_id BIGINT,
-    monday_subitem_id BIGINT,
     attempts INTEGER,
     last_error_code VARCHAR(100)
 )
@@ -966,7 +967,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
--- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
+-- Lease up to BatchSize ready item rows to ClaimToken.
 DECLARE
     v_problems VARCHAR(2000) := '';
     v_now TIMESTAMP(3);
@@ -974,11 +975,7 @@ DECLARE
     v_expired BIGINT[];
     v_claimed BIGINT[];
 BEGIN
-    
     PERFORM set_config('lock_timeout', '2000ms', true);
-    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
-        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
-END IF;
     IF p_batchsize IS NULL OR p_batchsize NOT BETWEEN 1 AND 1000 THEN
         v_problems := CONCAT(v_problems, '; p_batchsize must be 1 to 1000');
 END IF;
@@ -992,14 +989,14 @@ END IF;
         v_problems := CONCAT(v_problems, '; p_maxattempts must be 1 to 100 (default: the configured 5)');
 END IF;
     IF v_problems <> '' THEN
-        RAISE EXCEPTION USING MESSAGE = CONCAT('ClaimBatch: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+        RAISE EXCEPTION USING MESSAGE = CONCAT('ClaimItems: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
 
     v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     v_lease := COALESCE(p_leaseseconds, 300);
 
-IF p_entity = 'item' THEN
-        -- Expired leases on the last allowed attempt: dead letter, not another try.
+    -- Expired leases on the last allowed attempt: dead letter, not another try.
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET last_error_code = 'LEASE_EXPIRED',
@@ -1009,7 +1006,7 @@ WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.atte
 RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
-        UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1033,12 +1030,12 @@ WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync
         WHERE finished.delta_id = ANY (v_expired)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE "dbo"."ORDER_LIST_DELTA"
-        SET sync_state = 'FAILED',
-            lease_expires_at = NULL
-        WHERE delta_id = ANY (v_expired);
+    UPDATE "dbo"."ORDER_LIST_DELTA"
+    SET sync_state = 'FAILED',
+        lease_expires_at = NULL
+    WHERE delta_id = ANY (v_expired);
 
-        -- The claim: oldest ready rows first.
+    -- The claim: oldest ready rows first.
 WITH batch AS MATERIALIZED (
     SELECT c.delta_id AS id
     FROM "dbo"."ORDER_LIST_DELTA" AS c
@@ -1071,9 +1068,87 @@ WITH batch AS MATERIALIZED (
     RETURNING claimed.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_claimed FROM changed;
+
+IF COALESCE(cardinality(v_claimed), 0) > 0 OR COALESCE(cardinality(v_expired), 0) > 0 THEN
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES ('queue', 'ClaimItems', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_claimed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "lease_expired_dead_lettered": ', COALESCE(cardinality(v_expired), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
-IF p_entity = 'subitem' THEN
-        -- Expired leases on the last allowed attempt: dead letter, not another try.
+    RETURN QUERY SELECT a.delta_id,
+            a.order_key,
+            a.action,
+            a.payload,
+            a.item_name,
+            a.group_key,
+            g.group_title,
+            g.monday_group_id,
+            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
+            a.attempts,
+            a.last_error_code
+        FROM "dbo"."ORDER_LIST_DELTA" AS a
+        LEFT JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = a.order_key
+        LEFT JOIN "dbo"."ORDER_LIST_GROUPS" AS g ON g.group_key = a.group_key
+        WHERE a.delta_id = ANY (v_claimed)
+        ORDER BY a.delta_id;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.Claim{Entity}.sql.j2 (subitem) by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+CREATE OR REPLACE FUNCTION "sync"."ClaimSubitems"(
+    p_batchsize INTEGER,
+    p_leaseseconds INTEGER,
+    p_claimtoken UUID,
+    p_customer VARCHAR(255) DEFAULT NULL,
+    p_maxattempts INTEGER DEFAULT 5
+)
+RETURNS TABLE (
+    delta_id BIGINT,
+    order_key VARCHAR(400),
+    size VARCHAR(100),
+    line_key TEXT,
+    action VARCHAR(10),
+    qty INTEGER,
+    parent_item_id BIGINT,
+    monday_subitem_id BIGINT,
+    attempts INTEGER,
+    last_error_code VARCHAR(100)
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
+AS $proc$
+#variable_conflict use_column
+-- Lease up to BatchSize ready subitem rows to ClaimToken.
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_lease INTEGER;
+    v_expired BIGINT[];
+    v_claimed BIGINT[];
+BEGIN
+    PERFORM set_config('lock_timeout', '2000ms', true);
+    IF p_batchsize IS NULL OR p_batchsize NOT BETWEEN 1 AND 1000 THEN
+        v_problems := CONCAT(v_problems, '; p_batchsize must be 1 to 1000');
+END IF;
+    IF p_leaseseconds < 1 THEN
+        v_problems := CONCAT(v_problems, '; p_leaseseconds must be at least 1 (NULL: the configured 300)');
+END IF;
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
+END IF;
+    IF p_maxattempts IS NULL OR p_maxattempts NOT BETWEEN 1 AND 100 THEN
+        v_problems := CONCAT(v_problems, '; p_maxattempts must be 1 to 100 (default: the configured 5)');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('ClaimSubitems: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+    v_lease := COALESCE(p_leaseseconds, 300);
+
+    -- Expired leases on the last allowed attempt: dead letter, not another try.
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET last_error_code = 'LEASE_EXPIRED',
@@ -1083,7 +1158,7 @@ WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < v_now AND tgt.atte
 RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_expired FROM changed;
-        UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1107,12 +1182,12 @@ WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_i
         WHERE finished.line_delta_id = ANY (v_expired)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
-        SET sync_state = 'FAILED',
-            lease_expires_at = NULL
-        WHERE line_delta_id = ANY (v_expired);
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+    SET sync_state = 'FAILED',
+        lease_expires_at = NULL
+    WHERE line_delta_id = ANY (v_expired);
 
-        -- The claim: oldest ready rows first.
+    -- The claim: oldest ready rows first.
 WITH batch AS MATERIALIZED (
     SELECT c.line_delta_id AS id
     FROM "dbo"."ORDER_LIST_LINES_DELTA" AS c
@@ -1149,43 +1224,16 @@ WITH batch AS MATERIALIZED (
     RETURNING claimed.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_claimed FROM changed;
+
+IF COALESCE(cardinality(v_claimed), 0) > 0 OR COALESCE(cardinality(v_expired), 0) > 0 THEN
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES ('queue', 'ClaimSubitems', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_claimed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "lease_expired_dead_lettered": ', COALESCE(cardinality(v_expired), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
-    
-IF p_entity = 'item' THEN
-        RETURN QUERY SELECT a.delta_id,
-            a.order_key,
-            CAST(NULL AS VARCHAR(100)) AS size,
-            CAST(NULL AS TEXT) AS line_key,
-            a.action,
-            a.payload,
-            a.item_name,
-            a.group_key,
-            g.group_title,
-            g.monday_group_id,
-            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
-            CAST(NULL AS INTEGER) AS qty,
-            CAST(NULL AS BIGINT) AS parent_item_id,
-            CAST(NULL AS BIGINT) AS monday_subitem_id,
-            a.attempts,
-            a.last_error_code
-        FROM "dbo"."ORDER_LIST_DELTA" AS a
-        LEFT JOIN "dbo"."ORDER_LIST_V2" AS o ON o.order_key = a.order_key
-        LEFT JOIN "dbo"."ORDER_LIST_GROUPS" AS g ON g.group_key = a.group_key
-        WHERE a.delta_id = ANY (v_claimed)
-        ORDER BY a.delta_id;
-END IF;
-IF p_entity = 'subitem' THEN
-        RETURN QUERY SELECT a.line_delta_id AS delta_id,
+    RETURN QUERY SELECT a.line_delta_id AS delta_id,
             a.order_key,
             a.size,
             CAST(CONCAT(a.order_key, '|', a.size) AS TEXT) AS line_key,
             a.action,
-            CAST(NULL AS JSONB) AS payload,
-            CAST(NULL AS TEXT) AS item_name,
-            CAST(NULL AS VARCHAR(400)) AS group_key,
-            CAST(NULL AS VARCHAR(255)) AS group_title,
-            CAST(NULL AS VARCHAR(100)) AS monday_group_id,
-            CAST(NULL AS BIGINT) AS monday_item_id,
             a.qty,
             o.monday_item_id AS parent_item_id,
             COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
@@ -1196,16 +1244,14 @@ IF p_entity = 'subitem' THEN
         LEFT JOIN "dbo"."ORDER_LIST_LINES" AS l ON l.order_key = a.order_key AND l.size = a.size
         WHERE a.line_delta_id = ANY (v_claimed)
         ORDER BY a.line_delta_id;
-END IF;
     RETURN;
 END;
 $proc$;
--- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect postgres`;
+-- generated from procedures/sync.Mark{Entity}Synced.sql.j2 (item) by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
-CREATE OR REPLACE FUNCTION "sync"."MarkSynced"(
+CREATE OR REPLACE FUNCTION "sync"."MarkItemsSynced"(
     p_claimtoken UUID,
-    p_entity VARCHAR(10),
     p_results JSONB
 )
 RETURNS TABLE (
@@ -1216,16 +1262,13 @@ SECURITY DEFINER
 SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
--- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+-- Mark claimed item rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
 DECLARE
     v_problems VARCHAR(2000) := '';
     v_now TIMESTAMP(3);
+    v_given INTEGER;
     v_synced BIGINT[];
 BEGIN
-    
-    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
-        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
-END IF;
     IF p_claimtoken IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
@@ -1233,12 +1276,15 @@ END IF;
         v_problems := CONCAT(v_problems, '; p_results is required (a JSON array)');
 END IF;
     IF v_problems <> '' THEN
-        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkSynced: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkItemsSynced: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
 
     v_now := (clock_timestamp() AT TIME ZONE 'UTC');
 
-IF p_entity = 'item' THEN
+    v_given := (SELECT COUNT(*) FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+    delta_id BIGINT,
+    monday_id BIGINT
+)) AS given);
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET sync_state = 'SYNCED',
@@ -1292,7 +1338,7 @@ IF EXISTS (SELECT src.order_key FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS 
                         AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
 
         INSERT INTO "dbo"."ORDER_LIST_LINES_DELTA" (order_key, size, action, qty, sync_state, last_error_code, last_error,
-                                              created_at, updated_at)
+                                        created_at, updated_at)
         SELECT "ORDER_LIST_LINES".order_key, "ORDER_LIST_LINES".size, 'CREATE', "ORDER_LIST_LINES".qty,
             'PENDING', 'PARENT_RECREATED', 'queued again: the parent item was re-created on the board',
             v_now, v_now
@@ -1317,8 +1363,8 @@ SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(sr
         updated_at = v_now
 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
 WHERE src.order_key = tgt.order_key;
-        -- monday archives an item's subitems with it: line changes still queued for an
-        -- archived order have nothing left to reach, and would wait forever for a parent id.
+    -- monday archives an item's subitems with it: line changes still queued for an
+    -- archived order have nothing left to reach, and would wait forever for a parent id.
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET sync_state = 'SYNCED',
         last_error_code = 'PARENT_ARCHIVED',
@@ -1328,8 +1374,51 @@ SET sync_state = 'SYNCED',
 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
 WHERE src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_state IN ('PENDING', 'FAILED') AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer
                      WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id);
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES ('queue', 'MarkItemsSynced', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_synced), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "not_held": ', v_given - COALESCE(cardinality(v_synced), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    RETURN QUERY SELECT CAST(COALESCE(cardinality(v_synced), 0) AS INTEGER) AS updated;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.Mark{Entity}Synced.sql.j2 (subitem) by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+CREATE OR REPLACE FUNCTION "sync"."MarkSubitemsSynced"(
+    p_claimtoken UUID,
+    p_results JSONB
+)
+RETURNS TABLE (
+    updated INTEGER
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
+AS $proc$
+#variable_conflict use_column
+-- Mark claimed subitem rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_given INTEGER;
+    v_synced BIGINT[];
+BEGIN
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
-IF p_entity = 'subitem' THEN
+    IF p_results IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_results is required (a JSON array)');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkSubitemsSynced: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+    v_given := (SELECT COUNT(*) FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+    delta_id BIGINT,
+    monday_id BIGINT
+)) AS given);
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET sync_state = 'SYNCED',
@@ -1350,26 +1439,27 @@ SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(
         updated_at = v_now
 FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
 WHERE src.order_key = tgt.order_key AND src.size = tgt.size;
-        DELETE FROM "dbo"."ORDER_LIST_LINES"
-        WHERE EXISTS (
-            SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
-            WHERE src.action = 'DELETE'
-              AND src.order_key = "ORDER_LIST_LINES".order_key
-              AND src.size = "ORDER_LIST_LINES".size
-              AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS newer
+    DELETE FROM "dbo"."ORDER_LIST_LINES"
+    WHERE EXISTS (
+        SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
+        WHERE src.action = 'DELETE'
+          AND src.order_key = "ORDER_LIST_LINES".order_key
+          AND src.size = "ORDER_LIST_LINES".size
+          AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS newer
                      WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
-        );
-END IF;
+    );
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES ('queue', 'MarkSubitemsSynced', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_synced), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "not_held": ', v_given - COALESCE(cardinality(v_synced), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_synced), 0) AS INTEGER) AS updated;
     RETURN;
 END;
 $proc$;
--- generated from procedures/sync.MarkFailed.sql.j2 by `ordersync render --dialect postgres`;
+-- generated from procedures/sync.Mark{Entity}Failed.sql.j2 (item) by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
-CREATE OR REPLACE FUNCTION "sync"."MarkFailed"(
+CREATE OR REPLACE FUNCTION "sync"."MarkItemsFailed"(
     p_claimtoken UUID,
-    p_entity VARCHAR(10),
     p_failures JSONB,
     p_maxattempts INTEGER DEFAULT 5
 )
@@ -1382,17 +1472,13 @@ SECURITY DEFINER
 SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
--- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
+-- Mark claimed item rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 DECLARE
     v_problems VARCHAR(2000) := '';
     v_now TIMESTAMP(3);
     v_failed BIGINT[];
     v_retry BIGINT[];
 BEGIN
-    
-    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
-        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
-END IF;
     IF p_claimtoken IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
@@ -1403,13 +1489,12 @@ END IF;
         v_problems := CONCAT(v_problems, '; p_maxattempts must be 1 to 100 (default: the configured 5)');
 END IF;
     IF v_problems <> '' THEN
-        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkFailed: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkItemsFailed: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
 
     v_now := (clock_timestamp() AT TIME ZONE 'UTC');
 
-IF p_entity = 'item' THEN
-        -- Keep the error on each row (this also locks them for the rest of the call).
+    -- Keep the error on each row (this also locks them for the rest of the call).
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
@@ -1427,19 +1512,19 @@ RETURNING tgt.delta_id AS id
 SELECT array_agg(changed.id) INTO v_failed FROM changed;
 SELECT array_agg(picked.id) INTO v_retry
 FROM (
-        SELECT row_failed.delta_id
-        FROM "dbo"."ORDER_LIST_DELTA" AS row_failed
-        INNER JOIN (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+    SELECT row_failed.delta_id
+    FROM "dbo"."ORDER_LIST_DELTA" AS row_failed
+    INNER JOIN (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
     delta_id BIGINT,
     code VARCHAR(100),
     message TEXT,
     retryable BOOLEAN
 )) AS src ON src.delta_id = row_failed.delta_id
-        WHERE row_failed.delta_id = ANY (v_failed)
-          AND src.retryable = TRUE
-          AND row_failed.attempts < p_maxattempts
+    WHERE row_failed.delta_id = ANY (v_failed)
+      AND src.retryable = TRUE
+      AND row_failed.attempts < p_maxattempts
 ) AS picked (id);
-        UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1463,13 +1548,58 @@ WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync
         WHERE finished.delta_id = ANY (v_failed)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE "dbo"."ORDER_LIST_DELTA"
-        SET sync_state = CASE WHEN delta_id = ANY (v_retry) THEN 'PENDING' ELSE 'FAILED' END,
-            lease_expires_at = NULL
-        WHERE delta_id = ANY (v_failed);
+    UPDATE "dbo"."ORDER_LIST_DELTA"
+    SET sync_state = CASE WHEN delta_id = ANY (v_retry) THEN 'PENDING' ELSE 'FAILED' END,
+        lease_expires_at = NULL
+    WHERE delta_id = ANY (v_failed);
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES ('queue', 'MarkItemsFailed', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_failed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "to_pending": ', COALESCE(cardinality(v_retry), 0), ', "to_failed": ', COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    RETURN QUERY SELECT CAST(COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_pending,
+        CAST(COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_failed;
+    RETURN;
+END;
+$proc$;
+-- generated from procedures/sync.Mark{Entity}Failed.sql.j2 (subitem) by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+CREATE OR REPLACE FUNCTION "sync"."MarkSubitemsFailed"(
+    p_claimtoken UUID,
+    p_failures JSONB,
+    p_maxattempts INTEGER DEFAULT 5
+)
+RETURNS TABLE (
+    to_pending INTEGER,
+    to_failed INTEGER
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, "sync", "dbo", pg_temp
+AS $proc$
+#variable_conflict use_column
+-- Mark claimed subitem rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
+DECLARE
+    v_problems VARCHAR(2000) := '';
+    v_now TIMESTAMP(3);
+    v_failed BIGINT[];
+    v_retry BIGINT[];
+BEGIN
+    IF p_claimtoken IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
-IF p_entity = 'subitem' THEN
-        -- Keep the error on each row (this also locks them for the rest of the call).
+    IF p_failures IS NULL THEN
+        v_problems := CONCAT(v_problems, '; p_failures is required (a JSON array)');
+END IF;
+    IF p_maxattempts IS NULL OR p_maxattempts NOT BETWEEN 1 AND 100 THEN
+        v_problems := CONCAT(v_problems, '; p_maxattempts must be 1 to 100 (default: the configured 5)');
+END IF;
+    IF v_problems <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkSubitemsFailed: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+END IF;
+
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
+    -- Keep the error on each row (this also locks them for the rest of the call).
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
@@ -1487,19 +1617,19 @@ RETURNING tgt.line_delta_id AS id
 SELECT array_agg(changed.id) INTO v_failed FROM changed;
 SELECT array_agg(picked.id) INTO v_retry
 FROM (
-        SELECT row_failed.line_delta_id
-        FROM "dbo"."ORDER_LIST_LINES_DELTA" AS row_failed
-        INNER JOIN (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
+    SELECT row_failed.line_delta_id
+    FROM "dbo"."ORDER_LIST_LINES_DELTA" AS row_failed
+    INNER JOIN (SELECT * FROM jsonb_to_recordset(p_failures) AS j (
     delta_id BIGINT,
     code VARCHAR(100),
     message TEXT,
     retryable BOOLEAN
 )) AS src ON src.delta_id = row_failed.line_delta_id
-        WHERE row_failed.line_delta_id = ANY (v_failed)
-          AND src.retryable = TRUE
-          AND row_failed.attempts < p_maxattempts
+    WHERE row_failed.line_delta_id = ANY (v_failed)
+      AND src.retryable = TRUE
+      AND row_failed.attempts < p_maxattempts
 ) AS picked (id);
-        UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1523,11 +1653,13 @@ WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_i
         WHERE finished.line_delta_id = ANY (v_failed)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
-        SET sync_state = CASE WHEN line_delta_id = ANY (v_retry) THEN 'PENDING' ELSE 'FAILED' END,
-            lease_expires_at = NULL
-        WHERE line_delta_id = ANY (v_failed);
-END IF;
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+    SET sync_state = CASE WHEN line_delta_id = ANY (v_retry) THEN 'PENDING' ELSE 'FAILED' END,
+        lease_expires_at = NULL
+    WHERE line_delta_id = ANY (v_failed);
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES ('queue', 'MarkSubitemsFailed', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_failed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "to_pending": ', COALESCE(cardinality(v_retry), 0), ', "to_failed": ', COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_pending,
         CAST(COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_failed;
     RETURN;
@@ -1537,8 +1669,7 @@ $proc$;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."ReleaseClaim"(
-    p_claimtoken UUID,
-    p_entity VARCHAR(10) DEFAULT NULL
+    p_claimtoken UUID
 )
 RETURNS TABLE (
     released INTEGER
@@ -1555,10 +1686,6 @@ DECLARE
     v_itemreleased BIGINT[];
     v_subitemreleased BIGINT[];
 BEGIN
-    
-    IF p_entity NOT IN ('item', 'subitem') THEN
-        v_problems := CONCAT(v_problems, '; p_entity must be ''item'', ''subitem'' or NULL (both)');
-END IF;
     IF p_claimtoken IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
@@ -1568,7 +1695,6 @@ END IF;
 
     v_now := (clock_timestamp() AT TIME ZONE 'UTC');
 
-IF p_entity IS NULL OR p_entity = 'item' THEN
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
@@ -1577,7 +1703,7 @@ WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
 RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_itemreleased FROM changed;
-        UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1601,12 +1727,11 @@ WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync
         WHERE finished.delta_id = ANY (v_itemreleased)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE "dbo"."ORDER_LIST_DELTA"
-        SET sync_state = 'PENDING',
-            lease_expires_at = NULL
-        WHERE delta_id = ANY (v_itemreleased);
-END IF;
-IF p_entity IS NULL OR p_entity = 'subitem' THEN
+    UPDATE "dbo"."ORDER_LIST_DELTA"
+    SET sync_state = 'PENDING',
+        lease_expires_at = NULL
+    WHERE delta_id = ANY (v_itemreleased);
+
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
@@ -1615,7 +1740,7 @@ WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
 RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_subitemreleased FROM changed;
-        UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1639,15 +1764,55 @@ WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_i
         WHERE finished.line_delta_id = ANY (v_subitemreleased)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
-        SET sync_state = 'PENDING',
-            lease_expires_at = NULL
-        WHERE line_delta_id = ANY (v_subitemreleased);
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+    SET sync_state = 'PENDING',
+        lease_expires_at = NULL
+    WHERE line_delta_id = ANY (v_subitemreleased);
+
+IF COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) > 0 THEN
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES ('queue', 'ReleaseClaim', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '"}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) AS INTEGER) AS released;
     RETURN;
 END;
 $proc$;
+-- generated from db/retired.sql.j2 by `ordersync render --dialect postgres`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+DO $retired$
+DECLARE retired regprocedure;
+BEGIN
+    FOR retired IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p
+        WHERE p.pronamespace = to_regnamespace('sync') AND p.proname = 'ClaimBatch'
+    LOOP
+        EXECUTE format('DROP FUNCTION %s', retired);
+    END LOOP;
+END
+$retired$;
+DO $retired$
+DECLARE retired regprocedure;
+BEGIN
+    FOR retired IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p
+        WHERE p.pronamespace = to_regnamespace('sync') AND p.proname = 'MarkSynced'
+    LOOP
+        EXECUTE format('DROP FUNCTION %s', retired);
+    END LOOP;
+END
+$retired$;
+DO $retired$
+DECLARE retired regprocedure;
+BEGIN
+    FOR retired IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p
+        WHERE p.pronamespace = to_regnamespace('sync') AND p.proname = 'MarkFailed'
+    LOOP
+        EXECUTE format('DROP FUNCTION %s', retired);
+    END LOOP;
+END
+$retired$;
 -- generated from procedures/sync.RequeueFailed.sql.j2 by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
@@ -1731,10 +1896,9 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ));
 END IF;
-INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', 'RequeueFailed', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemrequeued + v_subitemrequeued,
-            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'RequeueFailed', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemrequeued + v_subitemrequeued, 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST('item' AS VARCHAR(10)) AS entity, v_itemrequeued AS requeued
     WHERE p_entity IS NULL OR p_entity = 'item'
     UNION ALL
@@ -1793,6 +1957,7 @@ END IF;
 END IF;
 
     v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     v_syncedbefore := (v_now + make_interval(days => -p_syncedolderthandays));
     v_loggedbefore := (v_now + make_interval(days => -p_runlogolderthandays));
 
@@ -1844,10 +2009,9 @@ IF p_dryrun = FALSE THEN
             v_batches := v_batches + 1;
         END LOOP;
 END IF;
-INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', 'Purge', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemdeleted + v_subitemdeleted + v_runlogdeleted,
-            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'Purge', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemdeleted + v_subitemdeleted + v_runlogdeleted, 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 
     RETURN QUERY SELECT CAST('ORDER_LIST_DELTA' AS VARCHAR(128)) AS "object", v_itemdeleted AS deleted
     UNION ALL
@@ -1926,10 +2090,8 @@ END IF;
     size VARCHAR(50)
 )) AS w);
 
-INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', 'QueueRepairs', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_ordersmarked + v_linesmarked,
-            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'QueueRepairs', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_ordersmarked + v_linesmarked, 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT v_ordersmarked AS orders, v_linesmarked AS lines;
     RETURN;
 END;

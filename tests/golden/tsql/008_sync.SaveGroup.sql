@@ -14,9 +14,12 @@ BEGIN
     SET XACT_ABORT ON;
     SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Now DATETIME2(3);
+    SET @Now = SYSUTCDATETIME();
+
     UPDATE [dbo].[ORDER_LIST_GROUPS]
     SET monday_group_id = @MondayGroupId,
-        updated_at = SYSUTCDATETIME()
+        updated_at = @Now
     WHERE group_key = @GroupKey;
 
 IF @@ROWCOUNT = 0
@@ -24,5 +27,6 @@ BEGIN
         SET @ThrowMessage = CONCAT(N'SaveGroup: no group with key ', @GroupKey, N'; run the pipeline first');
 THROW 50001, @ThrowMessage, 1;
 END;
+
     RETURN 0;
 END;

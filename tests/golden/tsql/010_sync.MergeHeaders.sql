@@ -160,10 +160,8 @@ SELECT q.* INTO #hdr_delta FROM (
 ) AS q;    
 
     -- 3. Bad rows: one REJECTED run-log row each (a dry run logs them too).
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
-    SELECT @RunId, 'pipeline', N'MergeHeaders', @DryRun, SYSUTCDATETIME(), 'REJECTED',
-           src.order_key, LEFT(src.reject_reason, 4000)
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, outcome, order_key, error_message, host_name)
+    SELECT @RunId, 'pipeline', N'MergeHeaders', @DryRun, SYSUTCDATETIME(), SYSUTCDATETIME(), 'REJECTED', src.order_key, LEFT(src.reject_reason, 4000), HOST_NAME()
     FROM #hdr_delta AS src
     WHERE src.reject_reason IS NOT NULL;
 

@@ -91,10 +91,8 @@ CREATE TABLE #ln_delta (
     
 
     -- 4. Bad lines: one REJECTED run-log row each (a dry run logs them too).
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
-    SELECT @RunId, 'pipeline', N'MergeLines', @DryRun, SYSUTCDATETIME(), 'REJECTED',
-           src.order_key, LEFT(src.reject_reason, 4000)
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, outcome, order_key, error_message, host_name)
+    SELECT @RunId, 'pipeline', N'MergeLines', @DryRun, SYSUTCDATETIME(), SYSUTCDATETIME(), 'REJECTED', src.order_key, LEFT(src.reject_reason, 4000), HOST_NAME()
     FROM #ln_delta AS src
     WHERE src.reject_reason IS NOT NULL;
 

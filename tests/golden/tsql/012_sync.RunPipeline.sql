@@ -31,10 +31,12 @@ BEGIN
     DECLARE @Archives BIGINT = 0;
     DECLARE @Deletes BIGINT = 0;
     -- 1. The run's log row; its id is the run id every row of this run carries.
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run)
-    VALUES ('pipeline', 'RunPipeline', @DryRun);
-SET @RunId = SCOPE_IDENTITY();
-    UPDATE [dbo].[ORDER_LIST_RUN_LOG] SET run_id = run_log_id WHERE run_log_id = @RunId;
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
+    VALUES ('pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), 'STARTED', HOST_NAME());
+    SET @RunId = SCOPE_IDENTITY();
+    UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+    SET run_id = run_log_id
+    WHERE run_log_id = @RunId;
 
 DROP TABLE IF EXISTS #run_drift;
 CREATE TABLE #run_drift (
@@ -97,9 +99,8 @@ SELECT q.* INTO #run_snapshot FROM (
 ) AS q;        SET @UnchangedRows = (SELECT src.unchanged_rows FROM #run_snapshot AS src);
 IF @UnchangedRows >= 0
 BEGIN
-            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, rows_affected)
-            VALUES (@RunId, 'pipeline', 'SnapshotUnchanged', @DryRun, SYSUTCDATETIME(), 'SUCCEEDED',
-                    @UnchangedRows);
+            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+            VALUES (@RunId, 'pipeline', 'SnapshotUnchanged', @DryRun, SYSUTCDATETIME(), SYSUTCDATETIME(), @UnchangedRows, 'SUCCEEDED', HOST_NAME());
 END;
         -- 5. Mass-change guard, first half: empty staging while live orders exist would
         --    archive the board. The live counts are the guard's denominators.
@@ -162,9 +163,8 @@ END;
 IF @@ROWCOUNT = 0
 BEGIN
             -- The start row went with a caller's rolled-back transaction: log the run again.
-            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
-            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
-                    @FailNumber, @FailMessage);
+            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, outcome, error_number, error_message, host_name)
+            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END, @FailNumber, @FailMessage, HOST_NAME());
 END;
         THROW;
     END CATCH;

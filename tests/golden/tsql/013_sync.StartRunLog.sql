@@ -16,6 +16,7 @@ BEGIN
     SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
     DECLARE @RunLogId BIGINT;
     IF @Component IS NULL OR @Component NOT IN ('pipeline', 'pusher')
 BEGIN
@@ -31,10 +32,11 @@ BEGIN
 THROW 50001, @ThrowMessage, 1;
 END;
 
+    SET @Now = SYSUTCDATETIME();
+
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
-    VALUES (@Component, @Step, COALESCE(@DryRun, 0), SYSUTCDATETIME(),
-            'STARTED', HOST_NAME());
-SET @RunLogId = SCOPE_IDENTITY();
+    VALUES (@Component, @Step, COALESCE(@DryRun, 0), @Now, 'STARTED', HOST_NAME());
+    SET @RunLogId = SCOPE_IDENTITY();
 
     SELECT @RunLogId AS run_log_id;
     RETURN 0;

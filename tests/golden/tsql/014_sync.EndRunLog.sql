@@ -18,6 +18,7 @@ BEGIN
     SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
     IF @Outcome IS NULL OR @Outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Outcome must be SUCCEEDED, FAILED or REFUSED');
@@ -28,8 +29,10 @@ BEGIN
 THROW 50001, @ThrowMessage, 1;
 END;
 
+    SET @Now = SYSUTCDATETIME();
+
     UPDATE [dbo].[ORDER_LIST_RUN_LOG]
-    SET end_time = SYSUTCDATETIME(),
+    SET end_time = @Now,
         outcome = @Outcome,
         rows_affected = @RowsAffected,
         counts = @Counts,
@@ -41,5 +44,6 @@ BEGIN
         SET @ThrowMessage = CONCAT(N'EndRunLog: no run-log row with id ', @RunLogId, N'; pass the id StartRunLog returned');
 THROW 50001, @ThrowMessage, 1;
 END;
+
     RETURN 0;
 END;

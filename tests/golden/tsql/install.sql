@@ -346,9 +346,12 @@ BEGIN
     SET XACT_ABORT ON;
     SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Now DATETIME2(3);
+    SET @Now = SYSUTCDATETIME();
+
     UPDATE [dbo].[ORDER_LIST_GROUPS]
     SET monday_group_id = @MondayGroupId,
-        updated_at = SYSUTCDATETIME()
+        updated_at = @Now
     WHERE group_key = @GroupKey;
 
 IF @@ROWCOUNT = 0
@@ -356,6 +359,7 @@ BEGIN
         SET @ThrowMessage = CONCAT(N'SaveGroup: no group with key ', @GroupKey, N'; run the pipeline first');
 THROW 50001, @ThrowMessage, 1;
 END;
+
     RETURN 0;
 END;
 GO
@@ -564,10 +568,8 @@ SELECT q.* INTO #hdr_delta FROM (
 ) AS q;    
 
     -- 3. Bad rows: one REJECTED run-log row each (a dry run logs them too).
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
-    SELECT @RunId, 'pipeline', N'MergeHeaders', @DryRun, SYSUTCDATETIME(), 'REJECTED',
-           src.order_key, LEFT(src.reject_reason, 4000)
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, outcome, order_key, error_message, host_name)
+    SELECT @RunId, 'pipeline', N'MergeHeaders', @DryRun, SYSUTCDATETIME(), SYSUTCDATETIME(), 'REJECTED', src.order_key, LEFT(src.reject_reason, 4000), HOST_NAME()
     FROM #hdr_delta AS src
     WHERE src.reject_reason IS NOT NULL;
 
@@ -787,10 +789,8 @@ CREATE TABLE #ln_delta (
     
 
     -- 4. Bad lines: one REJECTED run-log row each (a dry run logs them too).
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (run_id, component, step, is_dry_run, end_time, outcome, order_key, error_message)
-    SELECT @RunId, 'pipeline', N'MergeLines', @DryRun, SYSUTCDATETIME(), 'REJECTED',
-           src.order_key, LEFT(src.reject_reason, 4000)
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, outcome, order_key, error_message, host_name)
+    SELECT @RunId, 'pipeline', N'MergeLines', @DryRun, SYSUTCDATETIME(), SYSUTCDATETIME(), 'REJECTED', src.order_key, LEFT(src.reject_reason, 4000), HOST_NAME()
     FROM #ln_delta AS src
     WHERE src.reject_reason IS NOT NULL;
 
@@ -889,10 +889,12 @@ BEGIN
     DECLARE @Archives BIGINT = 0;
     DECLARE @Deletes BIGINT = 0;
     -- 1. The run's log row; its id is the run id every row of this run carries.
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run)
-    VALUES ('pipeline', 'RunPipeline', @DryRun);
-SET @RunId = SCOPE_IDENTITY();
-    UPDATE [dbo].[ORDER_LIST_RUN_LOG] SET run_id = run_log_id WHERE run_log_id = @RunId;
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
+    VALUES ('pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), 'STARTED', HOST_NAME());
+    SET @RunId = SCOPE_IDENTITY();
+    UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+    SET run_id = run_log_id
+    WHERE run_log_id = @RunId;
 
 DROP TABLE IF EXISTS #run_drift;
 CREATE TABLE #run_drift (
@@ -955,9 +957,8 @@ SELECT q.* INTO #run_snapshot FROM (
 ) AS q;        SET @UnchangedRows = (SELECT src.unchanged_rows FROM #run_snapshot AS src);
 IF @UnchangedRows >= 0
 BEGIN
-            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, rows_affected)
-            VALUES (@RunId, 'pipeline', 'SnapshotUnchanged', @DryRun, SYSUTCDATETIME(), 'SUCCEEDED',
-                    @UnchangedRows);
+            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+            VALUES (@RunId, 'pipeline', 'SnapshotUnchanged', @DryRun, SYSUTCDATETIME(), SYSUTCDATETIME(), @UnchangedRows, 'SUCCEEDED', HOST_NAME());
 END;
         -- 5. Mass-change guard, first half: empty staging while live orders exist would
         --    archive the board. The live counts are the guard's denominators.
@@ -1020,9 +1021,8 @@ END;
 IF @@ROWCOUNT = 0
 BEGIN
             -- The start row went with a caller's rolled-back transaction: log the run again.
-            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, end_time, outcome, error_number, error_message)
-            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END,
-                    @FailNumber, @FailMessage);
+            INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, outcome, error_number, error_message, host_name)
+            VALUES (@RunId, 'pipeline', 'RunPipeline', @DryRun, SYSUTCDATETIME(), SYSUTCDATETIME(), CASE WHEN @FailNumber IN (50002, 50003, 50004, 50005) THEN 'REFUSED' ELSE 'FAILED' END, @FailNumber, @FailMessage, HOST_NAME());
 END;
         THROW;
     END CATCH;
@@ -1055,6 +1055,7 @@ BEGIN
     SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
     DECLARE @RunLogId BIGINT;
     IF @Component IS NULL OR @Component NOT IN ('pipeline', 'pusher')
 BEGIN
@@ -1070,10 +1071,11 @@ BEGIN
 THROW 50001, @ThrowMessage, 1;
 END;
 
+    SET @Now = SYSUTCDATETIME();
+
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
-    VALUES (@Component, @Step, COALESCE(@DryRun, 0), SYSUTCDATETIME(),
-            'STARTED', HOST_NAME());
-SET @RunLogId = SCOPE_IDENTITY();
+    VALUES (@Component, @Step, COALESCE(@DryRun, 0), @Now, 'STARTED', HOST_NAME());
+    SET @RunLogId = SCOPE_IDENTITY();
 
     SELECT @RunLogId AS run_log_id;
     RETURN 0;
@@ -1100,6 +1102,7 @@ BEGIN
     SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
     IF @Outcome IS NULL OR @Outcome NOT IN ('SUCCEEDED', 'FAILED', 'REFUSED')
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @Outcome must be SUCCEEDED, FAILED or REFUSED');
@@ -1110,8 +1113,10 @@ BEGIN
 THROW 50001, @ThrowMessage, 1;
 END;
 
+    SET @Now = SYSUTCDATETIME();
+
     UPDATE [dbo].[ORDER_LIST_RUN_LOG]
-    SET end_time = SYSUTCDATETIME(),
+    SET end_time = @Now,
         outcome = @Outcome,
         rows_affected = @RowsAffected,
         counts = @Counts,
@@ -1123,25 +1128,25 @@ BEGIN
         SET @ThrowMessage = CONCAT(N'EndRunLog: no run-log row with id ', @RunLogId, N'; pass the id StartRunLog returned');
 THROW 50001, @ThrowMessage, 1;
 END;
+
     RETURN 0;
 END;
 GO
 
--- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect tsql`;
+-- generated from procedures/sync.Claim{Entity}.sql.j2 (item) by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
-    @Entity NVARCHAR(10),
+CREATE OR ALTER PROCEDURE [sync].[ClaimItems]
     @BatchSize INT,
     @LeaseSeconds INT,
     @ClaimToken UNIQUEIDENTIFIER,
     @Customer NVARCHAR(255) = NULL,
     @MaxAttempts INT = 5
 AS
--- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
+-- Lease up to BatchSize ready item rows to ClaimToken.
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
@@ -1155,10 +1160,6 @@ BEGIN
     SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;  -- READPAST needs it (Msg 650 otherwise)
     SET LOCK_TIMEOUT 2000;  -- Msg 1222 past it; the pusher retries
-    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
-BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
-END;
     IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 1000
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @BatchSize must be 1 to 1000');
@@ -1177,12 +1178,11 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ThrowMessage = CONCAT(N'ClaimBatch: ', SUBSTRING(@Problems, 3, 2000));
+        SET @ThrowMessage = CONCAT(N'ClaimItems: ', SUBSTRING(@Problems, 3, 2000));
 THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
-    SET @Lease = COALESCE(@LeaseSeconds, 300);
 
 DECLARE @OwnTransaction BIT = 0;
 BEGIN TRY
@@ -1192,11 +1192,11 @@ BEGIN TRY
         SET @OwnTransaction = 1;
     END
     ELSE
-        SAVE TRANSACTION ClaimBatch;
+        SAVE TRANSACTION ClaimItems;
 
-IF @Entity = 'item'
-BEGIN
-        -- Expired leases on the last allowed attempt: dead letter, not another try.
+    SET @Lease = COALESCE(@LeaseSeconds, 300);
+
+    -- Expired leases on the last allowed attempt: dead letter, not another try.
 UPDATE tgt
 SET last_error_code = 'LEASE_EXPIRED',
         last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', @MaxAttempts, ': the pusher holding the row stopped or hung'),
@@ -1204,7 +1204,7 @@ SET last_error_code = 'LEASE_EXPIRED',
 OUTPUT inserted.delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= @MaxAttempts;
-        UPDATE tgt
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1228,12 +1228,12 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.de
         WHERE finished.delta_id IN (SELECT id FROM @Expired)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_DELTA]
-        SET sync_state = 'FAILED',
-            lease_expires_at = NULL
-        WHERE delta_id IN (SELECT id FROM @Expired);
+    UPDATE [dbo].[ORDER_LIST_DELTA]
+    SET sync_state = 'FAILED',
+        lease_expires_at = NULL
+    WHERE delta_id IN (SELECT id FROM @Expired);
 
-        -- The claim: oldest ready rows first.
+    -- The claim: oldest ready rows first.
 WITH batch AS (
     SELECT TOP (@BatchSize) c.*
     FROM [dbo].[ORDER_LIST_DELTA] AS c WITH (READPAST, UPDLOCK, ROWLOCK)
@@ -1260,10 +1260,108 @@ SET sync_state = 'IN_FLIGHT',
         attempts = attempts + 1,
         updated_at = @Now
 OUTPUT inserted.delta_id INTO @Claimed (id);
-END;
-IF @Entity = 'subitem'
+
+IF (SELECT COUNT(*) FROM @Claimed) > 0 OR (SELECT COUNT(*) FROM @Expired) > 0
 BEGIN
-        -- Expired leases on the last allowed attempt: dead letter, not another try.
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (N'queue', N'ClaimItems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+END;
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION ClaimItems;
+    THROW;
+END CATCH;
+    SET LOCK_TIMEOUT -1;  -- the claim is committed: its read-back must not fail on a lock
+    SELECT a.delta_id,
+            a.order_key,
+            a.action,
+            a.payload,
+            a.item_name,
+            a.group_key,
+            g.group_title,
+            g.monday_group_id,
+            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
+            a.attempts,
+            a.last_error_code
+        FROM [dbo].[ORDER_LIST_DELTA] AS a
+        LEFT JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
+        LEFT JOIN [dbo].[ORDER_LIST_GROUPS] AS g ON g.group_key = a.group_key
+        WHERE a.delta_id IN (SELECT id FROM @Claimed)
+        ORDER BY a.delta_id;
+    RETURN 0;
+END;
+GO
+
+-- generated from procedures/sync.Claim{Entity}.sql.j2 (subitem) by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE OR ALTER PROCEDURE [sync].[ClaimSubitems]
+    @BatchSize INT,
+    @LeaseSeconds INT,
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Customer NVARCHAR(255) = NULL,
+    @MaxAttempts INT = 5
+AS
+-- Lease up to BatchSize ready subitem rows to ClaimToken.
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @Lease INT;
+    DECLARE @Expired TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    DECLARE @Claimed TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;  -- READPAST needs it (Msg 650 otherwise)
+    SET LOCK_TIMEOUT 2000;  -- Msg 1222 past it; the pusher retries
+    IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 1000
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @BatchSize must be 1 to 1000');
+END;
+    IF @LeaseSeconds < 1
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @LeaseSeconds must be at least 1 (NULL: the configured 300)');
+END;
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @MaxAttempts IS NULL OR @MaxAttempts NOT BETWEEN 1 AND 100
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxAttempts must be 1 to 100 (default: the configured 5)');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ThrowMessage = CONCAT(N'ClaimSubitems: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION ClaimSubitems;
+
+    SET @Lease = COALESCE(@LeaseSeconds, 300);
+
+    -- Expired leases on the last allowed attempt: dead letter, not another try.
 UPDATE tgt
 SET last_error_code = 'LEASE_EXPIRED',
         last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', @MaxAttempts, ': the pusher holding the row stopped or hung'),
@@ -1271,7 +1369,7 @@ SET last_error_code = 'LEASE_EXPIRED',
 OUTPUT inserted.line_delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= @MaxAttempts;
-        UPDATE tgt
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1295,12 +1393,12 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finis
         WHERE finished.line_delta_id IN (SELECT id FROM @Expired)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
-        SET sync_state = 'FAILED',
-            lease_expires_at = NULL
-        WHERE line_delta_id IN (SELECT id FROM @Expired);
+    UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+    SET sync_state = 'FAILED',
+        lease_expires_at = NULL
+    WHERE line_delta_id IN (SELECT id FROM @Expired);
 
-        -- The claim: oldest ready rows first.
+    -- The claim: oldest ready rows first.
 WITH batch AS (
     SELECT TOP (@BatchSize) c.*
     FROM [dbo].[ORDER_LIST_LINES_DELTA] AS c WITH (READPAST, UPDLOCK, ROWLOCK)
@@ -1331,6 +1429,11 @@ SET sync_state = 'IN_FLIGHT',
         attempts = attempts + 1,
         updated_at = @Now
 OUTPUT inserted.line_delta_id INTO @Claimed (id);
+
+IF (SELECT COUNT(*) FROM @Claimed) > 0 OR (SELECT COUNT(*) FROM @Expired) > 0
+BEGIN
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (N'queue', N'ClaimSubitems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 END;
 
     IF @OwnTransaction = 1
@@ -1340,47 +1443,15 @@ BEGIN CATCH
     IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
         ROLLBACK TRANSACTION;
     ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
-        ROLLBACK TRANSACTION ClaimBatch;
+        ROLLBACK TRANSACTION ClaimSubitems;
     THROW;
 END CATCH;
     SET LOCK_TIMEOUT -1;  -- the claim is committed: its read-back must not fail on a lock
-IF @Entity = 'item'
-BEGIN
-        SELECT a.delta_id,
-            a.order_key,
-            CAST(NULL AS NVARCHAR(100)) AS size,
-            CAST(NULL AS NVARCHAR(MAX)) AS line_key,
-            a.action,
-            a.payload,
-            a.item_name,
-            a.group_key,
-            g.group_title,
-            g.monday_group_id,
-            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
-            CAST(NULL AS INT) AS qty,
-            CAST(NULL AS BIGINT) AS parent_item_id,
-            CAST(NULL AS BIGINT) AS monday_subitem_id,
-            a.attempts,
-            a.last_error_code
-        FROM [dbo].[ORDER_LIST_DELTA] AS a
-        LEFT JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
-        LEFT JOIN [dbo].[ORDER_LIST_GROUPS] AS g ON g.group_key = a.group_key
-        WHERE a.delta_id IN (SELECT id FROM @Claimed)
-        ORDER BY a.delta_id;
-END;
-IF @Entity = 'subitem'
-BEGIN
-        SELECT a.line_delta_id AS delta_id,
+    SELECT a.line_delta_id AS delta_id,
             a.order_key,
             a.size,
             CAST(CONCAT(a.order_key, '|', a.size) AS NVARCHAR(MAX)) AS line_key,
             a.action,
-            CAST(NULL AS NVARCHAR(MAX)) AS payload,
-            CAST(NULL AS NVARCHAR(MAX)) AS item_name,
-            CAST(NULL AS NVARCHAR(400)) AS group_key,
-            CAST(NULL AS NVARCHAR(255)) AS group_title,
-            CAST(NULL AS NVARCHAR(100)) AS monday_group_id,
-            CAST(NULL AS BIGINT) AS monday_item_id,
             a.qty,
             o.monday_item_id AS parent_item_id,
             COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
@@ -1391,23 +1462,21 @@ BEGIN
         LEFT JOIN [dbo].[ORDER_LIST_LINES] AS l ON l.order_key = a.order_key AND l.size = a.size
         WHERE a.line_delta_id IN (SELECT id FROM @Claimed)
         ORDER BY a.line_delta_id;
-END;
     RETURN 0;
 END;
 GO
 
--- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect tsql`;
+-- generated from procedures/sync.Mark{Entity}Synced.sql.j2 (item) by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE OR ALTER PROCEDURE [sync].[MarkSynced]
+CREATE OR ALTER PROCEDURE [sync].[MarkItemsSynced]
     @ClaimToken UNIQUEIDENTIFIER,
-    @Entity NVARCHAR(10),
     @Results NVARCHAR(MAX)
 AS
--- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+-- Mark claimed item rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
@@ -1415,12 +1484,9 @@ BEGIN
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
+    DECLARE @Given INT;
     DECLARE @Synced TABLE (id BIGINT NOT NULL PRIMARY KEY);
     SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
-    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
-BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
-END;
     IF @ClaimToken IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
@@ -1431,7 +1497,7 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ThrowMessage = CONCAT(N'MarkSynced: ', SUBSTRING(@Problems, 3, 2000));
+        SET @ThrowMessage = CONCAT(N'MarkItemsSynced: ', SUBSTRING(@Problems, 3, 2000));
 THROW 50001, @ThrowMessage, 1;
 END;
 
@@ -1445,10 +1511,12 @@ BEGIN TRY
         SET @OwnTransaction = 1;
     END
     ELSE
-        SAVE TRANSACTION MarkSynced;
+        SAVE TRANSACTION MarkItemsSynced;
 
-IF @Entity = 'item'
-BEGIN
+    SET @Given = (SELECT COUNT(*) FROM (SELECT * FROM OPENJSON(@Results) WITH (
+    delta_id BIGINT '$.delta_id',
+    monday_id BIGINT '$.monday_id'
+) AS j) AS given);
 UPDATE tgt
 SET sync_state = 'SYNCED',
         monday_item_id = COALESCE(src.monday_id, tgt.monday_item_id),
@@ -1500,7 +1568,7 @@ BEGIN
                         AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
 
         INSERT INTO [dbo].[ORDER_LIST_LINES_DELTA] (order_key, size, action, qty, sync_state, last_error_code, last_error,
-                                              created_at, updated_at)
+                                        created_at, updated_at)
         SELECT [ORDER_LIST_LINES].order_key, [ORDER_LIST_LINES].size, 'CREATE', [ORDER_LIST_LINES].qty,
             'PENDING', 'PARENT_RECREATED', 'queued again: the parent item was re-created on the board',
             @Now, @Now
@@ -1525,8 +1593,8 @@ SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(sr
         updated_at = @Now
 FROM [dbo].[ORDER_LIST_V2] AS tgt
 INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key;
-        -- monday archives an item's subitems with it: line changes still queued for an
-        -- archived order have nothing left to reach, and would wait forever for a parent id.
+    -- monday archives an item's subitems with it: line changes still queued for an
+    -- archived order have nothing left to reach, and would wait forever for a parent id.
 UPDATE tgt
 SET sync_state = 'SYNCED',
         last_error_code = 'PARENT_ARCHIVED',
@@ -1536,9 +1604,76 @@ SET sync_state = 'SYNCED',
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_state IN ('PENDING', 'FAILED') AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
                      WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id);
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (N'queue', N'MarkItemsSynced', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Synced), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "not_held": ', @Given - (SELECT COUNT(*) FROM @Synced), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION MarkItemsSynced;
+    THROW;
+END CATCH;
+    SELECT CAST((SELECT COUNT(*) FROM @Synced) AS INT) AS updated;
+    RETURN 0;
 END;
-IF @Entity = 'subitem'
+GO
+
+-- generated from procedures/sync.Mark{Entity}Synced.sql.j2 (subitem) by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE OR ALTER PROCEDURE [sync].[MarkSubitemsSynced]
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Results NVARCHAR(MAX)
+AS
+-- Mark claimed subitem rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
 BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @Given INT;
+    DECLARE @Synced TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @Results IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Results is required (a JSON array)');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ThrowMessage = CONCAT(N'MarkSubitemsSynced: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION MarkSubitemsSynced;
+
+    SET @Given = (SELECT COUNT(*) FROM (SELECT * FROM OPENJSON(@Results) WITH (
+    delta_id BIGINT '$.delta_id',
+    monday_id BIGINT '$.monday_id'
+) AS j) AS given);
 UPDATE tgt
 SET sync_state = 'SYNCED',
         monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
@@ -1556,16 +1691,18 @@ SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(
         updated_at = @Now
 FROM [dbo].[ORDER_LIST_LINES] AS tgt
 INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key AND src.size = tgt.size;
-        DELETE FROM [dbo].[ORDER_LIST_LINES]
-        WHERE EXISTS (
-            SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src
-            WHERE src.action = 'DELETE'
-              AND src.order_key = [ORDER_LIST_LINES].order_key
-              AND src.size = [ORDER_LIST_LINES].size
-              AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS newer
+    DELETE FROM [dbo].[ORDER_LIST_LINES]
+    WHERE EXISTS (
+        SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src
+        WHERE src.action = 'DELETE'
+          AND src.order_key = [ORDER_LIST_LINES].order_key
+          AND src.size = [ORDER_LIST_LINES].size
+          AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS newer
                      WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
-        );
-END;
+    );
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (N'queue', N'MarkSubitemsSynced', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Synced), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "not_held": ', @Given - (SELECT COUNT(*) FROM @Synced), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -1574,7 +1711,7 @@ BEGIN CATCH
     IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
         ROLLBACK TRANSACTION;
     ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
-        ROLLBACK TRANSACTION MarkSynced;
+        ROLLBACK TRANSACTION MarkSubitemsSynced;
     THROW;
 END CATCH;
     SELECT CAST((SELECT COUNT(*) FROM @Synced) AS INT) AS updated;
@@ -1582,19 +1719,18 @@ END CATCH;
 END;
 GO
 
--- generated from procedures/sync.MarkFailed.sql.j2 by `ordersync render --dialect tsql`;
+-- generated from procedures/sync.Mark{Entity}Failed.sql.j2 (item) by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
+CREATE OR ALTER PROCEDURE [sync].[MarkItemsFailed]
     @ClaimToken UNIQUEIDENTIFIER,
-    @Entity NVARCHAR(10),
     @Failures NVARCHAR(MAX),
     @MaxAttempts INT = 5
 AS
--- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
+-- Mark claimed item rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
@@ -1605,10 +1741,6 @@ BEGIN
     DECLARE @Failed TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @Retry TABLE (id BIGINT NOT NULL PRIMARY KEY);
     SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
-    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
-BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
-END;
     IF @ClaimToken IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
@@ -1623,7 +1755,7 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ThrowMessage = CONCAT(N'MarkFailed: ', SUBSTRING(@Problems, 3, 2000));
+        SET @ThrowMessage = CONCAT(N'MarkItemsFailed: ', SUBSTRING(@Problems, 3, 2000));
 THROW 50001, @ThrowMessage, 1;
 END;
 
@@ -1637,11 +1769,9 @@ BEGIN TRY
         SET @OwnTransaction = 1;
     END
     ELSE
-        SAVE TRANSACTION MarkFailed;
+        SAVE TRANSACTION MarkItemsFailed;
 
-IF @Entity = 'item'
-BEGIN
-        -- Keep the error on each row (this also locks them for the rest of the call).
+    -- Keep the error on each row (this also locks them for the rest of the call).
 UPDATE tgt
 SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
         last_error = LEFT(src.message, 2000),
@@ -1655,18 +1785,18 @@ INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
 INSERT INTO @Retry (id)
-        SELECT row_failed.delta_id
-        FROM [dbo].[ORDER_LIST_DELTA] AS row_failed
-        INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
+    SELECT row_failed.delta_id
+    FROM [dbo].[ORDER_LIST_DELTA] AS row_failed
+    INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     delta_id BIGINT '$.delta_id',
     code NVARCHAR(100) '$.code',
     message NVARCHAR(MAX) '$.message',
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = row_failed.delta_id
-        WHERE row_failed.delta_id IN (SELECT id FROM @Failed)
-          AND src.retryable = 1
-          AND row_failed.attempts < @MaxAttempts;
-        UPDATE tgt
+    WHERE row_failed.delta_id IN (SELECT id FROM @Failed)
+      AND src.retryable = 1
+      AND row_failed.attempts < @MaxAttempts;
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1690,14 +1820,83 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.de
         WHERE finished.delta_id IN (SELECT id FROM @Failed)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_DELTA]
-        SET sync_state = CASE WHEN delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
-            lease_expires_at = NULL
-        WHERE delta_id IN (SELECT id FROM @Failed);
+    UPDATE [dbo].[ORDER_LIST_DELTA]
+    SET sync_state = CASE WHEN delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
+        lease_expires_at = NULL
+    WHERE delta_id IN (SELECT id FROM @Failed);
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (N'queue', N'MarkItemsFailed', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Failed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "to_pending": ', (SELECT COUNT(*) FROM @Retry), ', "to_failed": ', (SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+
+    IF @OwnTransaction = 1
+        COMMIT TRANSACTION;
+END TRY
+BEGIN CATCH
+    IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
+        ROLLBACK TRANSACTION;
+    ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
+        ROLLBACK TRANSACTION MarkItemsFailed;
+    THROW;
+END CATCH;
+    SELECT CAST((SELECT COUNT(*) FROM @Retry) AS INT) AS to_pending,
+        CAST((SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry) AS INT) AS to_failed;
+    RETURN 0;
 END;
-IF @Entity = 'subitem'
+GO
+
+-- generated from procedures/sync.Mark{Entity}Failed.sql.j2 (subitem) by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE OR ALTER PROCEDURE [sync].[MarkSubitemsFailed]
+    @ClaimToken UNIQUEIDENTIFIER,
+    @Failures NVARCHAR(MAX),
+    @MaxAttempts INT = 5
+AS
+-- Mark claimed subitem rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 BEGIN
-        -- Keep the error on each row (this also locks them for the rest of the call).
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
+    DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Problems NVARCHAR(2000) = '';
+    DECLARE @Now DATETIME2(3);
+    DECLARE @Failed TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    DECLARE @Retry TABLE (id BIGINT NOT NULL PRIMARY KEY);
+    SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
+    IF @ClaimToken IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
+END;
+    IF @Failures IS NULL
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @Failures is required (a JSON array)');
+END;
+    IF @MaxAttempts IS NULL OR @MaxAttempts NOT BETWEEN 1 AND 100
+BEGIN
+        SET @Problems = CONCAT(@Problems, N'; @MaxAttempts must be 1 to 100 (default: the configured 5)');
+END;
+    IF @Problems <> ''
+BEGIN
+        SET @ThrowMessage = CONCAT(N'MarkSubitemsFailed: ', SUBSTRING(@Problems, 3, 2000));
+THROW 50001, @ThrowMessage, 1;
+END;
+
+    SET @Now = SYSUTCDATETIME();
+
+DECLARE @OwnTransaction BIT = 0;
+BEGIN TRY
+    IF @@TRANCOUNT = 0
+    BEGIN
+        BEGIN TRANSACTION;
+        SET @OwnTransaction = 1;
+    END
+    ELSE
+        SAVE TRANSACTION MarkSubitemsFailed;
+
+    -- Keep the error on each row (this also locks them for the rest of the call).
 UPDATE tgt
 SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
         last_error = LEFT(src.message, 2000),
@@ -1711,18 +1910,18 @@ INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
 INSERT INTO @Retry (id)
-        SELECT row_failed.line_delta_id
-        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS row_failed
-        INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
+    SELECT row_failed.line_delta_id
+    FROM [dbo].[ORDER_LIST_LINES_DELTA] AS row_failed
+    INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     delta_id BIGINT '$.delta_id',
     code NVARCHAR(100) '$.code',
     message NVARCHAR(MAX) '$.message',
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = row_failed.line_delta_id
-        WHERE row_failed.line_delta_id IN (SELECT id FROM @Failed)
-          AND src.retryable = 1
-          AND row_failed.attempts < @MaxAttempts;
-        UPDATE tgt
+    WHERE row_failed.line_delta_id IN (SELECT id FROM @Failed)
+      AND src.retryable = 1
+      AND row_failed.attempts < @MaxAttempts;
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1746,11 +1945,13 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finis
         WHERE finished.line_delta_id IN (SELECT id FROM @Failed)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
-        SET sync_state = CASE WHEN line_delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
-            lease_expires_at = NULL
-        WHERE line_delta_id IN (SELECT id FROM @Failed);
-END;
+    UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+    SET sync_state = CASE WHEN line_delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
+        lease_expires_at = NULL
+    WHERE line_delta_id IN (SELECT id FROM @Failed);
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (N'queue', N'MarkSubitemsFailed', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Failed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "to_pending": ', (SELECT COUNT(*) FROM @Retry), ', "to_failed": ', (SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -1759,7 +1960,7 @@ BEGIN CATCH
     IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
         ROLLBACK TRANSACTION;
     ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
-        ROLLBACK TRANSACTION MarkFailed;
+        ROLLBACK TRANSACTION MarkSubitemsFailed;
     THROW;
 END CATCH;
     SELECT CAST((SELECT COUNT(*) FROM @Retry) AS INT) AS to_pending,
@@ -1775,8 +1976,7 @@ SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
 CREATE OR ALTER PROCEDURE [sync].[ReleaseClaim]
-    @ClaimToken UNIQUEIDENTIFIER,
-    @Entity NVARCHAR(10) = NULL
+    @ClaimToken UNIQUEIDENTIFIER
 AS
 -- Return the rows IN_FLIGHT under ClaimToken to PENDING, attempt given back.
 BEGIN
@@ -1789,10 +1989,6 @@ BEGIN
     DECLARE @ItemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @SubitemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
     SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
-    IF @Entity NOT IN ('item', 'subitem')
-BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'', ''subitem'' or NULL (both)');
-END;
     IF @ClaimToken IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
@@ -1815,15 +2011,13 @@ BEGIN TRY
     ELSE
         SAVE TRANSACTION ReleaseClaim;
 
-IF @Entity IS NULL OR @Entity = 'item'
-BEGIN
 UPDATE tgt
 SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
         updated_at = @Now
 OUTPUT inserted.delta_id INTO @ItemReleased (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-        UPDATE tgt
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1847,20 +2041,18 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.de
         WHERE finished.delta_id IN (SELECT id FROM @ItemReleased)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_DELTA]
-        SET sync_state = 'PENDING',
-            lease_expires_at = NULL
-        WHERE delta_id IN (SELECT id FROM @ItemReleased);
-END;
-IF @Entity IS NULL OR @Entity = 'subitem'
-BEGIN
+    UPDATE [dbo].[ORDER_LIST_DELTA]
+    SET sync_state = 'PENDING',
+        lease_expires_at = NULL
+    WHERE delta_id IN (SELECT id FROM @ItemReleased);
+
 UPDATE tgt
 SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
         updated_at = @Now
 OUTPUT inserted.line_delta_id INTO @SubitemReleased (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-        UPDATE tgt
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -1884,10 +2076,15 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finis
         WHERE finished.line_delta_id IN (SELECT id FROM @SubitemReleased)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
-        SET sync_state = 'PENDING',
-            lease_expires_at = NULL
-        WHERE line_delta_id IN (SELECT id FROM @SubitemReleased);
+    UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+    SET sync_state = 'PENDING',
+        lease_expires_at = NULL
+    WHERE line_delta_id IN (SELECT id FROM @SubitemReleased);
+
+IF (SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased) > 0
+BEGIN
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (N'queue', N'ReleaseClaim', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased), CAST(CONCAT('{"claim_token": "', @ClaimToken, '"}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 END;
 
     IF @OwnTransaction = 1
@@ -1903,6 +2100,17 @@ END CATCH;
     SELECT CAST((SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased) AS INT) AS released;
     RETURN 0;
 END;
+GO
+
+-- generated from db/retired.sql.j2 by `ordersync render --dialect tsql`;
+-- edit the template, not this file.
+-- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DROP PROCEDURE IF EXISTS [sync].[ClaimBatch];
+DROP PROCEDURE IF EXISTS [sync].[MarkSynced];
+DROP PROCEDURE IF EXISTS [sync].[MarkFailed];
 GO
 
 -- generated from procedures/sync.RequeueFailed.sql.j2 by `ordersync render --dialect tsql`;
@@ -1927,9 +2135,9 @@ BEGIN
     DECLARE @Now DATETIME2(3);
     DECLARE @ItemRequeued INT = 0;
     DECLARE @SubitemRequeued INT = 0;
-    IF @Entity NOT IN ('item', 'subitem')
+    IF @Entity NOT IN (N'item', N'subitem')
 BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'', ''subitem'' or NULL (both)');
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be N''item'', N''subitem'' or NULL (both)');
 END;
     IF @DeltaId IS NOT NULL AND @Entity IS NULL
 BEGIN
@@ -2001,10 +2209,9 @@ BEGIN
           AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ));
 END;
-INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', N'RequeueFailed', @DryRun, @Now, SYSUTCDATETIME(), @ItemRequeued + @SubitemRequeued,
-            'SUCCEEDED', HOST_NAME());
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES (N'pusher', N'RequeueFailed', @DryRun, @Now, SYSUTCDATETIME(), @ItemRequeued + @SubitemRequeued, 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -2016,11 +2223,11 @@ BEGIN CATCH
         ROLLBACK TRANSACTION RequeueFailed;
     THROW;
 END CATCH;
-    SELECT CAST('item' AS NVARCHAR(10)) AS entity, @ItemRequeued AS requeued
-    WHERE @Entity IS NULL OR @Entity = 'item'
+    SELECT CAST(N'item' AS NVARCHAR(10)) AS entity, @ItemRequeued AS requeued
+    WHERE @Entity IS NULL OR @Entity = N'item'
     UNION ALL
-SELECT CAST('subitem' AS NVARCHAR(10)) AS entity, @SubitemRequeued AS requeued
-    WHERE @Entity IS NULL OR @Entity = 'subitem'
+SELECT CAST(N'subitem' AS NVARCHAR(10)) AS entity, @SubitemRequeued AS requeued
+    WHERE @Entity IS NULL OR @Entity = N'subitem'
     ;
     RETURN 0;
 END;
@@ -2078,6 +2285,7 @@ THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
+
     SET @SyncedBefore = DATEADD(DAY, -@SyncedOlderThanDays, @Now);
     SET @LoggedBefore = DATEADD(DAY, -@RunLogOlderThanDays, @Now);
 
@@ -2141,10 +2349,9 @@ BEGIN
             SET @Batches = @Batches + 1;
         END;
 END;
-INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', N'Purge', @DryRun, @Now, SYSUTCDATETIME(), @ItemDeleted + @SubitemDeleted + @RunLogDeleted,
-            'SUCCEEDED', HOST_NAME());
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES (N'pusher', N'Purge', @DryRun, @Now, SYSUTCDATETIME(), @ItemDeleted + @SubitemDeleted + @RunLogDeleted, 'SUCCEEDED', HOST_NAME());
 
     SELECT CAST(N'ORDER_LIST_DELTA' AS NVARCHAR(128)) AS [object], @ItemDeleted AS deleted
     UNION ALL
@@ -2234,10 +2441,8 @@ BEGIN TRY
     size NVARCHAR(50) '$.size'
 ) AS j) AS w);
 
-INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', N'QueueRepairs', @DryRun, @Now, SYSUTCDATETIME(), @OrdersMarked + @LinesMarked,
-            'SUCCEEDED', HOST_NAME());
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES (N'pusher', N'QueueRepairs', @DryRun, @Now, SYSUTCDATETIME(), @OrdersMarked + @LinesMarked, 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;

@@ -81,10 +81,9 @@ IF p_entity IS NULL OR p_entity = 'subitem' THEN
           AND NULLIF(UPPER(RTRIM(CAST(customer_order."CUSTOMER'S NAME" AS TEXT))), '') = NULLIF(UPPER(RTRIM(p_customer)), '')
     ));
 END IF;
-INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', 'RequeueFailed', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemrequeued + v_subitemrequeued,
-            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'RequeueFailed', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemrequeued + v_subitemrequeued, 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST('item' AS VARCHAR(10)) AS entity, v_itemrequeued AS requeued
     WHERE p_entity IS NULL OR p_entity = 'item'
     UNION ALL

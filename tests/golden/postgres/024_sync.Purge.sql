@@ -47,6 +47,7 @@ END IF;
 END IF;
 
     v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     v_syncedbefore := (v_now + make_interval(days => -p_syncedolderthandays));
     v_loggedbefore := (v_now + make_interval(days => -p_runlogolderthandays));
 
@@ -98,10 +99,9 @@ IF p_dryrun = FALSE THEN
             v_batches := v_batches + 1;
         END LOOP;
 END IF;
-INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', 'Purge', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemdeleted + v_subitemdeleted + v_runlogdeleted,
-            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'Purge', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_itemdeleted + v_subitemdeleted + v_runlogdeleted, 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 
     RETURN QUERY SELECT CAST('ORDER_LIST_DELTA' AS VARCHAR(128)) AS "object", v_itemdeleted AS deleted
     UNION ALL

@@ -1,9 +1,8 @@
--- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect postgres`;
+-- generated from procedures/sync.Mark{Entity}Synced.sql.j2 (item) by `ordersync render --dialect postgres`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
-CREATE OR REPLACE FUNCTION "sync"."MarkSynced"(
+CREATE OR REPLACE FUNCTION "sync"."MarkItemsSynced"(
     p_claimtoken UUID,
-    p_entity VARCHAR(10),
     p_results JSONB
 )
 RETURNS TABLE (
@@ -14,16 +13,13 @@ SECURITY DEFINER
 SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
--- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+-- Mark claimed item rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
 DECLARE
     v_problems VARCHAR(2000) := '';
     v_now TIMESTAMP(3);
+    v_given INTEGER;
     v_synced BIGINT[];
 BEGIN
-    
-    IF p_entity IS NULL OR p_entity NOT IN ('item', 'subitem') THEN
-        v_problems := CONCAT(v_problems, '; p_entity must be ''item'' or ''subitem''');
-END IF;
     IF p_claimtoken IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
@@ -31,12 +27,15 @@ END IF;
         v_problems := CONCAT(v_problems, '; p_results is required (a JSON array)');
 END IF;
     IF v_problems <> '' THEN
-        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkSynced: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
+        RAISE EXCEPTION USING MESSAGE = CONCAT('MarkItemsSynced: ', SUBSTRING(v_problems, 3, 2000)), ERRCODE = 'P0001', HINT = '50001';
 END IF;
 
     v_now := (clock_timestamp() AT TIME ZONE 'UTC');
 
-IF p_entity = 'item' THEN
+    v_given := (SELECT COUNT(*) FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
+    delta_id BIGINT,
+    monday_id BIGINT
+)) AS given);
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET sync_state = 'SYNCED',
@@ -90,7 +89,7 @@ IF EXISTS (SELECT src.order_key FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS 
                         AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
 
         INSERT INTO "dbo"."ORDER_LIST_LINES_DELTA" (order_key, size, action, qty, sync_state, last_error_code, last_error,
-                                              created_at, updated_at)
+                                        created_at, updated_at)
         SELECT "ORDER_LIST_LINES".order_key, "ORDER_LIST_LINES".size, 'CREATE', "ORDER_LIST_LINES".qty,
             'PENDING', 'PARENT_RECREATED', 'queued again: the parent item was re-created on the board',
             v_now, v_now
@@ -115,8 +114,8 @@ SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(sr
         updated_at = v_now
 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
 WHERE src.order_key = tgt.order_key;
-        -- monday archives an item's subitems with it: line changes still queued for an
-        -- archived order have nothing left to reach, and would wait forever for a parent id.
+    -- monday archives an item's subitems with it: line changes still queued for an
+    -- archived order have nothing left to reach, and would wait forever for a parent id.
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET sync_state = 'SYNCED',
         last_error_code = 'PARENT_ARCHIVED',
@@ -126,38 +125,9 @@ SET sync_state = 'SYNCED',
 FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (v_synced)) AS src
 WHERE src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_state IN ('PENDING', 'FAILED') AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer
                      WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id);
-END IF;
-IF p_entity = 'subitem' THEN
-WITH changed AS (
-UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
-SET sync_state = 'SYNCED',
-        monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
-        lease_expires_at = NULL,
-        synced_at = v_now,
-        updated_at = v_now
-FROM (SELECT * FROM jsonb_to_recordset(p_results) AS j (
-    delta_id BIGINT,
-    monday_id BIGINT
-)) AS src
-WHERE src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
-RETURNING tgt.line_delta_id AS id
-)
-SELECT array_agg(changed.id) INTO v_synced FROM changed;
-UPDATE "dbo"."ORDER_LIST_LINES" AS tgt
-SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(src.monday_subitem_id, tgt.monday_subitem_id) END,
-        updated_at = v_now
-FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
-WHERE src.order_key = tgt.order_key AND src.size = tgt.size;
-        DELETE FROM "dbo"."ORDER_LIST_LINES"
-        WHERE EXISTS (
-            SELECT 1 FROM (SELECT * FROM "dbo"."ORDER_LIST_LINES_DELTA" AS done WHERE done.line_delta_id = ANY (v_synced)) AS src
-            WHERE src.action = 'DELETE'
-              AND src.order_key = "ORDER_LIST_LINES".order_key
-              AND src.size = "ORDER_LIST_LINES".size
-              AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_LINES_DELTA" AS newer
-                     WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
-        );
-END IF;
+
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES ('queue', 'MarkItemsSynced', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_synced), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "not_held": ', v_given - COALESCE(cardinality(v_synced), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_synced), 0) AS INTEGER) AS updated;
     RETURN;
 END;

@@ -67,10 +67,8 @@ END IF;
     size VARCHAR(50)
 )) AS w);
 
-INSERT INTO "dbo"."ORDER_LIST_RUN_LOG"
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', 'QueueRepairs', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_ordersmarked + v_linesmarked,
-            'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES ('pusher', 'QueueRepairs', p_dryrun, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), v_ordersmarked + v_linesmarked, 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT v_ordersmarked AS orders, v_linesmarked AS lines;
     RETURN;
 END;

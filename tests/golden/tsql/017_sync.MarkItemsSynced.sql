@@ -1,15 +1,14 @@
-﻿-- generated from procedures/sync.MarkSynced.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from procedures/sync.Mark{Entity}Synced.sql.j2 (item) by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE OR ALTER PROCEDURE [sync].[MarkSynced]
+CREATE OR ALTER PROCEDURE [sync].[MarkItemsSynced]
     @ClaimToken UNIQUEIDENTIFIER,
-    @Entity NVARCHAR(10),
     @Results NVARCHAR(MAX)
 AS
--- Mark claimed rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
+-- Mark claimed item rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
@@ -17,12 +16,9 @@ BEGIN
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
     DECLARE @Problems NVARCHAR(2000) = '';
     DECLARE @Now DATETIME2(3);
+    DECLARE @Given INT;
     DECLARE @Synced TABLE (id BIGINT NOT NULL PRIMARY KEY);
     SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
-    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
-BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
-END;
     IF @ClaimToken IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
@@ -33,7 +29,7 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ThrowMessage = CONCAT(N'MarkSynced: ', SUBSTRING(@Problems, 3, 2000));
+        SET @ThrowMessage = CONCAT(N'MarkItemsSynced: ', SUBSTRING(@Problems, 3, 2000));
 THROW 50001, @ThrowMessage, 1;
 END;
 
@@ -47,10 +43,12 @@ BEGIN TRY
         SET @OwnTransaction = 1;
     END
     ELSE
-        SAVE TRANSACTION MarkSynced;
+        SAVE TRANSACTION MarkItemsSynced;
 
-IF @Entity = 'item'
-BEGIN
+    SET @Given = (SELECT COUNT(*) FROM (SELECT * FROM OPENJSON(@Results) WITH (
+    delta_id BIGINT '$.delta_id',
+    monday_id BIGINT '$.monday_id'
+) AS j) AS given);
 UPDATE tgt
 SET sync_state = 'SYNCED',
         monday_item_id = COALESCE(src.monday_id, tgt.monday_item_id),
@@ -102,7 +100,7 @@ BEGIN
                         AND o.monday_item_id IS NOT NULL AND src.monday_item_id <> o.monday_item_id);
 
         INSERT INTO [dbo].[ORDER_LIST_LINES_DELTA] (order_key, size, action, qty, sync_state, last_error_code, last_error,
-                                              created_at, updated_at)
+                                        created_at, updated_at)
         SELECT [ORDER_LIST_LINES].order_key, [ORDER_LIST_LINES].size, 'CREATE', [ORDER_LIST_LINES].qty,
             'PENDING', 'PARENT_RECREATED', 'queued again: the parent item was re-created on the board',
             @Now, @Now
@@ -127,8 +125,8 @@ SET monday_item_id = CASE WHEN src.action = 'ARCHIVE' THEN NULL ELSE COALESCE(sr
         updated_at = @Now
 FROM [dbo].[ORDER_LIST_V2] AS tgt
 INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key;
-        -- monday archives an item's subitems with it: line changes still queued for an
-        -- archived order have nothing left to reach, and would wait forever for a parent id.
+    -- monday archives an item's subitems with it: line changes still queued for an
+    -- archived order have nothing left to reach, and would wait forever for a parent id.
 UPDATE tgt
 SET sync_state = 'SYNCED',
         last_error_code = 'PARENT_ARCHIVED',
@@ -138,36 +136,9 @@ SET sync_state = 'SYNCED',
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_state IN ('PENDING', 'FAILED') AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
                      WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id);
-END;
-IF @Entity = 'subitem'
-BEGIN
-UPDATE tgt
-SET sync_state = 'SYNCED',
-        monday_subitem_id = COALESCE(src.monday_id, tgt.monday_subitem_id),
-        lease_expires_at = NULL,
-        synced_at = @Now,
-        updated_at = @Now
-OUTPUT inserted.line_delta_id INTO @Synced (id)
-FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
-INNER JOIN (SELECT * FROM OPENJSON(@Results) WITH (
-    delta_id BIGINT '$.delta_id',
-    monday_id BIGINT '$.monday_id'
-) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-UPDATE tgt
-SET monday_subitem_id = CASE WHEN src.action = 'DELETE' THEN NULL ELSE COALESCE(src.monday_subitem_id, tgt.monday_subitem_id) END,
-        updated_at = @Now
-FROM [dbo].[ORDER_LIST_LINES] AS tgt
-INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key AND src.size = tgt.size;
-        DELETE FROM [dbo].[ORDER_LIST_LINES]
-        WHERE EXISTS (
-            SELECT 1 FROM (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line_delta_id IN (SELECT id FROM @Synced)) AS src
-            WHERE src.action = 'DELETE'
-              AND src.order_key = [ORDER_LIST_LINES].order_key
-              AND src.size = [ORDER_LIST_LINES].size
-              AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS newer
-                     WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
-        );
-END;
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (N'queue', N'MarkItemsSynced', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Synced), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "not_held": ', @Given - (SELECT COUNT(*) FROM @Synced), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -176,7 +147,7 @@ BEGIN CATCH
     IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
         ROLLBACK TRANSACTION;
     ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
-        ROLLBACK TRANSACTION MarkSynced;
+        ROLLBACK TRANSACTION MarkItemsSynced;
     THROW;
 END CATCH;
     SELECT CAST((SELECT COUNT(*) FROM @Synced) AS INT) AS updated;

@@ -5,8 +5,7 @@ SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
 CREATE OR ALTER PROCEDURE [sync].[ReleaseClaim]
-    @ClaimToken UNIQUEIDENTIFIER,
-    @Entity NVARCHAR(10) = NULL
+    @ClaimToken UNIQUEIDENTIFIER
 AS
 -- Return the rows IN_FLIGHT under ClaimToken to PENDING, attempt given back.
 BEGIN
@@ -19,10 +18,6 @@ BEGIN
     DECLARE @ItemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @SubitemReleased TABLE (id BIGINT NOT NULL PRIMARY KEY);
     SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
-    IF @Entity NOT IN ('item', 'subitem')
-BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'', ''subitem'' or NULL (both)');
-END;
     IF @ClaimToken IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
@@ -45,15 +40,13 @@ BEGIN TRY
     ELSE
         SAVE TRANSACTION ReleaseClaim;
 
-IF @Entity IS NULL OR @Entity = 'item'
-BEGIN
 UPDATE tgt
 SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
         updated_at = @Now
 OUTPUT inserted.delta_id INTO @ItemReleased (id)
 FROM [dbo].[ORDER_LIST_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-        UPDATE tgt
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -77,20 +70,18 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.de
         WHERE finished.delta_id IN (SELECT id FROM @ItemReleased)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_DELTA]
-        SET sync_state = 'PENDING',
-            lease_expires_at = NULL
-        WHERE delta_id IN (SELECT id FROM @ItemReleased);
-END;
-IF @Entity IS NULL OR @Entity = 'subitem'
-BEGIN
+    UPDATE [dbo].[ORDER_LIST_DELTA]
+    SET sync_state = 'PENDING',
+        lease_expires_at = NULL
+    WHERE delta_id IN (SELECT id FROM @ItemReleased);
+
 UPDATE tgt
 SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
         updated_at = @Now
 OUTPUT inserted.line_delta_id INTO @SubitemReleased (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-        UPDATE tgt
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -114,10 +105,15 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finis
         WHERE finished.line_delta_id IN (SELECT id FROM @SubitemReleased)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
-        SET sync_state = 'PENDING',
-            lease_expires_at = NULL
-        WHERE line_delta_id IN (SELECT id FROM @SubitemReleased);
+    UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+    SET sync_state = 'PENDING',
+        lease_expires_at = NULL
+    WHERE line_delta_id IN (SELECT id FROM @SubitemReleased);
+
+IF (SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased) > 0
+BEGIN
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (N'queue', N'ReleaseClaim', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased), CAST(CONCAT('{"claim_token": "', @ClaimToken, '"}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 END;
 
     IF @OwnTransaction = 1

@@ -20,9 +20,9 @@ BEGIN
     DECLARE @Now DATETIME2(3);
     DECLARE @ItemRequeued INT = 0;
     DECLARE @SubitemRequeued INT = 0;
-    IF @Entity NOT IN ('item', 'subitem')
+    IF @Entity NOT IN (N'item', N'subitem')
 BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'', ''subitem'' or NULL (both)');
+        SET @Problems = CONCAT(@Problems, N'; @Entity must be N''item'', N''subitem'' or NULL (both)');
 END;
     IF @DeltaId IS NOT NULL AND @Entity IS NULL
 BEGIN
@@ -94,10 +94,9 @@ BEGIN
           AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
     ));
 END;
-INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', N'RequeueFailed', @DryRun, @Now, SYSUTCDATETIME(), @ItemRequeued + @SubitemRequeued,
-            'SUCCEEDED', HOST_NAME());
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES (N'pusher', N'RequeueFailed', @DryRun, @Now, SYSUTCDATETIME(), @ItemRequeued + @SubitemRequeued, 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -109,11 +108,11 @@ BEGIN CATCH
         ROLLBACK TRANSACTION RequeueFailed;
     THROW;
 END CATCH;
-    SELECT CAST('item' AS NVARCHAR(10)) AS entity, @ItemRequeued AS requeued
-    WHERE @Entity IS NULL OR @Entity = 'item'
+    SELECT CAST(N'item' AS NVARCHAR(10)) AS entity, @ItemRequeued AS requeued
+    WHERE @Entity IS NULL OR @Entity = N'item'
     UNION ALL
-SELECT CAST('subitem' AS NVARCHAR(10)) AS entity, @SubitemRequeued AS requeued
-    WHERE @Entity IS NULL OR @Entity = 'subitem'
+SELECT CAST(N'subitem' AS NVARCHAR(10)) AS entity, @SubitemRequeued AS requeued
+    WHERE @Entity IS NULL OR @Entity = N'subitem'
     ;
     RETURN 0;
 END;

@@ -50,6 +50,7 @@ THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
+
     SET @SyncedBefore = DATEADD(DAY, -@SyncedOlderThanDays, @Now);
     SET @LoggedBefore = DATEADD(DAY, -@RunLogOlderThanDays, @Now);
 
@@ -113,10 +114,9 @@ BEGIN
             SET @Batches = @Batches + 1;
         END;
 END;
-INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', N'Purge', @DryRun, @Now, SYSUTCDATETIME(), @ItemDeleted + @SubitemDeleted + @RunLogDeleted,
-            'SUCCEEDED', HOST_NAME());
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES (N'pusher', N'Purge', @DryRun, @Now, SYSUTCDATETIME(), @ItemDeleted + @SubitemDeleted + @RunLogDeleted, 'SUCCEEDED', HOST_NAME());
 
     SELECT CAST(N'ORDER_LIST_DELTA' AS NVARCHAR(128)) AS [object], @ItemDeleted AS deleted
     UNION ALL

@@ -1,16 +1,15 @@
-﻿-- generated from procedures/sync.MarkFailed.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from procedures/sync.Mark{Entity}Failed.sql.j2 (subitem) by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE OR ALTER PROCEDURE [sync].[MarkFailed]
+CREATE OR ALTER PROCEDURE [sync].[MarkSubitemsFailed]
     @ClaimToken UNIQUEIDENTIFIER,
-    @Entity NVARCHAR(10),
     @Failures NVARCHAR(MAX),
     @MaxAttempts INT = 5
 AS
--- Mark claimed rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
+-- Mark claimed subitem rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
@@ -21,10 +20,6 @@ BEGIN
     DECLARE @Failed TABLE (id BIGINT NOT NULL PRIMARY KEY);
     DECLARE @Retry TABLE (id BIGINT NOT NULL PRIMARY KEY);
     SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
-    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
-BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
-END;
     IF @ClaimToken IS NULL
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @ClaimToken is required');
@@ -39,7 +34,7 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ThrowMessage = CONCAT(N'MarkFailed: ', SUBSTRING(@Problems, 3, 2000));
+        SET @ThrowMessage = CONCAT(N'MarkSubitemsFailed: ', SUBSTRING(@Problems, 3, 2000));
 THROW 50001, @ThrowMessage, 1;
 END;
 
@@ -53,67 +48,9 @@ BEGIN TRY
         SET @OwnTransaction = 1;
     END
     ELSE
-        SAVE TRANSACTION MarkFailed;
+        SAVE TRANSACTION MarkSubitemsFailed;
 
-IF @Entity = 'item'
-BEGIN
-        -- Keep the error on each row (this also locks them for the rest of the call).
-UPDATE tgt
-SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
-        last_error = LEFT(src.message, 2000),
-        updated_at = @Now
-OUTPUT inserted.delta_id INTO @Failed (id)
-FROM [dbo].[ORDER_LIST_DELTA] AS tgt
-INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
-    delta_id BIGINT '$.delta_id',
-    code NVARCHAR(100) '$.code',
-    message NVARCHAR(MAX) '$.message',
-    retryable BIT '$.retryable'
-) AS j) AS src ON src.delta_id = tgt.delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
-INSERT INTO @Retry (id)
-        SELECT row_failed.delta_id
-        FROM [dbo].[ORDER_LIST_DELTA] AS row_failed
-        INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
-    delta_id BIGINT '$.delta_id',
-    code NVARCHAR(100) '$.code',
-    message NVARCHAR(MAX) '$.message',
-    retryable BIT '$.retryable'
-) AS j) AS src ON src.delta_id = row_failed.delta_id
-        WHERE row_failed.delta_id IN (SELECT id FROM @Failed)
-          AND src.retryable = 1
-          AND row_failed.attempts < @MaxAttempts;
-        UPDATE tgt
-SET action = CASE
-            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
-            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
-            ELSE tgt.action
-        END,
-        sync_state = 'PENDING',
-        attempts = CASE WHEN src.delta_id IN (SELECT id FROM @Retry) THEN src.attempts ELSE 0 END,
-        last_error_code = src.last_error_code,
-        last_error = src.last_error,
-        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
-        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
-        updated_at = @Now
-FROM [dbo].[ORDER_LIST_DELTA] AS tgt
-INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.delta_id IN (SELECT id FROM @Failed)) AS src ON src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
-    DELETE FROM [dbo].[ORDER_LIST_DELTA]
-    WHERE delta_id IN (
-        SELECT finished.delta_id
-        FROM [dbo].[ORDER_LIST_DELTA] AS finished
-        INNER JOIN [dbo].[ORDER_LIST_DELTA] AS newer
-            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
-        WHERE finished.delta_id IN (SELECT id FROM @Failed)
-          AND newer.sync_state IN ('PENDING', 'FAILED')
-    );
-        UPDATE [dbo].[ORDER_LIST_DELTA]
-        SET sync_state = CASE WHEN delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
-            lease_expires_at = NULL
-        WHERE delta_id IN (SELECT id FROM @Failed);
-END;
-IF @Entity = 'subitem'
-BEGIN
-        -- Keep the error on each row (this also locks them for the rest of the call).
+    -- Keep the error on each row (this also locks them for the rest of the call).
 UPDATE tgt
 SET last_error_code = COALESCE(src.code, 'UNKNOWN'),
         last_error = LEFT(src.message, 2000),
@@ -127,18 +64,18 @@ INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = tgt.line_delta_id AND tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = @ClaimToken;
 INSERT INTO @Retry (id)
-        SELECT row_failed.line_delta_id
-        FROM [dbo].[ORDER_LIST_LINES_DELTA] AS row_failed
-        INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
+    SELECT row_failed.line_delta_id
+    FROM [dbo].[ORDER_LIST_LINES_DELTA] AS row_failed
+    INNER JOIN (SELECT * FROM OPENJSON(@Failures) WITH (
     delta_id BIGINT '$.delta_id',
     code NVARCHAR(100) '$.code',
     message NVARCHAR(MAX) '$.message',
     retryable BIT '$.retryable'
 ) AS j) AS src ON src.delta_id = row_failed.line_delta_id
-        WHERE row_failed.line_delta_id IN (SELECT id FROM @Failed)
-          AND src.retryable = 1
-          AND row_failed.attempts < @MaxAttempts;
-        UPDATE tgt
+    WHERE row_failed.line_delta_id IN (SELECT id FROM @Failed)
+      AND src.retryable = 1
+      AND row_failed.attempts < @MaxAttempts;
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -162,11 +99,13 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finis
         WHERE finished.line_delta_id IN (SELECT id FROM @Failed)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
-        SET sync_state = CASE WHEN line_delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
-            lease_expires_at = NULL
-        WHERE line_delta_id IN (SELECT id FROM @Failed);
-END;
+    UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+    SET sync_state = CASE WHEN line_delta_id IN (SELECT id FROM @Retry) THEN 'PENDING' ELSE 'FAILED' END,
+        lease_expires_at = NULL
+    WHERE line_delta_id IN (SELECT id FROM @Failed);
+
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (N'queue', N'MarkSubitemsFailed', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Failed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "to_pending": ', (SELECT COUNT(*) FROM @Retry), ', "to_failed": ', (SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -175,7 +114,7 @@ BEGIN CATCH
     IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
         ROLLBACK TRANSACTION;
     ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
-        ROLLBACK TRANSACTION MarkFailed;
+        ROLLBACK TRANSACTION MarkSubitemsFailed;
     THROW;
 END CATCH;
     SELECT CAST((SELECT COUNT(*) FROM @Retry) AS INT) AS to_pending,

@@ -1,18 +1,17 @@
-﻿-- generated from procedures/sync.ClaimBatch.sql.j2 by `ordersync render --dialect tsql`;
+﻿-- generated from procedures/sync.Claim{Entity}.sql.j2 (subitem) by `ordersync render --dialect tsql`;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE OR ALTER PROCEDURE [sync].[ClaimBatch]
-    @Entity NVARCHAR(10),
+CREATE OR ALTER PROCEDURE [sync].[ClaimSubitems]
     @BatchSize INT,
     @LeaseSeconds INT,
     @ClaimToken UNIQUEIDENTIFIER,
     @Customer NVARCHAR(255) = NULL,
     @MaxAttempts INT = 5
 AS
--- Lease up to BatchSize ready rows of one queue (item | subitem) to ClaimToken.
+-- Lease up to BatchSize ready subitem rows to ClaimToken.
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
@@ -26,10 +25,6 @@ BEGIN
     SET DEADLOCK_PRIORITY LOW;  -- the pipeline wins a deadlock; the pusher retries this call
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;  -- READPAST needs it (Msg 650 otherwise)
     SET LOCK_TIMEOUT 2000;  -- Msg 1222 past it; the pusher retries
-    IF @Entity IS NULL OR @Entity NOT IN ('item', 'subitem')
-BEGIN
-        SET @Problems = CONCAT(@Problems, N'; @Entity must be ''item'' or ''subitem''');
-END;
     IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 1000
 BEGIN
         SET @Problems = CONCAT(@Problems, N'; @BatchSize must be 1 to 1000');
@@ -48,12 +43,11 @@ BEGIN
 END;
     IF @Problems <> ''
 BEGIN
-        SET @ThrowMessage = CONCAT(N'ClaimBatch: ', SUBSTRING(@Problems, 3, 2000));
+        SET @ThrowMessage = CONCAT(N'ClaimSubitems: ', SUBSTRING(@Problems, 3, 2000));
 THROW 50001, @ThrowMessage, 1;
 END;
 
     SET @Now = SYSUTCDATETIME();
-    SET @Lease = COALESCE(@LeaseSeconds, 300);
 
 DECLARE @OwnTransaction BIT = 0;
 BEGIN TRY
@@ -63,78 +57,11 @@ BEGIN TRY
         SET @OwnTransaction = 1;
     END
     ELSE
-        SAVE TRANSACTION ClaimBatch;
+        SAVE TRANSACTION ClaimSubitems;
 
-IF @Entity = 'item'
-BEGIN
-        -- Expired leases on the last allowed attempt: dead letter, not another try.
-UPDATE tgt
-SET last_error_code = 'LEASE_EXPIRED',
-        last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', @MaxAttempts, ': the pusher holding the row stopped or hung'),
-        updated_at = @Now
-OUTPUT inserted.delta_id INTO @Expired (id)
-FROM [dbo].[ORDER_LIST_DELTA] AS tgt
-WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= @MaxAttempts;
-        UPDATE tgt
-SET action = CASE
-            WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
-            WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
-            ELSE tgt.action
-        END,
-        sync_state = 'PENDING',
-        attempts = 0,
-        last_error_code = src.last_error_code,
-        last_error = src.last_error,
-        monday_item_id = COALESCE(tgt.monday_item_id, src.monday_item_id),
-        created_at = CASE WHEN src.created_at < tgt.created_at THEN src.created_at ELSE tgt.created_at END,
-        updated_at = @Now
-FROM [dbo].[ORDER_LIST_DELTA] AS tgt
-INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.delta_id IN (SELECT id FROM @Expired)) AS src ON src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync_state IN ('PENDING', 'FAILED');
-    DELETE FROM [dbo].[ORDER_LIST_DELTA]
-    WHERE delta_id IN (
-        SELECT finished.delta_id
-        FROM [dbo].[ORDER_LIST_DELTA] AS finished
-        INNER JOIN [dbo].[ORDER_LIST_DELTA] AS newer
-            ON newer.order_key = finished.order_key AND newer.delta_id > finished.delta_id
-        WHERE finished.delta_id IN (SELECT id FROM @Expired)
-          AND newer.sync_state IN ('PENDING', 'FAILED')
-    );
-        UPDATE [dbo].[ORDER_LIST_DELTA]
-        SET sync_state = 'FAILED',
-            lease_expires_at = NULL
-        WHERE delta_id IN (SELECT id FROM @Expired);
+    SET @Lease = COALESCE(@LeaseSeconds, 300);
 
-        -- The claim: oldest ready rows first.
-WITH batch AS (
-    SELECT TOP (@BatchSize) c.*
-    FROM [dbo].[ORDER_LIST_DELTA] AS c WITH (READPAST, UPDLOCK, ROWLOCK)
-    WHERE (c.sync_state = 'PENDING' OR (c.sync_state = 'IN_FLIGHT' AND c.lease_expires_at < @Now))
-      AND NOT EXISTS (
-        SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS earlier
-        WHERE earlier.order_key = c.order_key
-          AND earlier.delta_id < c.delta_id
-          AND earlier.sync_state = 'IN_FLIGHT'
-    )
-
-      AND (@Customer IS NULL OR EXISTS (
-        SELECT 1 FROM [dbo].[ORDER_LIST_V2] AS customer_order
-        WHERE customer_order.order_key = c.order_key
-          AND NULLIF(UPPER(RTRIM(CAST(customer_order.[CUSTOMER'S NAME] AS NVARCHAR(4000)))), '') COLLATE DATABASE_DEFAULT = NULLIF(UPPER(RTRIM(@Customer)), '') COLLATE DATABASE_DEFAULT
-    ))
-    ORDER BY c.delta_id
-)
-UPDATE batch
-SET sync_state = 'IN_FLIGHT',
-        claim_token = @ClaimToken,
-        claimed_at = @Now,
-        lease_expires_at = DATEADD(SECOND, @Lease, @Now),
-        attempts = attempts + 1,
-        updated_at = @Now
-OUTPUT inserted.delta_id INTO @Claimed (id);
-END;
-IF @Entity = 'subitem'
-BEGIN
-        -- Expired leases on the last allowed attempt: dead letter, not another try.
+    -- Expired leases on the last allowed attempt: dead letter, not another try.
 UPDATE tgt
 SET last_error_code = 'LEASE_EXPIRED',
         last_error = CONCAT('the lease expired on attempt ', tgt.attempts, ' of ', @MaxAttempts, ': the pusher holding the row stopped or hung'),
@@ -142,7 +69,7 @@ SET last_error_code = 'LEASE_EXPIRED',
 OUTPUT inserted.line_delta_id INTO @Expired (id)
 FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.lease_expires_at < @Now AND tgt.attempts >= @MaxAttempts;
-        UPDATE tgt
+    UPDATE tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -166,12 +93,12 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finis
         WHERE finished.line_delta_id IN (SELECT id FROM @Expired)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
-        SET sync_state = 'FAILED',
-            lease_expires_at = NULL
-        WHERE line_delta_id IN (SELECT id FROM @Expired);
+    UPDATE [dbo].[ORDER_LIST_LINES_DELTA]
+    SET sync_state = 'FAILED',
+        lease_expires_at = NULL
+    WHERE line_delta_id IN (SELECT id FROM @Expired);
 
-        -- The claim: oldest ready rows first.
+    -- The claim: oldest ready rows first.
 WITH batch AS (
     SELECT TOP (@BatchSize) c.*
     FROM [dbo].[ORDER_LIST_LINES_DELTA] AS c WITH (READPAST, UPDLOCK, ROWLOCK)
@@ -202,6 +129,11 @@ SET sync_state = 'IN_FLIGHT',
         attempts = attempts + 1,
         updated_at = @Now
 OUTPUT inserted.line_delta_id INTO @Claimed (id);
+
+IF (SELECT COUNT(*) FROM @Claimed) > 0 OR (SELECT COUNT(*) FROM @Expired) > 0
+BEGIN
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (N'queue', N'ClaimSubitems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 END;
 
     IF @OwnTransaction = 1
@@ -211,47 +143,15 @@ BEGIN CATCH
     IF @OwnTransaction = 1 AND @@TRANCOUNT > 0
         ROLLBACK TRANSACTION;
     ELSE IF @OwnTransaction = 0 AND XACT_STATE() = 1
-        ROLLBACK TRANSACTION ClaimBatch;
+        ROLLBACK TRANSACTION ClaimSubitems;
     THROW;
 END CATCH;
     SET LOCK_TIMEOUT -1;  -- the claim is committed: its read-back must not fail on a lock
-IF @Entity = 'item'
-BEGIN
-        SELECT a.delta_id,
-            a.order_key,
-            CAST(NULL AS NVARCHAR(100)) AS size,
-            CAST(NULL AS NVARCHAR(MAX)) AS line_key,
-            a.action,
-            a.payload,
-            a.item_name,
-            a.group_key,
-            g.group_title,
-            g.monday_group_id,
-            COALESCE(o.monday_item_id, a.monday_item_id) AS monday_item_id,
-            CAST(NULL AS INT) AS qty,
-            CAST(NULL AS BIGINT) AS parent_item_id,
-            CAST(NULL AS BIGINT) AS monday_subitem_id,
-            a.attempts,
-            a.last_error_code
-        FROM [dbo].[ORDER_LIST_DELTA] AS a
-        LEFT JOIN [dbo].[ORDER_LIST_V2] AS o ON o.order_key = a.order_key
-        LEFT JOIN [dbo].[ORDER_LIST_GROUPS] AS g ON g.group_key = a.group_key
-        WHERE a.delta_id IN (SELECT id FROM @Claimed)
-        ORDER BY a.delta_id;
-END;
-IF @Entity = 'subitem'
-BEGIN
-        SELECT a.line_delta_id AS delta_id,
+    SELECT a.line_delta_id AS delta_id,
             a.order_key,
             a.size,
             CAST(CONCAT(a.order_key, '|', a.size) AS NVARCHAR(MAX)) AS line_key,
             a.action,
-            CAST(NULL AS NVARCHAR(MAX)) AS payload,
-            CAST(NULL AS NVARCHAR(MAX)) AS item_name,
-            CAST(NULL AS NVARCHAR(400)) AS group_key,
-            CAST(NULL AS NVARCHAR(255)) AS group_title,
-            CAST(NULL AS NVARCHAR(100)) AS monday_group_id,
-            CAST(NULL AS BIGINT) AS monday_item_id,
             a.qty,
             o.monday_item_id AS parent_item_id,
             COALESCE(l.monday_subitem_id, a.monday_subitem_id) AS monday_subitem_id,
@@ -262,6 +162,5 @@ BEGIN
         LEFT JOIN [dbo].[ORDER_LIST_LINES] AS l ON l.order_key = a.order_key AND l.size = a.size
         WHERE a.line_delta_id IN (SELECT id FROM @Claimed)
         ORDER BY a.line_delta_id;
-END;
     RETURN 0;
 END;

@@ -2,8 +2,7 @@
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."ReleaseClaim"(
-    p_claimtoken UUID,
-    p_entity VARCHAR(10) DEFAULT NULL
+    p_claimtoken UUID
 )
 RETURNS TABLE (
     released INTEGER
@@ -20,10 +19,6 @@ DECLARE
     v_itemreleased BIGINT[];
     v_subitemreleased BIGINT[];
 BEGIN
-    
-    IF p_entity NOT IN ('item', 'subitem') THEN
-        v_problems := CONCAT(v_problems, '; p_entity must be ''item'', ''subitem'' or NULL (both)');
-END IF;
     IF p_claimtoken IS NULL THEN
         v_problems := CONCAT(v_problems, '; p_claimtoken is required');
 END IF;
@@ -33,7 +28,6 @@ END IF;
 
     v_now := (clock_timestamp() AT TIME ZONE 'UTC');
 
-IF p_entity IS NULL OR p_entity = 'item' THEN
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
@@ -42,7 +36,7 @@ WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
 RETURNING tgt.delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_itemreleased FROM changed;
-        UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
+    UPDATE "dbo"."ORDER_LIST_DELTA" AS tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'ARCHIVE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -66,12 +60,11 @@ WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync
         WHERE finished.delta_id = ANY (v_itemreleased)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE "dbo"."ORDER_LIST_DELTA"
-        SET sync_state = 'PENDING',
-            lease_expires_at = NULL
-        WHERE delta_id = ANY (v_itemreleased);
-END IF;
-IF p_entity IS NULL OR p_entity = 'subitem' THEN
+    UPDATE "dbo"."ORDER_LIST_DELTA"
+    SET sync_state = 'PENDING',
+        lease_expires_at = NULL
+    WHERE delta_id = ANY (v_itemreleased);
+
 WITH changed AS (
 UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
@@ -80,7 +73,7 @@ WHERE tgt.sync_state = 'IN_FLIGHT' AND tgt.claim_token = p_claimtoken
 RETURNING tgt.line_delta_id AS id
 )
 SELECT array_agg(changed.id) INTO v_subitemreleased FROM changed;
-        UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA" AS tgt
 SET action = CASE
             WHEN src.action = 'CREATE' AND tgt.action = 'UPDATE' THEN 'CREATE'
             WHEN src.action = 'DELETE' AND tgt.action IN ('CREATE', 'UPDATE') THEN 'UPDATE'
@@ -104,10 +97,14 @@ WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_i
         WHERE finished.line_delta_id = ANY (v_subitemreleased)
           AND newer.sync_state IN ('PENDING', 'FAILED')
     );
-        UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
-        SET sync_state = 'PENDING',
-            lease_expires_at = NULL
-        WHERE line_delta_id = ANY (v_subitemreleased);
+    UPDATE "dbo"."ORDER_LIST_LINES_DELTA"
+    SET sync_state = 'PENDING',
+        lease_expires_at = NULL
+    WHERE line_delta_id = ANY (v_subitemreleased);
+
+IF COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) > 0 THEN
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES ('queue', 'ReleaseClaim', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '"}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) AS INTEGER) AS released;
     RETURN;

@@ -77,10 +77,8 @@ BEGIN TRY
     size NVARCHAR(50) '$.size'
 ) AS j) AS w);
 
-INSERT INTO [dbo].[ORDER_LIST_RUN_LOG]
-        (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
-    VALUES ('pusher', N'QueueRepairs', @DryRun, @Now, SYSUTCDATETIME(), @OrdersMarked + @LinesMarked,
-            'SUCCEEDED', HOST_NAME());
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, outcome, host_name)
+    VALUES (N'pusher', N'QueueRepairs', @DryRun, @Now, SYSUTCDATETIME(), @OrdersMarked + @LinesMarked, 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
