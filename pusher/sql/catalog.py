@@ -10,11 +10,26 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from pusher.config import Config
 from pusher.errors import ConfigError
+
+# SQL Server type families (the staging catalog's spelling), first match wins.
+_SQL_KINDS = (
+    ("date", re.compile(r"^(DATE|DATETIME|DATETIME2|SMALLDATETIME|DATETIMEOFFSET)\b", re.IGNORECASE)),
+    ("integer", re.compile(r"^(INT|BIGINT|SMALLINT|TINYINT|BIT)\b", re.IGNORECASE)),
+    ("number", re.compile(r"^(DECIMAL|NUMERIC|FLOAT|REAL|MONEY|SMALLMONEY)\b", re.IGNORECASE)),
+    ("text", re.compile(r"^(N?VARCHAR|N?CHAR|N?TEXT|UNIQUEIDENTIFIER)\b", re.IGNORECASE)),
+)
+SQL_KINDS = ("text", "integer", "number", "date", "other")
+
+
+def sql_kind(sql_type: str) -> str:
+    """The family of a SQL Server column type: text, integer, number, date or other."""
+    return next((kind for kind, pattern in _SQL_KINDS if pattern.match(sql_type)), "other")
 
 
 @dataclass(frozen=True)
@@ -23,8 +38,9 @@ class Column:
     sql_type: str  # SQL Server syntax, e.g. NVARCHAR(100), DECIMAL(10,4), INT
 
     @property
-    def is_integer(self) -> bool:
-        return self.sql_type.upper() in ("INT", "SMALLINT", "BIGINT", "TINYINT")
+    def kind(self) -> str:
+        """The column's SQL type family (``sql_kind``), the vocabulary of pusher.sync.column_types."""
+        return sql_kind(self.sql_type)
 
 
 def read_columns_file(path: Path) -> list[Column]:
@@ -85,7 +101,7 @@ def check_config_columns(config: Config, columns: list[Column]) -> list[str]:
         problems.append(str(exc))
         sizes = []
     for name in sizes:
-        if name in by_name and not by_name[name].is_integer:
+        if name in by_name and by_name[name].kind != "integer":
             problems.append(f"sizes: {name!r} is {by_name[name].sql_type}, not an integer type: "
                             f"move the markers or list the size columns explicitly")
     for alias in config.sizes.aliases:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from pusher.sql.catalog import SQL_KINDS  # the SQL type families `accepts` names
 
 LONG_TEXT_MAX = 2000
 
@@ -26,21 +27,6 @@ READ_ONLY_TYPES = frozenset({
     "creation_log", "progress", "button", "item_assignees", "time_tracking", "vote", "dependency", "doc",
     "direct_doc", "integration", "file", "name",
 })
-
-# SQL Server type families (the staging catalog's spelling), first match wins.
-_SQL_KINDS = (
-    ("date", re.compile(r"^(DATE|DATETIME|DATETIME2|SMALLDATETIME|DATETIMEOFFSET)\b", re.IGNORECASE)),
-    ("integer", re.compile(r"^(INT|BIGINT|SMALLINT|TINYINT|BIT)\b", re.IGNORECASE)),
-    ("number", re.compile(r"^(DECIMAL|NUMERIC|FLOAT|REAL|MONEY|SMALLMONEY)\b", re.IGNORECASE)),
-    ("text", re.compile(r"^(N?VARCHAR|N?CHAR|N?TEXT|UNIQUEIDENTIFIER)\b", re.IGNORECASE)),
-)
-SQL_KINDS = ("text", "integer", "number", "date", "other")
-
-
-def sql_kind(sql_type: str) -> str:
-    """The family of a SQL Server column type: text, integer, number, date or other."""
-    return next((kind for kind, pattern in _SQL_KINDS if pattern.match(sql_type)), "other")
-
 
 @dataclass(frozen=True)
 class ColumnType:

@@ -91,17 +91,18 @@ class Gone(StrEnum):
     PARENT = "parent"  # a subitem create: its parent item was deleted by hand
 
 
-def classify_row(code: str | None, verb: str, entity: str) -> Disposition | Gone:
+def classify_row(code: str | None, verb: str, under_parent: bool) -> Disposition | Gone:
     """How one alias's error is handled: a ``Gone`` case for a missing item, else the code's disposition.
 
-    ``verb`` is the runner's (create, recreate, update, archive, delete); ``entity`` item or subitem.
+    ``verb`` is the runner's (create, recreate, update, archive, delete); ``under_parent``: the row is
+    created under a parent item (a subitem: ``Entity.top_level`` is false), which may be what is missing.
     """
     if code == INVALID_ITEM:
         if verb in ("archive", "delete"):
             return Gone.REMOVED
         if verb == "update":
             return Gone.ITEM
-        if entity == "subitem" and verb in ("create", "recreate"):
+        if under_parent and verb in ("create", "recreate"):
             return Gone.PARENT
     return classify(code)
 

@@ -37,7 +37,6 @@ class Pacer:
         self.reset_at: float | None = None
         self.scale = 1.0  # observed cost / estimated cost, smoothed
         self.window: int | None = None  # the largest budget seen before a request: the window's size, at least
-        self.waited_seconds = 0.0
         self.on_wait: Callable[[float], None] | None = None  # told before each wait (the progress bar)
 
     # -- estimates ----------------------------------------------------------------------------
@@ -116,5 +115,4 @@ class Pacer:
         log.info("waiting %.0f s for monday's budget (the complexity window resets then)", seconds)
         if self.on_wait is not None:
             self.on_wait(seconds)
-        self.waited_seconds += seconds
         self._sleep(seconds)

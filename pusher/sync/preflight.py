@@ -15,10 +15,10 @@ from typing import Any
 
 from pusher import queue
 from pusher.config import Config
-from pusher.sql.catalog import Column, check_config_columns
+from pusher.sql.catalog import Column, check_config_columns, sql_kind
 from pusher.sql.connection import Database
 from pusher.sync.board import Board, BoardColumn
-from pusher.sync.column_types import COLUMN_TYPES, sql_kind, supported, types_accepting
+from pusher.sync.column_types import COLUMN_TYPES, supported, types_accepting
 from pusher.sync.values import absent_problem
 
 log = logging.getLogger(__name__)

@@ -581,7 +581,7 @@ class _Batch:
                     confirmed.append((p, str(result["id"]) if p.verb in CREATES else p.known_id))
                 continue
             failure = self.failure_of(reply, index)
-            verdict = classify_row(failure.code, p.verb, self.entity.name)
+            verdict = classify_row(failure.code, p.verb, under_parent=not self.entity.top_level)
             if verdict is Gone.REMOVED:
                 confirmed.append((p, p.known_id))  # already gone from the board: the removal holds
             elif verdict is Gone.ITEM:

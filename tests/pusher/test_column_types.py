@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from pusher.emulator import columns as monday_columns
+from pusher.sql.catalog import SQL_KINDS, sql_kind
 from pusher.sync.board import BoardColumn
-from pusher.sync.column_types import COLUMN_TYPES, READ_ONLY_TYPES, SQL_KINDS, shown_text, sql_kind
+from pusher.sync.column_types import COLUMN_TYPES, READ_ONLY_TYPES, shown_text
 from pusher.sync.values import format_value
 
 # One value of each SQL kind, as the database driver hands it over.

@@ -20,14 +20,14 @@ def test_an_http_answer_is_retried_or_stops_the_run_by_its_status_and_code(statu
     assert classify_http(status, code) is expected
 
 
-@pytest.mark.parametrize("verb, entity, expected", [
-    ("archive", "item", Gone.REMOVED), ("delete", "subitem", Gone.REMOVED),
-    ("update", "item", Gone.ITEM), ("update", "subitem", Gone.ITEM),
-    ("create", "subitem", Gone.PARENT), ("recreate", "subitem", Gone.PARENT),
-    ("create", "item", R),  # no parent to miss: monday's code decides, and it is not a known one
+@pytest.mark.parametrize("verb, under_parent, expected", [
+    ("archive", False, Gone.REMOVED), ("delete", True, Gone.REMOVED),
+    ("update", False, Gone.ITEM), ("update", True, Gone.ITEM),
+    ("create", True, Gone.PARENT), ("recreate", True, Gone.PARENT),
+    ("create", False, R),  # no parent to miss: monday's code decides, and it is not a known one
 ])
-def test_a_missing_item_is_handled_by_what_the_row_was_doing(verb, entity, expected):
-    assert classify_row("InvalidItemIdException", verb, entity) is expected
+def test_a_missing_item_is_handled_by_what_the_row_was_doing(verb, under_parent, expected):
+    assert classify_row("InvalidItemIdException", verb, under_parent) is expected
 
 
 @pytest.mark.parametrize("code, expected", [
@@ -35,4 +35,4 @@ def test_a_missing_item_is_handled_by_what_the_row_was_doing(verb, entity, expec
     ("RATE_LIMIT_EXCEEDED", R), ("SomethingNew", R), (None, R),
 ])
 def test_any_other_row_error_takes_its_codes_disposition(code, expected):
-    assert classify_row(code, "update", "item") is expected is classify(code)
+    assert classify_row(code, "update", False) is expected is classify(code)
