@@ -74,7 +74,7 @@ class ReconcileReport:
         """(orders to push again, (order, size) lines to create again): what --execute queues.
 
         A line of an order that is itself re-pushed is left out: a re-created item brings all its
-        lines (MarkSynced), and a present one gets only its missing subitems.
+        lines (MarkItemsSynced), and a present one gets only its missing subitems.
         """
         orders = sorted({d.key for d in self.differences if d.entity == Items.name and d.kind != "duplicate_item"})
         missing = {d.key for d in self.differences if d.kind == "missing_item"}

@@ -6,7 +6,7 @@
 A fresh database with staging in the real shape (`scripts/bench_pipeline.py`'s helpers: the
 reference column list, `pusher.sample_data`), loaded with `--orders` orders, plus a pool of
 PENDING item rows of orders that are not in staging (the merge never touches them). A second
-connection then claims one row and marks it SYNCED (ClaimBatch + MarkSynced, two round trips,
+connection then claims one row and marks it SYNCED (ClaimItems + MarkItemsSynced, two round trips,
 as a pusher does), again and again with a short pause: first with the database idle, then
 while the full pipeline run of all the orders (every order a CREATE) runs on the first
 connection. Printed: p50 / p95 / max of the round trips and the ratios during / idle.
@@ -47,7 +47,7 @@ def add_pool(db: Database, rows: int) -> None:
 
 
 def probe(db: Database) -> float:
-    """One claim of one row and its MarkSynced, in seconds."""
+    """One claim of one row and its MarkItemsSynced, in seconds."""
     start = time.perf_counter()
     token = uuid.uuid4()
     [row] = queue.claim_batch(db, "item", 1, 300, token)

@@ -43,7 +43,7 @@ examples:
 
 _MARK = re.compile(r"^-- check: (\w+)$", re.MULTILINE)
 SQLSERVER_DRIVERS = ("ODBC Driver 18 for SQL Server", "ODBC Driver 17 for SQL Server")
-MIN_COMPATIBILITY = 130  # OPENJSON, used by MarkSynced and MarkFailed
+MIN_COMPATIBILITY = 130  # OPENJSON, used by the Mark...Synced and Mark...Failed procedures
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def _compatibility(rows: list[dict], config: Config) -> Check:
     level = rows[0]["level"]
     if level < MIN_COMPATIBILITY:
         return Check("compatibility level", "fail",
-                     f"{level} is below {MIN_COMPATIBILITY}: OPENJSON fails (Msg 208) at the first MarkSynced",
+                     f"{level} is below {MIN_COMPATIBILITY}: OPENJSON fails (Msg 208) at the first MarkItemsSynced",
                      "ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 150; (check the database's other "
                      "applications first)")
     return Check("compatibility level", "ok", str(level))

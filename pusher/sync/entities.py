@@ -1,7 +1,7 @@
 """The two things the pusher syncs, items (orders) and subitems (sizes), as objects the runner asks.
 
 Like singer-sdk's one sink per stream: each entity knows its board, its key column and id field, its
-removal policy, the row type ClaimBatch hands out for it, and how a row becomes a mutation. The
+removal policy, the row type its claim (ClaimItems, ClaimSubitems) hands out, and how a row becomes a mutation. The
 runner loops over ``entities_for(...)`` and never switches on the entity's name.
 """
 
@@ -24,7 +24,7 @@ from pusher.sync.values import RowValues, build_values, check_name
 class Entity(ABC):
     """What the runner needs of one entity; the subclasses say how one of its rows becomes a mutation."""
 
-    name: ClassVar[queue.Entity]  # the Entity parameter of the queue procedures, and the report's key
+    name: ClassVar[queue.Entity]  # its queue (pusher.queue.QUEUES: the procedures it calls), and the report's key
     id_field: ClassVar[str]  # the claimed row's field holding its monday id (None: not on the board yet)
     key_field: ClassVar[str]  # the claimed row's field holding the key written to ``key_column``
     top_level: ClassVar[bool]  # lives in a board group and counts toward the board's item limit

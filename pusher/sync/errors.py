@@ -109,7 +109,7 @@ def classify_row(code: str | None, verb: str, under_parent: bool) -> Disposition
 
 @dataclass(frozen=True)
 class RowFailure:
-    """Why one row did not sync, as MarkFailed stores it."""
+    """Why one row did not sync, as MarkItemsFailed / MarkSubitemsFailed store it."""
 
     code: str
     message: str

@@ -42,7 +42,7 @@ from pusher.sync.values import FormatError, RowValues
 
 log = logging.getLogger(__name__)
 
-PREVIEW_BATCH = 1000  # ClaimBatch's largest batch; a dry run claims every pending row this way
+PREVIEW_BATCH = 1000  # a claim's largest batch; a dry run claims every pending row this way
 LOOKUP_PAGE = 500  # items_page_by_column_values returns at most 500 items per page
 SPLIT_TRIES = 2  # tries of each half while bisecting a failing request; a row alone gets every try
 CREATES = ("create", "recreate")  # recreate: a create for a row whose item was deleted on the board by hand
