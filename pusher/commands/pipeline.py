@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from pusher import queue
 from pusher.commands.common import command, open_database
 from pusher.pipeline import PipelineResult, run_pipeline
 
@@ -33,7 +34,7 @@ exit codes: 0 done, 2 configuration error, 4 database error (including a refused
 another run in progress), 5 refused by the mass-change guard.
 """
 
-ENTITIES = ("item", "subitem", "reject")
+ROW_ORDER = (*queue.ENTITIES, "reject")  # the counts table: the queues in their order, then the rejects
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,7 +61,7 @@ def format_result(result: PipelineResult) -> str:
     if result.unchanged_rows is not None:
         lines.append(f"  staging ({result.unchanged_rows} rows) equals the current copy: merges skipped")
     if result.counts:
-        order = {e: i for i, e in enumerate(ENTITIES)}
+        order = {e: i for i, e in enumerate(ROW_ORDER)}
         lines.append(f"  {'entity':<8} {'action':<9} {'rows':>8}")
         for (entity, action), rows in sorted(result.counts.items(), key=lambda kv: (order.get(kv[0][0], 9), kv[0])):
             lines.append(f"  {entity:<8} {action:<9} {rows:>8}")
