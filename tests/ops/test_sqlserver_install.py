@@ -92,7 +92,8 @@ def test_install_sql_is_idempotent_and_keeps_grants(install_sql):
     go); tables and indexes only when missing."""
     drops = re.findall(r"^\s*DROP\s.*$", install_sql, re.MULTILINE | re.IGNORECASE)
     retired = [d for d in drops if re.fullmatch(r"DROP PROCEDURE IF EXISTS \[sync\]\.\[\w+\];", d)]
-    assert retired == [f"DROP PROCEDURE IF EXISTS [sync].[{name}];" for name in ("ClaimBatch", "MarkSynced", "MarkFailed")]
+    assert retired == [f"DROP PROCEDURE IF EXISTS [sync].[{name}];"
+                       for name in ("ClaimBatch", "MarkSynced", "MarkFailed")]
     assert all(re.fullmatch(r"\s*DROP TABLE IF EXISTS #\w+;", d) for d in drops if d not in retired), drops
     creates = re.findall(r"^\s*CREATE\s+(?:OR\s+ALTER\s+)?(\w+)", install_sql, re.MULTILINE | re.IGNORECASE)
     assert creates
