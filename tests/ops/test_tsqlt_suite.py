@@ -296,6 +296,20 @@ TWINS = {
         "RunPipelineTests.test a DBA call without a fingerprint is not checked",
     "test_claim.py::test_each_queue_has_its_own_claim_with_its_own_row_shape":
         "ClaimSubitemsTests.test a claimed line comes back in the subitem row shape with its parent item id",
+    "test_batch_log.py::test_a_claim_writes_one_queue_row_with_the_rows_claimed_and_the_token":
+        "ClaimItemsTests.test a claim writes one queue row with the rows claimed and the token",
+    "test_batch_log.py::test_a_claim_that_takes_and_dead_letters_nothing_writes_no_row":
+        "ClaimItemsTests.test a claim that takes nothing and dead-letters nothing writes no run-log row",
+    "test_batch_log.py::test_a_claim_that_only_dead_letters_still_writes_its_row_with_the_count":
+        "ClaimItemsTests.test a claim that only dead-letters still writes its row with the count",
+    "test_batch_log.py::test_mark_synced_writes_one_row_with_the_rows_marked_and_those_no_longer_held":
+        "MarkItemsSyncedTests.test a mark writes one queue row with the rows marked and those no longer held",
+    "test_batch_log.py::test_mark_failed_writes_one_row_with_the_rows_sent_to_pending_and_to_failed":
+        "MarkItemsFailedTests.test a mark writes one queue row with the rows sent back to pending and to failed",
+    "test_batch_log.py::test_a_release_writes_one_row_counting_the_rows_of_both_queues":
+        "ReleaseClaimTests.test a release writes one queue row counting the rows of both queues",
+    "test_batch_log.py::test_a_release_that_released_nothing_writes_no_row":
+        "ReleaseClaimTests.test a release that holds nothing writes no run-log row",
 }
 _TWO_SESSIONS = "needs two concurrent sessions; a tSQLt test runs in one"
 _ONE_MODE = "the tSQLt classes are rendered for the configured staging mode only"
