@@ -2,7 +2,7 @@
 """Install ordersync's tSQLt test classes on a SQL Server, run them, report like CI does.
 
     python scripts/run_tsqlt.py --env production --junit tsqlt-results.xml
-    python scripts/run_tsqlt.py --env production --class ClaimBatchTests --no-install
+    python scripts/run_tsqlt.py --env production --class ClaimItemsTests --no-install
 
 The classes are the Jinja templates `tests/tsqlt/*.class.sql.j2`, rendered from the same
 config (and the live staging catalog) as the procedures they test, so a DBA tests exactly

@@ -1,4 +1,4 @@
-"""sync.ClaimBatch on a real PostgreSQL: leases, concurrency, waiting rules, lease expiry."""
+"""sync.ClaimItems and sync.ClaimSubitems on a real PostgreSQL: leases, concurrency, waiting rules, lease expiry."""
 
 from __future__ import annotations
 

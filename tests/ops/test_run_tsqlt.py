@@ -49,8 +49,8 @@ def tsqlt_server(fake_sqlserver):
 
 @pytest.fixture
 def two_classes(run_tsqlt, monkeypatch):
-    classes = {"ClaimBatchTests": "tests/tsqlt/ClaimBatchTests.class.sql.j2",
-               "MarkFailedTests": "tests/tsqlt/MarkFailedTests.class.sql.j2"}
+    classes = {"ClaimItemsTests": "tests/tsqlt/ClaimItemsTests.class.sql.j2",
+               "MarkItemsFailedTests": "tests/tsqlt/MarkItemsFailedTests.class.sql.j2"}
     monkeypatch.setattr(run_tsqlt, "class_templates", lambda: classes)
     return classes
 
@@ -58,13 +58,13 @@ def two_classes(run_tsqlt, monkeypatch):
 def test_failures_and_errors_give_valid_junit_a_summary_and_exit_code_1(run_tsqlt, tsqlt_server, two_classes,
                                                                          tmp_path, capsys):
     db = tsqlt_server({
-        "ClaimBatchTests": [_row("ClaimBatchTests", "test a claimed row becomes IN_FLIGHT", "Success"),
-                            _row("ClaimBatchTests", "test an expired lease is reclaimed", "Success", ms=1500)],
-        "MarkFailedTests": [_row("MarkFailedTests", "test the last attempt moves the row to FAILED", "Failure",
-                                 "Expected: <FAILED> but was: <PENDING>"),
-                            _row("MarkFailedTests", "test bad JSON is refused", "Error",
-                                 "Conversion failed [Error: 245]")],
-    }, failing={"MarkFailedTests"})
+        "ClaimItemsTests": [_row("ClaimItemsTests", "test a claimed row becomes IN_FLIGHT", "Success"),
+                            _row("ClaimItemsTests", "test an expired lease is reclaimed", "Success", ms=1500)],
+        "MarkItemsFailedTests": [_row("MarkItemsFailedTests", "test the last attempt moves the row to FAILED",
+                                      "Failure", "Expected: <FAILED> but was: <PENDING>"),
+                                 _row("MarkItemsFailedTests", "test bad JSON is refused", "Error",
+                                      "Conversion failed [Error: 245]")],
+    }, failing={"MarkItemsFailedTests"})
     junit = tmp_path / "out" / "tsqlt.xml"
 
     code = run_tsqlt.run(db, [], install=False, junit=junit)
@@ -72,28 +72,28 @@ def test_failures_and_errors_give_valid_junit_a_summary_and_exit_code_1(run_tsql
     out = capsys.readouterr().out
     assert code == 1
     assert out.strip().endswith("2 passed, 2 failed")
-    assert "FAILURE: MarkFailedTests.[test the last attempt moves the row to FAILED]: Expected: <FAILED>" in out
+    assert "FAILURE: MarkItemsFailedTests.[test the last attempt moves the row to FAILED]: Expected: <FAILED>" in out
     root = ET.parse(junit).getroot()
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "1", "1")
     suites = {s.get("name"): s for s in root.findall("testsuite")}
-    assert list(suites) == ["ClaimBatchTests", "MarkFailedTests"]
-    assert suites["ClaimBatchTests"].get("failures") == "0"
-    assert suites["ClaimBatchTests"].get("time") == "1.520"
+    assert list(suites) == ["ClaimItemsTests", "MarkItemsFailedTests"]
+    assert suites["ClaimItemsTests"].get("failures") == "0"
+    assert suites["ClaimItemsTests"].get("time") == "1.520"
     cases = {c.get("name"): c for c in root.iter("testcase")}
     failure = cases["test the last attempt moves the row to FAILED"].find("failure")
     assert failure is not None and failure.get("message") == "Expected: <FAILED> but was: <PENDING>"
     error = cases["test bad JSON is refused"].find("error")
     assert error is not None and "Conversion failed" in error.text
     assert cases["test a claimed row becomes IN_FLIGHT"].find("failure") is None
-    assert cases["test a claimed row becomes IN_FLIGHT"].get("classname") == "ClaimBatchTests"
+    assert cases["test a claimed row becomes IN_FLIGHT"].get("classname") == "ClaimItemsTests"
 
 
 def test_every_class_runs_by_name_and_all_passing_exits_0(run_tsqlt, tsqlt_server, two_classes, tmp_path, capsys):
     db = tsqlt_server({
-        "ClaimBatchTests": [_row("ClaimBatchTests", "test one", "Success")],
-        "MarkFailedTests": [_row("MarkFailedTests", "test two", "Success"),
-                            _row("MarkFailedTests", "test three", "Skipped", "needs SQL Server 2022")],
+        "ClaimItemsTests": [_row("ClaimItemsTests", "test one", "Success")],
+        "MarkItemsFailedTests": [_row("MarkItemsFailedTests", "test two", "Success"),
+                                 _row("MarkItemsFailedTests", "test three", "Skipped", "needs SQL Server 2022")],
     })
 
     code = run_tsqlt.run(db, [], install=False, junit=tmp_path / "r.xml")
@@ -101,16 +101,16 @@ def test_every_class_runs_by_name_and_all_passing_exits_0(run_tsqlt, tsqlt_serve
     assert code == 0
     assert capsys.readouterr().out.strip() == "2 passed, 0 failed, 1 skipped"
     runs = [params for sql, params in db.fake.executed if "EXEC tSQLt.Run" in sql]
-    assert runs == [["ClaimBatchTests"], ["MarkFailedTests"]]
+    assert runs == [["ClaimItemsTests"], ["MarkItemsFailedTests"]]
     skipped = ET.parse(tmp_path / "r.xml").getroot().find(".//testcase[@name='test three']/skipped")
     assert skipped is not None
 
 
 def test_one_class_can_be_chosen_and_unknown_classes_are_named(run_tsqlt, tsqlt_server, two_classes, tmp_path):
-    db = tsqlt_server({"MarkFailedTests": [_row("MarkFailedTests", "test two", "Success")]})
-    assert run_tsqlt.run(db, ["MarkFailedTests"], install=False, junit=tmp_path / "r.xml") == 0
-    assert [p for s, p in db.fake.executed if "EXEC tSQLt.Run" in s] == [["MarkFailedTests"]]
-    with pytest.raises(Exception, match="unknown test class.*NoSuchTests.*choose from ClaimBatchTests"):
+    db = tsqlt_server({"MarkItemsFailedTests": [_row("MarkItemsFailedTests", "test two", "Success")]})
+    assert run_tsqlt.run(db, ["MarkItemsFailedTests"], install=False, junit=tmp_path / "r.xml") == 0
+    assert [p for s, p in db.fake.executed if "EXEC tSQLt.Run" in s] == [["MarkItemsFailedTests"]]
+    with pytest.raises(Exception, match="unknown test class.*NoSuchTests.*choose from ClaimItemsTests"):
         run_tsqlt.run(db, ["NoSuchTests"], install=False, junit=tmp_path / "r.xml")
 
 
@@ -124,7 +124,7 @@ def test_a_run_where_nothing_ran_is_not_a_pass(run_tsqlt, tsqlt_server, two_clas
 def test_an_error_before_any_test_ran_is_a_database_error(run_tsqlt, tsqlt_server, two_classes, tmp_path):
     db = tsqlt_server({}, broken=RuntimeError("Could not find stored procedure 'tSQLt.Private_Run'"))
     with pytest.raises(DatabaseError, match="failed before any test ran.*Private_Run"):
-        run_tsqlt.run(db, ["ClaimBatchTests"], install=False, junit=tmp_path / "r.xml")
+        run_tsqlt.run(db, ["ClaimItemsTests"], install=False, junit=tmp_path / "r.xml")
 
 
 def test_a_database_without_tsqlt_is_refused_with_the_fix(run_tsqlt, fake_sqlserver, two_classes, tmp_path):

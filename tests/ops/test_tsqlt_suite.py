@@ -16,8 +16,7 @@ import pytest
 
 from pusher.commands.render_ops import ops_renderer, render_ops, tsqlt_templates
 from pusher.config import load_config
-from pusher.paths import DEFAULT_CONFIG, PROCEDURES_DIR, PROJECT_ROOT
-from pusher.sql.render import deploy_order
+from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT
 
 TEST_PROC = re.compile(r"^CREATE PROCEDURE \[(?P<cls>[^\]]+)\]\.\[(?P<name>[^\]]+)\]\s*$", re.MULTILINE)
 NO_TRANSACTION = re.compile(r"^--\[@tSQLt:NoTransaction\]\('\[(?P<cls>[^\]]+)\]\.\[(?P<proc>[^\]]+)\]'\)$")
@@ -46,12 +45,16 @@ def _tests(sql: str) -> list[tuple[str, str]]:
 
 
 def test_every_procedure_and_view_has_its_own_test_class(classes):
-    objects = {Path(t).name.split(".")[1] for t in deploy_order() if t.startswith("procedures/")}
+    """Named by what is deployed, not by the template: a per-queue template (sync.Claim{Entity})
+    is two procedures (ClaimItems, ClaimSubitems), each with its own class."""
+    rendered = [obj for obj in ops_renderer(load_config(DEFAULT_CONFIG, "production"), "tsql").render_all()
+                if obj.template.startswith("procedures/")]
+    objects = {obj.file_name.split(".")[1] for obj in rendered}
     assert objects, "no procedures in the deploy order"
+    assert {"ClaimItems", "ClaimSubitems", "MarkItemsFailed", "MarkSubitemsSynced"} <= objects
     assert set(classes) == {f"{name}Tests" for name in objects}
     assert len(tsqlt_templates()) == len(classes)
-    assert all((PROCEDURES_DIR / f"sync.{name}.sql.j2").exists() or
-               (PROCEDURES_DIR / f"sync.{name}.view.sql.j2").exists() for name in objects)
+    assert all((PROJECT_ROOT / obj.template).exists() for obj in rendered)
 
 
 def test_each_class_is_created_fresh_and_holds_only_its_own_tests(classes):
@@ -99,21 +102,21 @@ def test_every_test_that_expects_an_error_runs_outside_tsqlt_transaction(classes
 # without its twin or a written reason.
 TWINS = {
     "test_claim.py::test_a_claim_sets_in_flight_token_lease_and_attempts":
-        "ClaimBatchTests.test a claim leases the oldest pending rows to the token",
+        "ClaimItemsTests.test a claim leases the oldest pending rows to the token",
     "test_claim.py::test_claims_come_oldest_first_up_to_the_batch_size":
-        "ClaimBatchTests.test a claim leases the oldest pending rows to the token",
+        "ClaimItemsTests.test a claim leases the oldest pending rows to the token",
     "test_claim.py::test_bad_arguments_are_reported_together":
-        "ClaimBatchTests.test bad arguments are refused together in one message",
+        "ClaimSubitemsTests.test bad arguments are refused together in one message",
     "test_claim.py::test_an_expired_lease_is_reclaimed_and_the_old_token_changes_nothing":
-        "ClaimBatchTests.test an expired lease is claimed again under the new token",
+        "ClaimItemsTests.test an expired lease is claimed again under the new token",
     "test_claim.py::test_a_later_change_waits_while_an_earlier_one_is_in_flight":
-        "ClaimBatchTests.test a change waiting behind an in-flight change of its order is not claimed",
+        "ClaimItemsTests.test a change waiting behind an in-flight change of its order is not claimed",
     "test_claim.py::test_subitems_wait_for_their_parent_item_id":
-        "ClaimBatchTests.test a subitem is claimed only once its parent item exists on monday",
+        "ClaimSubitemsTests.test a subitem is claimed only once its parent item exists on monday",
     "test_claim.py::test_an_expired_lease_on_the_last_attempt_is_dead_lettered":
-        "ClaimBatchTests.test an expired lease on the last attempt becomes FAILED with LEASE_EXPIRED",
+        "ClaimItemsTests.test an expired lease on the last attempt becomes FAILED with LEASE_EXPIRED",
     "test_claim.py::test_a_dead_lettered_flight_folds_into_the_newer_change_of_its_order":
-        "ClaimBatchTests.test a dead-lettered flight folds into the newer change of its order",
+        "ClaimItemsTests.test a dead-lettered flight folds into the newer change of its order",
     "test_deploy.py::test_save_group_names_an_unknown_key":
         "SaveGroupTests.test an unknown key is refused naming the key",
     "test_drift.py::test_no_drift_on_the_table_the_procedures_were_rendered_for":
@@ -143,18 +146,19 @@ TWINS = {
     "test_pipeline.py::test_a_dry_run_counts_and_logs_but_changes_nothing":
         "RunPipelineTests.test a dry run queues nothing and is logged as a dry run",
     "test_queue.py::test_mark_synced_stores_the_item_id_on_the_delta_and_the_order":
-        "MarkSyncedTests.test a synced item keeps its monday id on the delta and on the order",
+        "MarkItemsSyncedTests.test a synced item keeps its monday id on the delta and on the order",
     "test_queue.py::test_a_synced_archive_clears_the_item_id_and_marks_the_order_removed":
-        "MarkSyncedTests.test a synced ARCHIVE forgets the item id and marks the order removed",
-    "test_queue.py::test_a_synced_delete_removes_the_line": "MarkSyncedTests.test a synced DELETE removes the line",
+        "MarkItemsSyncedTests.test a synced ARCHIVE forgets the item id and marks the order removed",
+    "test_queue.py::test_a_synced_delete_removes_the_line":
+        "MarkSubitemsSyncedTests.test a synced DELETE removes the line",
     "test_queue.py::test_mark_failed_retryable_goes_back_to_pending_with_the_error_kept":
-        "MarkFailedTests.test retryable failures wait for another attempt until the last one fails for good",
+        "MarkItemsFailedTests.test retryable failures wait for another attempt until the last one fails for good",
     "test_queue.py::test_mark_failed_permanent_goes_to_failed":
-        "MarkFailedTests.test retryable failures wait for another attempt until the last one fails for good",
+        "MarkSubitemsFailedTests.test a permanent failure of a line goes to FAILED at once with its error kept",
     "test_queue.py::test_mark_failed_on_the_last_attempt_goes_to_failed_even_if_retryable":
-        "MarkFailedTests.test retryable failures wait for another attempt until the last one fails for good",
+        "MarkItemsFailedTests.test retryable failures wait for another attempt until the last one fails for good",
     "test_queue.py::test_a_failed_flight_folds_into_the_newer_change_waiting_behind_it":
-        "MarkFailedTests.test a failed flight folds into the newer change waiting behind it",
+        "MarkItemsFailedTests.test a failed flight folds into the newer change waiting behind it",
     "test_queue.py::test_release_claim_gives_the_attempt_back":
         "ReleaseClaimTests.test the token's rows return to PENDING with the attempt given back",
     "test_queue.py::test_requeue_failed_moves_every_failed_row_back_with_attempts_zero":
@@ -198,38 +202,38 @@ TWINS = {
     "test_deployed_config.py::test_an_unchanged_config_runs":
         "RunPipelineTests.test the deployed fingerprint is accepted",
     "test_call_time_settings.py::test_an_edited_max_attempts_dead_letters_a_retryable_failure_without_a_redeploy":
-        "MarkFailedTests.test a max attempts sent with the call replaces the rendered one",
+        "MarkItemsFailedTests.test a max attempts sent with the call replaces the rendered one",
     "test_purge.py::test_a_batch_size_smaller_than_the_rows_purges_them_all_and_logs_the_total":
         "PurgeTests.test a batch size smaller than the rows purges them all and logs the total",
     "test_purge.py::test_a_dry_run_counts_every_row_and_deletes_none": "PurgeTests.test a dry run deletes nothing",
     "test_purge.py::test_max_batches_stops_after_that_many_batches_of_the_batch_size":
         "PurgeTests.test max batches stops after that many batches of the batch size",
     "test_claim.py::test_an_unexpired_lease_is_not_reclaimed":
-        "ClaimBatchTests.test a lease that has not expired is not claimed again",
+        "ClaimItemsTests.test a lease that has not expired is not claimed again",
     "test_claim.py::test_a_later_change_waits_behind_an_expired_flight_which_is_reclaimed_first":
-        "ClaimBatchTests.test a later change waits behind an expired flight which is claimed again first",
+        "ClaimItemsTests.test a later change waits behind an expired flight which is claimed again first",
     "test_claim.py::test_a_line_waits_only_behind_its_own_size":
-        "ClaimBatchTests.test a line waits only behind an in-flight change of its own size",
+        "ClaimSubitemsTests.test a line waits only behind an in-flight change of its own size",
     "test_claim.py::test_customer_filters_on_the_configured_customer_column":
-        "ClaimBatchTests.test a customer filter claims only the orders whose customer column holds it",
+        "ClaimItemsTests.test a customer filter claims only the orders whose customer column holds it",
     "test_key_semantics.py::test_the_customer_filter_ignores_case_and_trailing_spaces":
-        "ClaimBatchTests.test the customer filter ignores case and trailing spaces",
+        "ClaimItemsTests.test the customer filter ignores case and trailing spaces",
     "test_queue.py::test_a_synced_archive_of_an_order_that_came_back_leaves_it_live":
-        "MarkSyncedTests.test a synced ARCHIVE of an order that came back leaves it live",
+        "MarkItemsSyncedTests.test a synced ARCHIVE of an order that came back leaves it live",
     "test_queue.py::test_a_synced_archive_closes_the_line_changes_still_queued_for_that_order":
-        "MarkSyncedTests.test a synced ARCHIVE closes the line changes still queued for that order",
+        "MarkItemsSyncedTests.test a synced ARCHIVE closes the line changes still queued for that order",
     "test_queue.py::test_mark_synced_stores_the_subitem_id_on_the_delta_and_the_line":
-        "MarkSyncedTests.test a synced subitem keeps its monday id on the delta and on the line",
+        "MarkSubitemsSyncedTests.test a synced subitem keeps its monday id on the delta and on the line",
     "test_queue.py::test_requeue_failed_by_customer":
         "RequeueFailedTests.test a customer requeues only the failed rows of the orders of that customer",
     "test_queue.py::test_requeue_failed_by_delta_id":
         "RequeueFailedTests.test a delta id requeues that one row and is refused without an entity",
     "test_call_time_settings.py::test_an_edited_max_attempts_dead_letters_an_expired_lease_without_a_redeploy":
-        "ClaimBatchTests.test a max attempts sent with the call dead-letters an expired lease sooner",
+        "ClaimItemsTests.test a max attempts sent with the call dead-letters an expired lease sooner",
     "test_call_time_settings.py::test_a_dba_call_without_max_attempts_uses_the_rendered_default":
-        "MarkFailedTests.test a call without max attempts retries up to the rendered default",
+        "MarkItemsFailedTests.test a call without max attempts retries up to the rendered default",
     "test_call_time_settings.py::test_max_attempts_out_of_range_is_refused_naming_the_parameter":
-        "ClaimBatchTests.test a max attempts out of range is refused naming the parameter",
+        "ClaimItemsTests.test a max attempts out of range is refused naming the parameter",
     "test_purge.py::test_a_bad_batch_setting_is_refused_naming_the_parameter":
         "PurgeTests.test a bad batch setting is refused naming the parameter",
     "test_bad_rows.py::test_a_rejected_order_in_a_snapshot_is_not_archived_nor_changed":
@@ -290,6 +294,22 @@ TWINS = {
         "RunPipelineTests.test the thresholds travel with the call without a redeploy",
     "test_deployed_config.py::test_a_dba_call_without_a_fingerprint_is_not_checked":
         "RunPipelineTests.test a DBA call without a fingerprint is not checked",
+    "test_claim.py::test_each_queue_has_its_own_claim_with_its_own_row_shape":
+        "ClaimSubitemsTests.test a claimed line comes back in the subitem row shape with its parent item id",
+    "test_batch_log.py::test_a_claim_writes_one_queue_row_with_the_rows_claimed_and_the_token":
+        "ClaimItemsTests.test a claim writes one queue row with the rows claimed and the token",
+    "test_batch_log.py::test_a_claim_that_takes_and_dead_letters_nothing_writes_no_row":
+        "ClaimItemsTests.test a claim that takes nothing and dead-letters nothing writes no run-log row",
+    "test_batch_log.py::test_a_claim_that_only_dead_letters_still_writes_its_row_with_the_count":
+        "ClaimItemsTests.test a claim that only dead-letters still writes its row with the count",
+    "test_batch_log.py::test_mark_synced_writes_one_row_with_the_rows_marked_and_those_no_longer_held":
+        "MarkItemsSyncedTests.test a mark writes one queue row with the rows marked and those no longer held",
+    "test_batch_log.py::test_mark_failed_writes_one_row_with_the_rows_sent_to_pending_and_to_failed":
+        "MarkItemsFailedTests.test a mark writes one queue row with the rows sent back to pending and to failed",
+    "test_batch_log.py::test_a_release_writes_one_row_counting_the_rows_of_both_queues":
+        "ReleaseClaimTests.test a release writes one queue row counting the rows of both queues",
+    "test_batch_log.py::test_a_release_that_released_nothing_writes_no_row":
+        "ReleaseClaimTests.test a release that holds nothing writes no run-log row",
 }
 _TWO_SESSIONS = "needs two concurrent sessions; a tSQLt test runs in one"
 _ONE_MODE = "the tSQLt classes are rendered for the configured staging mode only"
@@ -376,8 +396,11 @@ def test_the_dry_run_rejects_test_really_creates_a_reject(classes):
 
 
 def test_tests_that_need_one_open_row_per_order_keep_the_filtered_unique_indexes(classes):
-    for name, test in (("ClaimBatchTests", "test a dead-lettered flight folds into the newer change of its order"),
-                       ("MarkFailedTests", "test a failed flight folds into the newer change waiting behind it")):
+    for name, test in (("ClaimItemsTests", "test a dead-lettered flight folds into the newer change of its order"),
+                       ("ClaimSubitemsTests", "test a dead-lettered line folds into the newer change of its size"),
+                       ("MarkItemsFailedTests", "test a failed flight folds into the newer change waiting behind it"),
+                       ("MarkSubitemsFailedTests",
+                        "test a failed line folds into the newer change of its size waiting behind it")):
         [batch] = [b for t, b in _tests(classes[name]) if t == test]
         fake = batch.rindex("tSQLt.FakeTable")
         applied = re.findall(r"^    CREATE UNIQUE INDEX \[(UX_\w+)\] ON .* WHERE sync_state IN \(.*\);$",
