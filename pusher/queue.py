@@ -128,30 +128,37 @@ def _token(token: uuid.UUID | str) -> str:
 
 
 def claim_batch(db: Database, entity: Entity, batch_size: int, lease_seconds: int | None,
-                claim_token: uuid.UUID | str, customer: str | None = None) -> list[ItemRow] | list[SubitemRow]:
+                claim_token: uuid.UUID | str, customer: str | None = None,
+                run_id: int | None = None) -> list[ItemRow] | list[SubitemRow]:
     """Lease up to `batch_size` ready rows to `claim_token`, oldest first.
 
     `lease_seconds` None uses the rendered `monday.lease_seconds`; `monday.max_attempts` is
     sent from the config with the call, so a TOML edit needs no redeploy. Another pusher never
-    gets the same rows while the lease runs; after it, they return to the queue.
+    gets the same rows while the lease runs; after it, they return to the queue. `run_id` (here
+    and in the marks and the release): the pusher run (start_run_log's id) the batch's run-log row
+    belongs to.
     """
     q = QUEUES[entity]
     rows = db.call(q.procedure("Claim{Entity}"), BatchSize=batch_size, LeaseSeconds=lease_seconds,
-                   ClaimToken=_token(claim_token), Customer=customer, MaxAttempts=db.config.monday.max_attempts)
+                   ClaimToken=_token(claim_token), Customer=customer, MaxAttempts=db.config.monday.max_attempts,
+                   RunId=run_id)
     return [q.row_type.from_record(r) for r in rows]
 
 
-def mark_synced(db: Database, token: uuid.UUID | str, entity: Entity, results: Iterable[SyncResult]) -> int:
+def mark_synced(db: Database, token: uuid.UUID | str, entity: Entity, results: Iterable[SyncResult],
+                run_id: int | None = None) -> int:
     """Record what monday confirmed; returns how many rows changed (rows no longer held
     under `token`, because the lease expired and another pusher took them, are left alone)."""
     payload = [{"delta_id": r.delta_id, "monday_id": _id(r.monday_id)} for r in results]
     if not payload:
         return 0
-    rows = db.call(QUEUES[entity].procedure("Mark{Entity}Synced"), ClaimToken=_token(token), Results=payload)
+    rows = db.call(QUEUES[entity].procedure("Mark{Entity}Synced"), ClaimToken=_token(token), Results=payload,
+                   RunId=run_id)
     return int(rows[0]["updated"])
 
 
-def mark_failed(db: Database, token: uuid.UUID | str, entity: Entity, failures: Iterable[Failure]) -> FailOutcome:
+def mark_failed(db: Database, token: uuid.UUID | str, entity: Entity, failures: Iterable[Failure],
+                run_id: int | None = None) -> FailOutcome:
     """Record what monday refused: retryable rows with attempts left go back to PENDING,
     the others to FAILED (dead letter), each with its code and message."""
     payload = [{"delta_id": f.delta_id, "code": f.code, "message": f.message, "retryable": f.retryable}
@@ -159,14 +166,14 @@ def mark_failed(db: Database, token: uuid.UUID | str, entity: Entity, failures: 
     if not payload:
         return FailOutcome(0, 0)
     row = db.call(QUEUES[entity].procedure("Mark{Entity}Failed"), ClaimToken=_token(token), Failures=payload,
-                  MaxAttempts=db.config.monday.max_attempts)[0]
+                  MaxAttempts=db.config.monday.max_attempts, RunId=run_id)[0]
     return FailOutcome(int(row["to_pending"]), int(row["to_failed"]))
 
 
-def release_claim(db: Database, token: uuid.UUID | str) -> int:
+def release_claim(db: Database, token: uuid.UUID | str, run_id: int | None = None) -> int:
     """Give every row still held under `token` (one claim of one queue) back to the queue, attempt
     refunded (clean stop, dry run, or monday refused the whole run); returns how many."""
-    return int(db.call("ReleaseClaim", ClaimToken=_token(token))[0]["released"])
+    return int(db.call("ReleaseClaim", ClaimToken=_token(token), RunId=run_id)[0]["released"])
 
 
 def save_group(db: Database, group_key: str, monday_group_id: str) -> None:

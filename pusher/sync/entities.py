@@ -34,9 +34,10 @@ class Entity(ABC):
     key_column: str  # monday.item_key_column / line_key_column: the column that finds a row on the board
     removal: str  # monday.on_removed_order / on_removed_size: "archive" or "delete"
 
-    def claim(self, db: Database, size: int, token: str, customer: str | None) -> list[Any]:
-        """Lease up to ``size`` ready rows to ``token``: this entity's row type (``queue.ROW_TYPES``)."""
-        return queue.claim_batch(db, self.name, size, self.config.monday.lease_seconds, token, customer)
+    def claim(self, db: Database, size: int, token: str, customer: str | None, run_id: int | None) -> list[Any]:
+        """Lease up to ``size`` ready rows to ``token`` for pusher run ``run_id``: this entity's row type
+        (``queue.QUEUES``)."""
+        return queue.claim_batch(db, self.name, size, self.config.monday.lease_seconds, token, customer, run_id)
 
     def key(self, row: Any) -> str:
         return getattr(row, self.key_field)

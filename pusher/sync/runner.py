@@ -131,6 +131,7 @@ class RunContext:
     progress: Progress
     check_stop: Callable[[], None]
     first_payloads: int
+    run_id: int | None = None  # the pusher run (its run-log id) every batch row is logged under
 
 
 @dataclass
@@ -147,6 +148,7 @@ class Pusher:
     progress: Progress = field(default_factory=lambda: Progress(None), kw_only=True)
     stop: threading.Event = field(default_factory=threading.Event, kw_only=True)
     first_payloads: int = field(default=3, kw_only=True)
+    run_id: int | None = field(default=None, kw_only=True)  # the run's run-log id (session.start_run_log)
     report: RunReport = field(init=False)
     context: RunContext = field(init=False)
     entities: list[Entity] = field(init=False)  # items, then subitems when there is a subitems board
@@ -155,7 +157,7 @@ class Pusher:
         self.report = RunReport(dry_run=False)
         self.entities = entities_for(self.config, self.items_board, self.subitems_board)
         self.context = RunContext(self.config, self.db, self.client, self.report, self.progress, self.check_stop,
-                                  self.first_payloads)
+                                  self.first_payloads, self.run_id)
 
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> RunReport:
@@ -171,7 +173,7 @@ class Pusher:
             self.check_stop()
             size = m.batch_size if self.limit is None else min(m.batch_size, self.limit - taken)
             token = str(uuid.uuid4())
-            rows = entity.claim(self.db, size, token, self.customer)
+            rows = entity.claim(self.db, size, token, self.customer, self.run_id)
             if not rows:
                 return
             taken += len(rows)
@@ -201,14 +203,14 @@ class Pusher:
             try:
                 while self.limit is None or len(rows) < self.limit:
                     want = PREVIEW_BATCH if self.limit is None else min(PREVIEW_BATCH, self.limit - len(rows))
-                    claimed = entity.claim(self.db, want, token, self.customer)
+                    claimed = entity.claim(self.db, want, token, self.customer, self.run_id)
                     if not claimed:
                         break
                     rows += claimed
                 batch = _Batch(self.context, entity, token, dry=True)
                 plans, failures = batch.plan(rows)
             finally:
-                queue.release_claim(self.db, token)
+                queue.release_claim(self.db, token, self.run_id)
             for p in plans:
                 self.report.count(entity.name, p.verb, "planned")
             for row, verb, failure in failures:
@@ -258,7 +260,7 @@ class _Batch:
         if not planned:
             return
         queue.mark_synced(self.run.db, self.token, self.entity.name,
-                          [queue.SyncResult(p.row.delta_id, monday_id) for p, monday_id in planned])
+                          [queue.SyncResult(p.row.delta_id, monday_id) for p, monday_id in planned], self.run.run_id)
         for p, _ in planned:
             self.open.pop(p.row.delta_id, None)
             self.run.report.count(self.entity.name, p.verb, "synced")
@@ -268,7 +270,8 @@ class _Batch:
         if not rows:
             return
         queue.mark_failed(self.run.db, self.token, self.entity.name,
-                          [queue.Failure(row.delta_id, f.code, f.message[:2000], f.retryable) for row, _, f in rows])
+                          [queue.Failure(row.delta_id, f.code, f.message[:2000], f.retryable) for row, _, f in rows],
+                          self.run.run_id)
         for row, verb, f in rows:
             self.open.pop(row.delta_id, None)
             self.run.report.count(self.entity.name, verb, "retry" if f.retryable else "failed")
@@ -290,7 +293,7 @@ class _Batch:
                                                     f"outcome unknown: {reason}")) for r in self.unknown.values()]
         self.failed(unknown)
         if self.open:
-            released = queue.release_claim(self.run.db, self.token)
+            released = queue.release_claim(self.run.db, self.token, self.run.run_id)
             log.info("released %s %s row(s) without spending attempts", released, self.entity.name)
             self.run.report.count(self.entity.name, "any", "released", len(self.open))
             self.open.clear()

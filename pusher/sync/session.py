@@ -97,7 +97,7 @@ def run_sync(config: Config, db: Database, token: str, *, dry_run: bool, limit: 
         if problems:
             raise ConfigProblems(config.path, problems)
         pusher = Pusher(config, db, client, items, subitems, limit=limit, customer=customer, progress=progress,
-                        stop=stop)
+                        stop=stop, run_id=run_log_id)
         report = pusher.report
         if dry_run:
             pusher.preview()

@@ -18,10 +18,10 @@ F = queue.Failure
 BOTH_QUEUES = pytest.mark.parametrize("entity", list(queue.QUEUES))
 
 
-def batch_rows(db: Database) -> list[dict[str, Any]]:
+def batch_rows(db: Database, columns: str = "component, step, is_dry_run, outcome, rows_affected, counts"
+               ) -> list[dict[str, Any]]:
     """The queue procedures' run-log rows, oldest first."""
-    return views.view_rows(db, "RunHistory", columns="component, step, is_dry_run, outcome, rows_affected, counts",
-                           where="component = 'queue'", order_by="run_log_id")
+    return views.view_rows(db, "RunHistory", columns=columns, where="component = 'queue'", order_by="run_log_id")
 
 
 def logged(step: str, rows: int, **counts: Any) -> dict[str, Any]:
@@ -120,3 +120,21 @@ def test_a_release_that_released_nothing_writes_no_row(db):
     assert queue.release_claim(db, token) == 0
 
     assert batch_rows(db) == []
+
+
+def test_a_batch_row_carries_the_run_id_it_was_sent_and_a_dba_call_none(db):
+    """The pusher sends its run's id (StartRunLog's) with every claim, mark and release, so
+    `WHERE run_id = <id>` lists the run with its batches; a DBA's call by hand has none."""
+    run_id = queue.start_run_log(db, "sync")
+    add_item_delta(db, "O1")
+    add_item_delta(db, "O2")
+    token = uuid.uuid4()
+    (first,) = queue.claim_batch(db, "item", 1, None, token, run_id=run_id)
+    queue.mark_synced(db, token, "item", [queue.SyncResult(first.delta_id, 11)], run_id=run_id)
+    claim(db, "item", size=1)  # no run id: a DBA's call
+
+    rows = views.view_rows(db, "RunHistory", columns="run_log_id, run_id, step",
+                           where=f"run_id = {db.dialect.placeholder}", params=[run_id], order_by="run_log_id")
+    assert [(r["step"], r["run_id"]) for r in rows] == [("sync", run_id), ("ClaimItems", run_id),
+                                                         ("MarkItemsSynced", run_id)]
+    assert [r["run_id"] for r in batch_rows(db, "run_id")] == [run_id, run_id, None]

@@ -310,6 +310,8 @@ TWINS = {
         "ReleaseClaimTests.test a release writes one queue row counting the rows of both queues",
     "test_batch_log.py::test_a_release_that_released_nothing_writes_no_row":
         "ReleaseClaimTests.test a release that holds nothing writes no run-log row",
+    "test_batch_log.py::test_a_batch_row_carries_the_run_id_it_was_sent_and_a_dba_call_none":
+        "ClaimItemsTests.test a batch row carries the run id it was sent and a DBA call none",
 }
 _TWO_SESSIONS = "needs two concurrent sessions; a tSQLt test runs in one"
 _ONE_MODE = "the tSQLt classes are rendered for the configured staging mode only"

@@ -35,6 +35,9 @@ END IF;
     INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, outcome, host_name)
     VALUES (p_component, p_step, COALESCE(p_dryrun, FALSE), v_now, 'STARTED', COALESCE(host(inet_client_addr()), 'local'))
     RETURNING run_log_id INTO v_runlogid;
+    UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+    SET run_id = run_log_id
+    WHERE run_log_id = v_runlogid;
 
     RETURN QUERY SELECT v_runlogid AS run_log_id;
     RETURN;

@@ -6,7 +6,8 @@ CREATE OR REPLACE FUNCTION "sync"."ClaimItems"(
     p_leaseseconds INTEGER,
     p_claimtoken UUID,
     p_customer VARCHAR(255) DEFAULT NULL,
-    p_maxattempts INTEGER DEFAULT 5
+    p_maxattempts INTEGER DEFAULT 5,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     delta_id BIGINT,
@@ -129,8 +130,8 @@ WITH batch AS MATERIALIZED (
 SELECT array_agg(changed.id) INTO v_claimed FROM changed;
 
 IF COALESCE(cardinality(v_claimed), 0) > 0 OR COALESCE(cardinality(v_expired), 0) > 0 THEN
-        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES ('queue', 'ClaimItems', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_claimed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "lease_expired_dead_lettered": ', COALESCE(cardinality(v_expired), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (p_runid, 'queue', 'ClaimItems', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_claimed), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '", ', '"lease_expired_dead_lettered": ', COALESCE(cardinality(v_expired), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
     RETURN QUERY SELECT a.delta_id,
             a.order_key,

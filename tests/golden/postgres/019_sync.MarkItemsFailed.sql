@@ -4,7 +4,8 @@
 CREATE OR REPLACE FUNCTION "sync"."MarkItemsFailed"(
     p_claimtoken UUID,
     p_failures JSONB,
-    p_maxattempts INTEGER DEFAULT 5
+    p_maxattempts INTEGER DEFAULT 5,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     to_pending INTEGER,
@@ -96,8 +97,8 @@ WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync
         lease_expires_at = NULL
     WHERE delta_id = ANY (v_failed);
 
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES ('queue', 'MarkItemsFailed', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_failed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "to_pending": ', COALESCE(cardinality(v_retry), 0), ', "to_failed": ', COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (p_runid, 'queue', 'MarkItemsFailed', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_failed), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '", ', '"to_pending": ', COALESCE(cardinality(v_retry), 0), ', "to_failed": ', COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_pending,
         CAST(COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_failed;
     RETURN;

@@ -2,7 +2,8 @@
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."ReleaseClaim"(
-    p_claimtoken UUID
+    p_claimtoken UUID,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     released INTEGER
@@ -103,8 +104,8 @@ WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_i
     WHERE line_delta_id = ANY (v_subitemreleased);
 
 IF COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) > 0 THEN
-        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES ('queue', 'ReleaseClaim', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '"}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (p_runid, 'queue', 'ReleaseClaim', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '"', '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) AS INTEGER) AS released;
     RETURN;

@@ -161,6 +161,7 @@ CREATE TABLE IF NOT EXISTS "dbo"."ORDER_LIST_RUN_LOG" (
     CONSTRAINT "PK_ORDER_LIST_RUN_LOG" PRIMARY KEY (run_log_id),
     CONSTRAINT "CK_ORDER_LIST_RUN_LOG_outcome" CHECK (outcome IN ('STARTED', 'SUCCEEDED', 'FAILED', 'REJECTED', 'REFUSED'))
 );
+
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_RUN_LOG_run" ON "dbo"."ORDER_LIST_RUN_LOG" (run_id, run_log_id);
 CREATE INDEX IF NOT EXISTS "IX_ORDER_LIST_RUN_LOG_start" ON "dbo"."ORDER_LIST_RUN_LOG" (start_time);
 -- generated from procedures/sync.SaveGroup.sql.j2 by `ordersync render --dialect postgres`;
@@ -889,6 +890,9 @@ END IF;
     INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, outcome, host_name)
     VALUES (p_component, p_step, COALESCE(p_dryrun, FALSE), v_now, 'STARTED', COALESCE(host(inet_client_addr()), 'local'))
     RETURNING run_log_id INTO v_runlogid;
+    UPDATE "dbo"."ORDER_LIST_RUN_LOG"
+    SET run_id = run_log_id
+    WHERE run_log_id = v_runlogid;
 
     RETURN QUERY SELECT v_runlogid AS run_log_id;
     RETURN;
@@ -947,7 +951,8 @@ CREATE OR REPLACE FUNCTION "sync"."ClaimItems"(
     p_leaseseconds INTEGER,
     p_claimtoken UUID,
     p_customer VARCHAR(255) DEFAULT NULL,
-    p_maxattempts INTEGER DEFAULT 5
+    p_maxattempts INTEGER DEFAULT 5,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     delta_id BIGINT,
@@ -1070,8 +1075,8 @@ WITH batch AS MATERIALIZED (
 SELECT array_agg(changed.id) INTO v_claimed FROM changed;
 
 IF COALESCE(cardinality(v_claimed), 0) > 0 OR COALESCE(cardinality(v_expired), 0) > 0 THEN
-        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES ('queue', 'ClaimItems', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_claimed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "lease_expired_dead_lettered": ', COALESCE(cardinality(v_expired), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (p_runid, 'queue', 'ClaimItems', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_claimed), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '", ', '"lease_expired_dead_lettered": ', COALESCE(cardinality(v_expired), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
     RETURN QUERY SELECT a.delta_id,
             a.order_key,
@@ -1100,7 +1105,8 @@ CREATE OR REPLACE FUNCTION "sync"."ClaimSubitems"(
     p_leaseseconds INTEGER,
     p_claimtoken UUID,
     p_customer VARCHAR(255) DEFAULT NULL,
-    p_maxattempts INTEGER DEFAULT 5
+    p_maxattempts INTEGER DEFAULT 5,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     delta_id BIGINT,
@@ -1226,8 +1232,8 @@ WITH batch AS MATERIALIZED (
 SELECT array_agg(changed.id) INTO v_claimed FROM changed;
 
 IF COALESCE(cardinality(v_claimed), 0) > 0 OR COALESCE(cardinality(v_expired), 0) > 0 THEN
-        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES ('queue', 'ClaimSubitems', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_claimed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "lease_expired_dead_lettered": ', COALESCE(cardinality(v_expired), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (p_runid, 'queue', 'ClaimSubitems', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_claimed), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '", ', '"lease_expired_dead_lettered": ', COALESCE(cardinality(v_expired), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
     RETURN QUERY SELECT a.line_delta_id AS delta_id,
             a.order_key,
@@ -1252,7 +1258,8 @@ $proc$;
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."MarkItemsSynced"(
     p_claimtoken UUID,
-    p_results JSONB
+    p_results JSONB,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     updated INTEGER
@@ -1375,8 +1382,8 @@ FROM (SELECT * FROM "dbo"."ORDER_LIST_DELTA" AS done WHERE done.delta_id = ANY (
 WHERE src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_state IN ('PENDING', 'FAILED') AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_DELTA" AS newer
                      WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id);
 
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES ('queue', 'MarkItemsSynced', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_synced), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "not_held": ', v_given - COALESCE(cardinality(v_synced), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (p_runid, 'queue', 'MarkItemsSynced', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_synced), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '", ', '"not_held": ', v_given - COALESCE(cardinality(v_synced), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_synced), 0) AS INTEGER) AS updated;
     RETURN;
 END;
@@ -1386,7 +1393,8 @@ $proc$;
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."MarkSubitemsSynced"(
     p_claimtoken UUID,
-    p_results JSONB
+    p_results JSONB,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     updated INTEGER
@@ -1449,8 +1457,8 @@ WHERE src.order_key = tgt.order_key AND src.size = tgt.size;
                      WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
     );
 
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES ('queue', 'MarkSubitemsSynced', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_synced), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "not_held": ', v_given - COALESCE(cardinality(v_synced), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (p_runid, 'queue', 'MarkSubitemsSynced', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_synced), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '", ', '"not_held": ', v_given - COALESCE(cardinality(v_synced), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_synced), 0) AS INTEGER) AS updated;
     RETURN;
 END;
@@ -1461,7 +1469,8 @@ $proc$;
 CREATE OR REPLACE FUNCTION "sync"."MarkItemsFailed"(
     p_claimtoken UUID,
     p_failures JSONB,
-    p_maxattempts INTEGER DEFAULT 5
+    p_maxattempts INTEGER DEFAULT 5,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     to_pending INTEGER,
@@ -1553,8 +1562,8 @@ WHERE src.order_key = tgt.order_key AND tgt.delta_id > src.delta_id AND tgt.sync
         lease_expires_at = NULL
     WHERE delta_id = ANY (v_failed);
 
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES ('queue', 'MarkItemsFailed', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_failed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "to_pending": ', COALESCE(cardinality(v_retry), 0), ', "to_failed": ', COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (p_runid, 'queue', 'MarkItemsFailed', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_failed), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '", ', '"to_pending": ', COALESCE(cardinality(v_retry), 0), ', "to_failed": ', COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_pending,
         CAST(COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_failed;
     RETURN;
@@ -1566,7 +1575,8 @@ $proc$;
 CREATE OR REPLACE FUNCTION "sync"."MarkSubitemsFailed"(
     p_claimtoken UUID,
     p_failures JSONB,
-    p_maxattempts INTEGER DEFAULT 5
+    p_maxattempts INTEGER DEFAULT 5,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     to_pending INTEGER,
@@ -1658,8 +1668,8 @@ WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_i
         lease_expires_at = NULL
     WHERE line_delta_id = ANY (v_failed);
 
-    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES ('queue', 'MarkSubitemsFailed', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_failed), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '", "to_pending": ', COALESCE(cardinality(v_retry), 0), ', "to_failed": ', COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+    INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (p_runid, 'queue', 'MarkSubitemsFailed', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_failed), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '", ', '"to_pending": ', COALESCE(cardinality(v_retry), 0), ', "to_failed": ', COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0), '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_pending,
         CAST(COALESCE(cardinality(v_failed), 0) - COALESCE(cardinality(v_retry), 0) AS INTEGER) AS to_failed;
     RETURN;
@@ -1669,7 +1679,8 @@ $proc$;
 -- edit the template, not this file.
 -- staging columns from the file tests/golden/columns.tsv, not from the live table: check them against the target table before deploying
 CREATE OR REPLACE FUNCTION "sync"."ReleaseClaim"(
-    p_claimtoken UUID
+    p_claimtoken UUID,
+    p_runid BIGINT DEFAULT NULL
 )
 RETURNS TABLE (
     released INTEGER
@@ -1770,8 +1781,8 @@ WHERE src.order_key = tgt.order_key AND src.size = tgt.size AND tgt.line_delta_i
     WHERE line_delta_id = ANY (v_subitemreleased);
 
 IF COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) > 0 THEN
-        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES ('queue', 'ReleaseClaim', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0), CAST(CONCAT('{"claim_token": "', p_claimtoken, '"}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
+        INSERT INTO "dbo"."ORDER_LIST_RUN_LOG" (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (p_runid, 'queue', 'ReleaseClaim', FALSE, v_now, (clock_timestamp() AT TIME ZONE 'UTC'), COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0), CAST(CONCAT('{"claim_token": "', LOWER(CAST(p_claimtoken AS TEXT)), '"', '}') AS JSONB), 'SUCCEEDED', COALESCE(host(inet_client_addr()), 'local'));
 END IF;
     RETURN QUERY SELECT CAST(COALESCE(cardinality(v_itemreleased), 0) + COALESCE(cardinality(v_subitemreleased), 0) AS INTEGER) AS released;
     RETURN;

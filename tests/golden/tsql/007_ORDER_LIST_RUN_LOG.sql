@@ -25,6 +25,12 @@ BEGIN
     CONSTRAINT [CK_ORDER_LIST_RUN_LOG_outcome] CHECK (outcome IN ('STARTED', 'SUCCEEDED', 'FAILED', 'REJECTED', 'REFUSED'))
     );
 END;
+GOIF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_RUN_LOG]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_RUN_LOG] SET (LOCK_ESCALATION = DISABLE);');
+
 GO
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes

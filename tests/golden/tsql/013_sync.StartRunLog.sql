@@ -37,6 +37,9 @@ END;
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
     VALUES (@Component, @Step, COALESCE(@DryRun, 0), @Now, 'STARTED', HOST_NAME());
     SET @RunLogId = SCOPE_IDENTITY();
+    UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+    SET run_id = run_log_id
+    WHERE run_log_id = @RunLogId;
 
     SELECT @RunLogId AS run_log_id;
     RETURN 0;

@@ -9,7 +9,8 @@ CREATE OR ALTER PROCEDURE [sync].[ClaimItems]
     @LeaseSeconds INT,
     @ClaimToken UNIQUEIDENTIFIER,
     @Customer NVARCHAR(255) = NULL,
-    @MaxAttempts INT = 5
+    @MaxAttempts INT = 5,
+    @RunId BIGINT = NULL
 AS
 -- Lease up to BatchSize ready item rows to ClaimToken.
 BEGIN
@@ -128,8 +129,8 @@ OUTPUT inserted.delta_id INTO @Claimed (id);
 
 IF (SELECT COUNT(*) FROM @Claimed) > 0 OR (SELECT COUNT(*) FROM @Expired) > 0
 BEGIN
-        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES (N'queue', N'ClaimItems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (@RunId, N'queue', N'ClaimItems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', LOWER(CAST(@ClaimToken AS NVARCHAR(4000))), '", ', '"lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 END;
 
     IF @OwnTransaction = 1

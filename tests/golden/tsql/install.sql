@@ -26,7 +26,7 @@ BEGIN
     );
     SET NOEXEC ON;
 END;
--- OPENJSON (MarkSynced, MarkFailed) needs compatibility level 130 or higher, whatever the
+-- OPENJSON (the Mark...Synced and Mark...Failed procedures) needs compatibility level 130 or higher, whatever the
 -- server's version: a database restored from an older server keeps its old level, and the
 -- procedures would then fail at their first call, not here.
 DECLARE @DatabaseName NVARCHAR(128) = DB_NAME();
@@ -316,6 +316,12 @@ BEGIN
     CONSTRAINT [CK_ORDER_LIST_RUN_LOG_outcome] CHECK (outcome IN ('STARTED', 'SUCCEEDED', 'FAILED', 'REJECTED', 'REFUSED'))
     );
 END;
+GOIF EXISTS (
+    SELECT 1 FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'[dbo].[ORDER_LIST_RUN_LOG]') AND lock_escalation_desc <> N'DISABLE'
+)
+    EXEC (N'ALTER TABLE [dbo].[ORDER_LIST_RUN_LOG] SET (LOCK_ESCALATION = DISABLE);');
+
 GO
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
@@ -1076,6 +1082,9 @@ END;
     INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, outcome, host_name)
     VALUES (@Component, @Step, COALESCE(@DryRun, 0), @Now, 'STARTED', HOST_NAME());
     SET @RunLogId = SCOPE_IDENTITY();
+    UPDATE [dbo].[ORDER_LIST_RUN_LOG]
+    SET run_id = run_log_id
+    WHERE run_log_id = @RunLogId;
 
     SELECT @RunLogId AS run_log_id;
     RETURN 0;
@@ -1144,7 +1153,8 @@ CREATE OR ALTER PROCEDURE [sync].[ClaimItems]
     @LeaseSeconds INT,
     @ClaimToken UNIQUEIDENTIFIER,
     @Customer NVARCHAR(255) = NULL,
-    @MaxAttempts INT = 5
+    @MaxAttempts INT = 5,
+    @RunId BIGINT = NULL
 AS
 -- Lease up to BatchSize ready item rows to ClaimToken.
 BEGIN
@@ -1263,8 +1273,8 @@ OUTPUT inserted.delta_id INTO @Claimed (id);
 
 IF (SELECT COUNT(*) FROM @Claimed) > 0 OR (SELECT COUNT(*) FROM @Expired) > 0
 BEGIN
-        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES (N'queue', N'ClaimItems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (@RunId, N'queue', N'ClaimItems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', LOWER(CAST(@ClaimToken AS NVARCHAR(4000))), '", ', '"lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 END;
 
     IF @OwnTransaction = 1
@@ -1309,7 +1319,8 @@ CREATE OR ALTER PROCEDURE [sync].[ClaimSubitems]
     @LeaseSeconds INT,
     @ClaimToken UNIQUEIDENTIFIER,
     @Customer NVARCHAR(255) = NULL,
-    @MaxAttempts INT = 5
+    @MaxAttempts INT = 5,
+    @RunId BIGINT = NULL
 AS
 -- Lease up to BatchSize ready subitem rows to ClaimToken.
 BEGIN
@@ -1432,8 +1443,8 @@ OUTPUT inserted.line_delta_id INTO @Claimed (id);
 
 IF (SELECT COUNT(*) FROM @Claimed) > 0 OR (SELECT COUNT(*) FROM @Expired) > 0
 BEGIN
-        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES (N'queue', N'ClaimSubitems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (@RunId, N'queue', N'ClaimSubitems', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Claimed), CAST(CONCAT('{"claim_token": "', LOWER(CAST(@ClaimToken AS NVARCHAR(4000))), '", ', '"lease_expired_dead_lettered": ', (SELECT COUNT(*) FROM @Expired), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 END;
 
     IF @OwnTransaction = 1
@@ -1474,7 +1485,8 @@ SET QUOTED_IDENTIFIER ON;
 GO
 CREATE OR ALTER PROCEDURE [sync].[MarkItemsSynced]
     @ClaimToken UNIQUEIDENTIFIER,
-    @Results NVARCHAR(MAX)
+    @Results NVARCHAR(MAX),
+    @RunId BIGINT = NULL
 AS
 -- Mark claimed item rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
 BEGIN
@@ -1605,8 +1617,8 @@ FROM [dbo].[ORDER_LIST_LINES_DELTA] AS tgt
 INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS done WHERE done.delta_id IN (SELECT id FROM @Synced)) AS src ON src.order_key = tgt.order_key AND src.action = 'ARCHIVE' AND tgt.sync_state IN ('PENDING', 'FAILED') AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_DELTA] AS newer
                      WHERE newer.order_key = src.order_key AND newer.delta_id > src.delta_id);
 
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES (N'queue', N'MarkItemsSynced', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Synced), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "not_held": ', @Given - (SELECT COUNT(*) FROM @Synced), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (@RunId, N'queue', N'MarkItemsSynced', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Synced), CAST(CONCAT('{"claim_token": "', LOWER(CAST(@ClaimToken AS NVARCHAR(4000))), '", ', '"not_held": ', @Given - (SELECT COUNT(*) FROM @Synced), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -1631,7 +1643,8 @@ SET QUOTED_IDENTIFIER ON;
 GO
 CREATE OR ALTER PROCEDURE [sync].[MarkSubitemsSynced]
     @ClaimToken UNIQUEIDENTIFIER,
-    @Results NVARCHAR(MAX)
+    @Results NVARCHAR(MAX),
+    @RunId BIGINT = NULL
 AS
 -- Mark claimed subitem rows SYNCED with their monday ids; Results = [{"delta_id": 1, "monday_id": "123"}].
 BEGIN
@@ -1701,8 +1714,8 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS done WHERE done.line
                      WHERE newer.order_key = src.order_key AND newer.size = src.size AND newer.line_delta_id > src.line_delta_id)
     );
 
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES (N'queue', N'MarkSubitemsSynced', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Synced), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "not_held": ', @Given - (SELECT COUNT(*) FROM @Synced), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (@RunId, N'queue', N'MarkSubitemsSynced', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Synced), CAST(CONCAT('{"claim_token": "', LOWER(CAST(@ClaimToken AS NVARCHAR(4000))), '", ', '"not_held": ', @Given - (SELECT COUNT(*) FROM @Synced), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -1728,7 +1741,8 @@ GO
 CREATE OR ALTER PROCEDURE [sync].[MarkItemsFailed]
     @ClaimToken UNIQUEIDENTIFIER,
     @Failures NVARCHAR(MAX),
-    @MaxAttempts INT = 5
+    @MaxAttempts INT = 5,
+    @RunId BIGINT = NULL
 AS
 -- Mark claimed item rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 BEGIN
@@ -1825,8 +1839,8 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_DELTA] AS finished WHERE finished.de
         lease_expires_at = NULL
     WHERE delta_id IN (SELECT id FROM @Failed);
 
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES (N'queue', N'MarkItemsFailed', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Failed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "to_pending": ', (SELECT COUNT(*) FROM @Retry), ', "to_failed": ', (SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (@RunId, N'queue', N'MarkItemsFailed', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Failed), CAST(CONCAT('{"claim_token": "', LOWER(CAST(@ClaimToken AS NVARCHAR(4000))), '", ', '"to_pending": ', (SELECT COUNT(*) FROM @Retry), ', "to_failed": ', (SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -1853,7 +1867,8 @@ GO
 CREATE OR ALTER PROCEDURE [sync].[MarkSubitemsFailed]
     @ClaimToken UNIQUEIDENTIFIER,
     @Failures NVARCHAR(MAX),
-    @MaxAttempts INT = 5
+    @MaxAttempts INT = 5,
+    @RunId BIGINT = NULL
 AS
 -- Mark claimed subitem rows failed; Failures = [{"delta_id": 1, "code": "...", "message": "...", "retryable": false}].
 BEGIN
@@ -1950,8 +1965,8 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finis
         lease_expires_at = NULL
     WHERE line_delta_id IN (SELECT id FROM @Failed);
 
-    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-    VALUES (N'queue', N'MarkSubitemsFailed', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Failed), CAST(CONCAT('{"claim_token": "', @ClaimToken, '", "to_pending": ', (SELECT COUNT(*) FROM @Retry), ', "to_failed": ', (SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+    INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+    VALUES (@RunId, N'queue', N'MarkSubitemsFailed', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @Failed), CAST(CONCAT('{"claim_token": "', LOWER(CAST(@ClaimToken AS NVARCHAR(4000))), '", ', '"to_pending": ', (SELECT COUNT(*) FROM @Retry), ', "to_failed": ', (SELECT COUNT(*) FROM @Failed) - (SELECT COUNT(*) FROM @Retry), '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 
     IF @OwnTransaction = 1
         COMMIT TRANSACTION;
@@ -1976,7 +1991,8 @@ SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
 CREATE OR ALTER PROCEDURE [sync].[ReleaseClaim]
-    @ClaimToken UNIQUEIDENTIFIER
+    @ClaimToken UNIQUEIDENTIFIER,
+    @RunId BIGINT = NULL
 AS
 -- Return the rows IN_FLIGHT under ClaimToken to PENDING, attempt given back.
 BEGIN
@@ -2083,8 +2099,8 @@ INNER JOIN (SELECT * FROM [dbo].[ORDER_LIST_LINES_DELTA] AS finished WHERE finis
 
 IF (SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased) > 0
 BEGIN
-        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
-        VALUES (N'queue', N'ReleaseClaim', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased), CAST(CONCAT('{"claim_token": "', @ClaimToken, '"}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
+        INSERT INTO [dbo].[ORDER_LIST_RUN_LOG] (run_id, component, step, is_dry_run, start_time, end_time, rows_affected, counts, outcome, host_name)
+        VALUES (@RunId, N'queue', N'ReleaseClaim', 0, @Now, SYSUTCDATETIME(), (SELECT COUNT(*) FROM @ItemReleased) + (SELECT COUNT(*) FROM @SubitemReleased), CAST(CONCAT('{"claim_token": "', LOWER(CAST(@ClaimToken AS NVARCHAR(4000))), '"', '}') AS NVARCHAR(MAX)), 'SUCCEEDED', HOST_NAME());
 END;
 
     IF @OwnTransaction = 1
