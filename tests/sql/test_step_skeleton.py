@@ -18,8 +18,6 @@ STEP = "procedures/_base/step.sql.j2"
 OWN_SHAPE = {
     "RunPipeline": "its failure is logged after the rollback (try/catch), which the skeleton's one transaction "
                    "cannot do; it writes the log through step.write and step.finish",
-    "MergeHeaders": "a step of RunPipeline, inside its transaction; rejects are logged through step.write",
-    "MergeLines": "a step of RunPipeline, inside its transaction; rejects are logged through step.write",
     "CheckDrift": "reads the catalog only",
 }
 LOG_COLUMNS = ["run_id", "component", "step", "is_dry_run", "start_time", "end_time", "rows_affected", "counts",

@@ -17,7 +17,11 @@ SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Detect new, changed, reappeared and removed orders; queue them for monday.
+DECLARE
+    v_now TIMESTAMP(3);
 BEGIN
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     -- 1. Keys more than one staging row carries: every copy is rejected.
 DROP TABLE IF EXISTS pg_temp.stg_dups;
 CREATE TEMP TABLE stg_dups ON COMMIT DROP AS
@@ -277,13 +281,14 @@ WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
           AND NOT EXISTS (SELECT 1 FROM "dbo"."ORDER_LIST_GROUPS" AS tgt WHERE tgt.group_key = src.group_key)
         GROUP BY src.group_key;
 END IF;
+
     RETURN QUERY SELECT p_runid AS run_id,
-           CAST(CASE WHEN src.reject_reason IS NULL THEN 'item' ELSE 'reject' END AS TEXT) AS entity,
-           CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS TEXT) AS action,
-           CAST(COUNT(*) AS INTEGER) AS "rows"
-    FROM hdr_delta AS src
-    GROUP BY CASE WHEN src.reject_reason IS NULL THEN 'item' ELSE 'reject' END,
-             CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
+       CAST(CASE WHEN src.reject_reason IS NULL THEN 'item' ELSE 'reject' END AS TEXT) AS entity,
+       CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS TEXT) AS action,
+       CAST(COUNT(*) AS INTEGER) AS "rows"
+FROM hdr_delta AS src
+GROUP BY CASE WHEN src.reject_reason IS NULL THEN 'item' ELSE 'reject' END,
+         CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
     RETURN;
 END;
 $proc$;

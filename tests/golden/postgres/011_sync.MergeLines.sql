@@ -17,7 +17,11 @@ SET search_path = pg_catalog, "sync", "dbo", pg_temp
 AS $proc$
 #variable_conflict use_column
 -- Unpivot the sizes of changed orders; queue line creates, updates and deletes for monday.
+DECLARE
+    v_now TIMESTAMP(3);
 BEGIN
+    v_now := (clock_timestamp() AT TIME ZONE 'UTC');
+
     -- 1. Orders whose size fingerprint changed (or that are new), leaving out orders whose
     --    header MergeHeaders rejected in this run.
 DROP TABLE IF EXISTS pg_temp.ln_orders;
@@ -149,13 +153,14 @@ SET size_hash = src.size_hash
 FROM ln_orders AS src
 WHERE tgt.order_key = src.order_key AND NOT EXISTS (SELECT 1 FROM ln_delta AS bad WHERE bad.order_key = src.order_key AND bad.reject_reason IS NOT NULL);
 END IF;
+
     RETURN QUERY SELECT p_runid AS run_id,
-           CAST(CASE WHEN src.reject_reason IS NULL THEN 'subitem' ELSE 'reject' END AS TEXT) AS entity,
-           CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS TEXT) AS action,
-           CAST(COUNT(*) AS INTEGER) AS "rows"
-    FROM ln_delta AS src
-    GROUP BY CASE WHEN src.reject_reason IS NULL THEN 'subitem' ELSE 'reject' END,
-             CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
+       CAST(CASE WHEN src.reject_reason IS NULL THEN 'subitem' ELSE 'reject' END AS TEXT) AS entity,
+       CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS TEXT) AS action,
+       CAST(COUNT(*) AS INTEGER) AS "rows"
+FROM ln_delta AS src
+GROUP BY CASE WHEN src.reject_reason IS NULL THEN 'subitem' ELSE 'reject' END,
+         CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
     RETURN;
 END;
 $proc$;

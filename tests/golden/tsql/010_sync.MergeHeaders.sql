@@ -14,6 +14,9 @@ BEGIN
     SET XACT_ABORT ON;
     SET IMPLICIT_TRANSACTIONS OFF;  -- ODBC manual-commit turns it on; reverts when the procedure returns
     DECLARE @ThrowMessage NVARCHAR(2048);  -- THROW takes a variable, not an expression
+    DECLARE @Now DATETIME2(3);
+    SET @Now = SYSUTCDATETIME();
+
     -- 1. Keys more than one staging row carries: every copy is rejected.
 DROP TABLE IF EXISTS #stg_dups;
 SELECT q.* INTO #stg_dups FROM (
@@ -277,12 +280,13 @@ WHERE tgt.hash_version IS NULL OR tgt.hash_version <> 2;
           AND NOT EXISTS (SELECT 1 FROM [dbo].[ORDER_LIST_GROUPS] AS tgt WHERE tgt.group_key = src.group_key)
         GROUP BY src.group_key;
 END;
+
     SELECT @RunId AS run_id,
-           CAST(CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,
-           CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS NVARCHAR(MAX)) AS action,
-           CAST(COUNT(*) AS INT) AS [rows]
-    FROM #hdr_delta AS src
-    GROUP BY CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END,
-             CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
+       CAST(CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END AS NVARCHAR(MAX)) AS entity,
+       CAST(CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END AS NVARCHAR(MAX)) AS action,
+       CAST(COUNT(*) AS INT) AS [rows]
+FROM #hdr_delta AS src
+GROUP BY CASE WHEN src.reject_reason IS NULL THEN N'item' ELSE 'reject' END,
+         CASE WHEN src.reject_reason IS NULL THEN src.action ELSE 'REJECTED' END;
     RETURN 0;
 END;
