@@ -1,8 +1,10 @@
 """The tSQLt suite's shape, checked here because it can only run on a SQL Server.
 
 One class per procedure and view, tests named as sentences, Arrange/Act/Assert on fakes,
-NoTransaction exactly where a procedure's error would end tSQLt's transaction, and the
-runner installing the classes batch by batch with each annotation kept on its procedure.
+NoTransaction exactly where a procedure's error would end tSQLt's transaction, those tests
+faking the real tables only inside a transaction of their own that they roll back before
+asserting, and the runner installing the classes batch by batch with each annotation kept on
+its procedure.
 sqlfluff tsql parses every class in tests/sql/test_tsql_parses.py. One more check stands in
 for a compiler: no procedure declares a variable its parameters already name.
 """
@@ -20,6 +22,15 @@ from pusher.paths import DEFAULT_CONFIG, PROJECT_ROOT
 
 TEST_PROC = re.compile(r"^CREATE PROCEDURE \[(?P<cls>[^\]]+)\]\.\[(?P<name>[^\]]+)\]\s*$", re.MULTILINE)
 NO_TRANSACTION = re.compile(r"^--\[@tSQLt:NoTransaction\]\('\[(?P<cls>[^\]]+)\]\.\[(?P<proc>[^\]]+)\]'\)$")
+# In a test's code, in order: its transactions, its test doubles, its asserts and a procedure
+# called where an error is caught (BEGIN TRY ... EXEC [sync].[Name]).
+STEP = re.compile(r"\b(?P<begin>BEGIN TRAN(?:SACTION)?)\b|\b(?P<rollback>ROLLBACK TRAN(?:SACTION)?)\b"
+                  r"|\b(?P<commit>COMMIT(?: TRAN(?:SACTION)?)?)\b|tSQLt\.(?P<double>FakeTable|SpyProcedure)\b"
+                  r"|tSQLt\.(?P<assert>Assert\w+|ExpectException|ExpectNoException|Fail)\b")
+CAUGHT_CALL = re.compile(r"\bBEGIN TRY\s+(?:INSERT INTO #\w+\s+)?EXEC \[sync\]\.\[(\w+)\]")
+# A CATCH that rolls back the whole transaction it was called in once an error doomed it,
+# whether or not it opened that transaction (then writes its run-log row after the rollback).
+ROLLS_BACK_CALLERS = re.compile(r"\bIF XACT_STATE\(\) = -1\b[^\n;]*\bROLLBACK TRANSACTION;")
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +91,8 @@ def test_tests_are_sentences_in_arrange_act_assert_form(classes):
 
 def test_every_test_that_expects_an_error_runs_outside_tsqlt_transaction(classes):
     """A THROW under XACT_ABORT dooms the caller's transaction, so such a test cannot run in
-    tSQLt's; NoTransaction tests name their class's UndoDoubles to put the fakes back."""
+    tSQLt's; NoTransaction tests name their class's UndoDoubles, which puts back any double
+    they left (only RunPipeline's error tests leave any: see below)."""
     expecting = 0
     for name, sql in classes.items():
         for test, batch in _tests(sql):
@@ -94,6 +106,104 @@ def test_every_test_that_expects_an_error_runs_outside_tsqlt_transaction(classes
                 assert (annotated["cls"], annotated["proc"]) == (name, "UndoDoubles")
                 assert f"CREATE PROCEDURE [{name}].[UndoDoubles]" in sql
     assert expecting >= 5
+
+
+def _code(batch: str) -> str:
+    """The batch without its `--` comments (a `--` inside a string literal is kept)."""
+    lines = []
+    for line in batch.splitlines():
+        cut = line.find("--")
+        while cut >= 0 and line[:cut].count("'") % 2:
+            cut = line.find("--", cut + 2)
+        lines.append(line if cut < 0 else line[:cut])
+    return "\n".join(lines)
+
+
+def _transaction_problems(code: str) -> list[str]:
+    """What breaks the rule for a NoTransaction test: every FakeTable and SpyProcedure inside a
+    transaction the test opened, every assert after its ROLLBACK, nothing committed, nothing
+    left open."""
+    problems, open_ = [], False
+    for step in STEP.finditer(code):
+        kind = step.lastgroup
+        if kind == "begin":
+            problems += ["BEGIN TRANSACTION while one is open"] if open_ else []
+            open_ = True
+        elif kind == "rollback":
+            open_ = False
+        elif kind == "commit":
+            problems.append("a COMMIT would commit the fakes' renames")
+        elif kind == "double" and not open_:
+            problems.append(f"{step[0]} outside the test's own transaction (a committed rename of a real object)")
+        elif kind == "assert" and open_:
+            problems.append(f"{step[0]} before the ROLLBACK")
+    return problems + (["the test's transaction is left open"] if open_ else [])
+
+
+@pytest.fixture(scope="module")
+def procedures_rolling_back_callers() -> set[str]:
+    """Deployed procedures whose CATCH rolls back a caller's doomed transaction itself."""
+    rendered = ops_renderer(load_config(DEFAULT_CONFIG, "production"), "tsql").render_all()
+    return {obj.file_name.split(".")[1] for obj in rendered
+            if obj.template.startswith("procedures/") and ROLLS_BACK_CALLERS.search(obj.sql)}
+
+
+def test_error_tests_fake_inside_their_own_transaction_and_assert_after_rolling_it_back(
+        classes, procedures_rolling_back_callers):
+    """Outside a transaction FakeTable's sp_rename of a real table is committed: until the
+    clean-up a pipeline, a pusher or the staging load meanwhile writes into the fake (lost at
+    clean-up), and a killed run leaves the real tables renamed. So a NoTransaction test opens
+    a transaction of its own before its first fake (or spy), keeps the error in variables,
+    rolls back before its first assert, and commits nothing; a test tSQLt runs in its own
+    transaction opens none."""
+    own = 0
+    for name, sql in classes.items():
+        for test, batch in _tests(sql):
+            code = _code(batch)
+            where = f"{name}.[{test}]"
+            if not NO_TRANSACTION.match(batch.splitlines()[0]):
+                assert not re.search(r"\b(BEGIN TRAN|ROLLBACK|COMMIT)\b", code), \
+                    f"{where} runs in tSQLt's transaction and must not open, end or commit one"
+                continue
+            if set(CAUGHT_CALL.findall(code)) & procedures_rolling_back_callers:
+                continue  # the next test
+            assert _transaction_problems(code) == [], where
+            own += 1
+    assert own >= 8
+
+
+def test_error_tests_of_a_procedure_that_rolls_back_its_callers_transaction_open_none(
+        classes, procedures_rolling_back_callers):
+    """RunPipeline's CATCH rolls back whatever transaction it runs in once its error doomed it,
+    then writes its REFUSED/FAILED run-log row. In a test's own transaction that rollback would
+    put the real tables back first, and the row would go to the real run log (overwriting the
+    real row with the fake's run id, or adding one). So its error tests cannot fake inside a
+    transaction of their own: they fake with committed renames, undone by the class's
+    UndoDoubles, and the runbook says to run the suite on a test copy. Should RunPipeline stop
+    rolling back a caller's transaction, this fails: convert those tests then."""
+    assert procedures_rolling_back_callers == {"RunPipeline"}
+    exempt = 0
+    for name, sql in classes.items():
+        for test, batch in _tests(sql):
+            code = _code(batch)
+            if NO_TRANSACTION.match(batch.splitlines()[0]) and \
+                    set(CAUGHT_CALL.findall(code)) & procedures_rolling_back_callers:
+                exempt += 1
+                assert not re.search(r"\b(BEGIN TRAN|ROLLBACK|COMMIT)\b", code), \
+                    f"{name}.[{test}]: RunPipeline would roll back this transaction and log into the real run log"
+    assert exempt >= 1
+
+
+def test_the_transaction_rule_catches_a_committed_fake_and_an_assert_before_the_rollback():
+    committed = "BEGIN\n    EXEC tSQLt.FakeTable @TableName = N'x';\n    EXEC tSQLt.AssertEquals 1, 1;\nEND;"
+    assert _transaction_problems(_code(committed)) == [
+        "tSQLt.FakeTable outside the test's own transaction (a committed rename of a real object)"]
+    early = ("BEGIN TRANSACTION;\n    EXEC tSQLt.FakeTable @TableName = N'x';\n"
+             "    EXEC tSQLt.AssertEquals 1, 1;\n    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;")
+    assert _transaction_problems(_code(early)) == ["tSQLt.AssertEquals before the ROLLBACK"]
+    commented = "-- BEGIN TRANSACTION\n    EXEC tSQLt.FakeTable @TableName = N'--x';"
+    assert _transaction_problems(_code(commented)) == [
+        "tSQLt.FakeTable outside the test's own transaction (a committed rename of a real object)"]
 
 
 # Each PostgreSQL test of a procedure's or view's behaviour (tests/db) -> its tSQLt twin,
