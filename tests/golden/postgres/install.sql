@@ -1121,7 +1121,7 @@ CREATE OR REPLACE FUNCTION "sync"."ClaimSubitems"(
 RETURNS TABLE (
     delta_id BIGINT,
     order_key VARCHAR(400),
-    size VARCHAR(100),
+    size VARCHAR(50),
     line_key TEXT,
     action VARCHAR(10),
     qty INTEGER,
