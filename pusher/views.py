@@ -60,12 +60,10 @@ def failure_reasons(db: Database, limit: int = 10) -> list[dict[str, Any]]:
                      limit=limit)
 
 
-def run_history(db: Database, limit: int = 20, include_rejects: bool = False,
-                include_batches: bool = False) -> list[dict[str, Any]]:
-    """The latest run-log rows, newest first; per-row rejects and the queue procedures' per-batch rows
-    (component 'queue': claims, marks, releases) only when asked for."""
-    where = " AND ".join([*([] if include_rejects else ["outcome <> 'REJECTED'"]),
-                          *([] if include_batches else ["component <> 'queue'"])])
+def run_history(db: Database, limit: int = 20, include_rejects: bool = False) -> list[dict[str, Any]]:
+    """The latest runs and steps, newest first, without the queue procedures' per-batch rows (component
+    'queue': claims, marks, releases; sync.RunHistory holds them); per-row rejects only when asked for."""
+    where = "component <> 'queue'" + ("" if include_rejects else " AND outcome <> 'REJECTED'")
     return view_rows(db, "RunHistory", where=where, order_by="run_log_id DESC", limit=limit)
 
 

@@ -82,11 +82,10 @@ def deploy(db: Database, columns: list[Column] | None = None) -> list[str]:
 def _stale_overloads(db: Database, obj: RenderedObject) -> str:
     """For a PostgreSQL procedure (procedures/<schema>.<Name>.sql.j2): the block that drops
     its older signatures; else nothing."""
-    name = obj.file_name.split(".")
-    if not db.dialect.overloads_on_replace or not obj.template.startswith("procedures/") or name[2] != "sql":
+    if not db.dialect.overloads_on_replace or obj.procedure is None:
         return ""
     return _DROP_STALE_OVERLOADS.format(schema=db.dialect.literal(db.config.environment.sync_schema),
-                                        name=db.dialect.literal(name[1]))
+                                        name=db.dialect.literal(obj.procedure))
 
 
 def create_staging(db: Database, columns: list[Column]) -> None:

@@ -10,7 +10,7 @@ twice gives byte-identical files, and a check can re-render and diff.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -42,6 +42,12 @@ class RenderedObject:
         """``sync.ClaimItems.sql`` for ``procedures/sync.Claim{Entity}.sql.j2`` rendered for items."""
         name = Path(self.template).name.removesuffix(".j2")
         return QUEUES[self.queue].procedure(name) if self.queue else name
+
+    @property
+    def procedure(self) -> str | None:
+        """The procedure this object creates (``procedures/sync.<Name>.sql.j2``: ``ClaimItems``), else None."""
+        parts = self.file_name.split(".")
+        return parts[1] if self.template.startswith("procedures/") and parts[2:] == ["sql"] else None
 
     @property
     def source(self) -> str:
@@ -82,7 +88,7 @@ def deploy_objects(templates: list[str] | None = None) -> list[tuple[str, str | 
 def queue_procedures() -> list[str]:
     """The procedures rendered per queue (ClaimItems, ClaimSubitems, ...), for the grants and the
     uninstall script."""
-    return [QUEUES[q].procedure(Path(t).name.split(".")[1]) for t, q in deploy_objects() if q is not None]
+    return [RenderedObject(t, "", q).procedure for t, q in deploy_objects() if q is not None]
 
 
 def columns_file_note(columns_file: str) -> str:
@@ -193,21 +199,18 @@ class Renderer:
         """One object; a per-queue template (``{Entity}`` in its name) needs ``queue``."""
         if (PER_QUEUE in template) != (queue is not None):
             raise ValueError(f"{template}: a queue is needed exactly when the name holds {PER_QUEUE}")
-        names = {}
-        if queue is not None:
-            names = {"entity": queue, "procedure": QUEUES[queue].procedure(Path(template).name.split(".")[1])}
+        shell = RenderedObject(template, "", queue)
+        names = {} if queue is None else {"entity": queue, "procedure": shell.procedure}
         try:
             body = self.env.get_template(template).render(**names)
         except jinja2.TemplateError as exc:
             where = f"{getattr(exc, 'filename', None) or template}:{getattr(exc, 'lineno', '?')}"
             raise ConfigError(f"rendering {template} failed at {where}: {exc}") from exc
-        obj = RenderedObject(template, "", queue)
-        header = (f"-- generated from {obj.source} by `ordersync render --dialect {self.dialect.name}`;\n"
+        header = (f"-- generated from {shell.source} by `ordersync render --dialect {self.dialect.name}`;\n"
                   f"-- edit the template, not this file.\n")
         if self.columns_file:
             header += f"-- {columns_file_note(self.columns_file)}\n"
-        return RenderedObject(template, header + str(self.env.globals["d"].file_settings()) + body.strip("\n") + "\n",
-                              queue)
+        return replace(shell, sql=header + str(self.env.globals["d"].file_settings()) + body.strip("\n") + "\n")
 
     def render_all(self, templates: list[str] | None = None) -> list[RenderedObject]:
         """Every object in deploy order; a per-queue template gives one object per queue."""
