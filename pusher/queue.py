@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pusher.sql.connection import Database
-from pusher.views import view_rows
+from pusher.views import customer_filter, view_rows
 
 Entity = Literal["item", "subitem"]
 
@@ -176,6 +176,14 @@ def release_claim(db: Database, token: uuid.UUID | str, run_id: int | None = Non
     return int(db.call("ReleaseClaim", ClaimToken=_token(token), RunId=run_id)[0]["released"])
 
 
+def mark_repairs(db: Database, orders: Iterable[str], lines: Iterable[tuple[str, str]] = ()) -> dict[str, int]:
+    """QueueRepairs: make the next pipeline run queue these orders (UPDATE) and (order, size) lines
+    (CREATE) again; returns {"orders": n, "lines": n} marked."""
+    row = db.call("QueueRepairs", Orders=[{"order_key": o} for o in orders],
+                  Lines=[{"order_key": o, "size": s} for o, s in lines], DryRun=False)[0]
+    return {"orders": int(row["orders"]), "lines": int(row["lines"])}
+
+
 def save_group(db: Database, group_key: str, monday_group_id: str) -> None:
     """Cache the monday group id of a group key, so the next run finds the group without a lookup."""
     db.call("SaveGroup", GroupKey=group_key, MondayGroupId=monday_group_id)
@@ -220,9 +228,9 @@ def ready_counts(db: Database) -> dict[str, int]:
 
 def pending_total(db: Database, limit: int | None = None, customer: str | None = None) -> int:
     """Rows a run will handle at most: PENDING items and subitems (of ``customer``), each bounded by ``limit``."""
-    where, params = ("customer = " + db.dialect.placeholder, [customer]) if customer is not None else ("", [])
+    where, params = customer_filter(db, customer)
     rows = view_rows(db, "PlannedChanges", columns="entity, COUNT(*) AS n", where=where, params=params,
-                           group_by="entity")
+                     group_by="entity")
     return sum(int(r["n"]) if limit is None else min(int(r["n"]), limit) for r in rows)
 
 
@@ -234,14 +242,14 @@ def pending_creates(db: Database) -> int:
 
 def pending_values(db: Database) -> tuple[list[dict[str, Any]], set[str]]:
     """Payloads of the ready PENDING items and sizes of the ready PENDING subitems, for the label check."""
-    payloads = [json_value(r["payload"]) or {} for r in view_rows(db, "PendingItems", columns="payload")]
-    sizes = {r["size"] for r in view_rows(db, "PendingSubitems", columns="DISTINCT size")}
+    payloads = [json_value(r["payload"]) or {} for r in view_rows(db, QUEUES["item"].pending_view, columns="payload")]
+    sizes = {r["size"] for r in view_rows(db, QUEUES["subitem"].pending_view, columns="DISTINCT size")}
     return payloads, sizes
 
 
 def sample_payload(db: Database) -> dict[str, Any] | None:
     """The payload of the oldest ready CREATE/UPDATE item, or None: every payload the deployed
     procedures queue has the same fields, so one shows which mapped columns they carry."""
-    rows = view_rows(db, "PendingItems", columns="delta_id, payload", where="action <> 'ARCHIVE'",
+    rows = view_rows(db, QUEUES["item"].pending_view, columns="delta_id, payload", where="action <> 'ARCHIVE'",
                      order_by="delta_id", limit=1)
     return (json_value(rows[0]["payload"]) or {}) if rows else None

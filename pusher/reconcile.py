@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pusher import queue
 from pusher.config import Config
 from pusher.pipeline import run_pipeline
 from pusher.sql.connection import Database
@@ -87,13 +88,11 @@ class ReconcileReport:
                 "differences": [asdict(d) for d in self.differences]}
 
 
-def queue_repairs(db: Database, report: ReconcileReport, dry_run: bool = False) -> dict[str, Any]:
+def queue_repairs(db: Database, report: ReconcileReport) -> dict[str, Any]:
     """Mark the repairs (QueueRepairs), then run the pipeline so they are queued; counts of both."""
-    orders, lines = report.repairs()
-    marked = db.call("QueueRepairs", Orders=[{"order_key": o} for o in orders],
-                     Lines=[{"order_key": o, "size": s} for o, s in lines], DryRun=dry_run)[0]
-    queued = {} if dry_run else {f"{e}:{a}": n for (e, a), n in run_pipeline(db).counts.items()}
-    return {"orders_marked": int(marked["orders"]), "lines_marked": int(marked["lines"]), "queued": queued}
+    marked = queue.mark_repairs(db, *report.repairs())
+    queued = {f"{e}:{a}": n for (e, a), n in run_pipeline(db).counts.items()}
+    return {"orders_marked": marked["orders"], "lines_marked": marked["lines"], "queued": queued}
 
 
 def read_items(client: MondayClient, board_id: str) -> list[dict[str, Any]]:

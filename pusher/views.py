@@ -32,6 +32,11 @@ def view_rows(db: Database, view: str, *, columns: str = "*", where: str = "", p
     return [{k: _plain(v) for k, v in row.items()} for row in db.fetch(sql, params)]
 
 
+def customer_filter(db: Database, customer: str | None) -> tuple[str, list[Any]]:
+    """(where, params) of view_rows for the rows of one customer (None: every customer)."""
+    return ("customer = " + db.dialect.placeholder, [customer]) if customer is not None else ("", [])
+
+
 def _plain(value: Any) -> Any:
     """Values as JSON-friendly Python: numbers stay numbers, times and uuids become text."""
     if isinstance(value, Decimal):
@@ -60,10 +65,10 @@ def failure_reasons(db: Database, limit: int = 10) -> list[dict[str, Any]]:
                      limit=limit)
 
 
-def run_history(db: Database, limit: int = 20, include_rejects: bool = False) -> list[dict[str, Any]]:
+def run_history(db: Database, limit: int = 20) -> list[dict[str, Any]]:
     """The latest runs and steps, newest first, without the queue procedures' per-batch rows (component
-    'queue': claims, marks, releases; sync.RunHistory holds them); per-row rejects only when asked for."""
-    where = "component <> 'queue'" + ("" if include_rejects else " AND outcome <> 'REJECTED'")
+    'queue': claims, marks, releases) and the pipeline's per-row rejects; sync.RunHistory holds both."""
+    where = "component <> 'queue' AND outcome <> 'REJECTED'"
     return view_rows(db, "RunHistory", where=where, order_by="run_log_id DESC", limit=limit)
 
 

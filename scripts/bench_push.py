@@ -35,9 +35,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_pipeline import BENCH_PG_DIR  # noqa: E402
+
 from pusher.config import load_config  # noqa: E402
 from pusher.emulator import EmulatorOptions, EmulatorServer  # noqa: E402
-from pusher.paths import DEFAULT_CONFIG, state_dir  # noqa: E402
+from pusher.paths import DEFAULT_CONFIG  # noqa: E402
 from pusher.pipeline import run_pipeline  # noqa: E402
 from pusher.sample_data import SampleShape, load_snapshot, snapshot  # noqa: E402
 from pusher.sql.catalog import read_columns_file  # noqa: E402
@@ -63,7 +65,7 @@ def emulator(scale: float, slow_rate: float) -> EmulatorServer:
 
 def deployed_database(config, name: str) -> Database:
     """A fresh database on the benchmark's embedded server, with staging and every object deployed."""
-    db = Database(config, url=fresh_database(name, state_dir() / "bench-pg"))
+    db = Database(config, url=fresh_database(name, BENCH_PG_DIR))
     columns = read_columns_file(config.columns_file)
     create_staging_and_deploy(db, columns)
     return db

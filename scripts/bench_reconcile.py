@@ -21,9 +21,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_pipeline import BENCH_PG_DIR  # noqa: E402
+
 from pusher.config import load_config  # noqa: E402
 from pusher.emulator import EmulatorOptions, EmulatorServer  # noqa: E402
-from pusher.paths import DEFAULT_CONFIG, STATE_DIR  # noqa: E402
+from pusher.paths import DEFAULT_CONFIG  # noqa: E402
 from pusher.pipeline import run_pipeline  # noqa: E402
 from pusher.reconcile import Reconciler  # noqa: E402
 from pusher.sample_data import SampleShape, load_snapshot, snapshot  # noqa: E402
@@ -59,9 +61,10 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=10_000)
     args = parser.parse_args()
     config = load_config(DEFAULT_CONFIG)
-    shape = SampleShape(config, read_columns_file(config.columns_file))
-    db = Database(config, url=fresh_database("bench_reconcile", STATE_DIR / "bench-pg"))
-    create_staging_and_deploy(db, read_columns_file(config.columns_file))
+    columns = read_columns_file(config.columns_file)
+    shape = SampleShape(config, columns)
+    db = Database(config, url=fresh_database("bench_reconcile", BENCH_PG_DIR))
+    create_staging_and_deploy(db, columns)
     load_snapshot(db, list(snapshot(shape, args.orders)))
     run_pipeline(db)
     server = EmulatorServer(EmulatorOptions(complexity_per_minute=2**31 - 1, requests_per_minute=1_000_000,

@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from pusher.commands.common import command, load
+from pusher.commands.common import command, count, load
 from pusher.emulator import EmulatorOptions, EmulatorServer
 from pusher.errors import ConfigError, ExitCode
 from pusher.pipeline import PipelineResult, run_pipeline
@@ -60,7 +60,7 @@ the budget window to reset (about a minute), exactly as it would against monday.
 def register(subparsers: argparse._SubParsersAction) -> None:
     with command(subparsers, "demo", help="run the whole sync end to end locally (start here)",
                  description=DESCRIPTION, func=run) as p:
-        p.add_argument("--orders", type=int, metavar="N", default=None,
+        p.add_argument("--orders", type=count(), metavar="N", default=None,
                        help="push N random orders instead of the reference-shaped PO")
         p.add_argument("--keep-running", action="store_true",
                        help="leave the emulator running afterwards at the config's monday_api_url, accepting any "
@@ -72,8 +72,6 @@ def run(args: argparse.Namespace) -> int:
     if not get_dialect(config.environment.dialect).embedded_server:
         raise ConfigError(f"the demo runs on the embedded PostgreSQL; environment {config.environment.name!r} "
                           f"is {config.environment.dialect}: use --env development")
-    if args.orders is not None and args.orders < 1:
-        raise ConfigError("--orders must be at least 1")
     if not args.verbose:  # the narration below says what deploy does, without a line per object
         logging.getLogger("pusher.sql.deploy").setLevel(logging.WARNING)
     from pusher.sql.embedded import DATABASE_NAME, fresh_database  # the local extra: imported when it runs

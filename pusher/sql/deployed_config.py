@@ -24,6 +24,7 @@ from typing import Any
 from pusher.config import Config
 from pusher.errors import ConfigError
 from pusher.sql.connection import Database
+from pusher.views import view_rows
 
 VIEW = "DeployedConfig"
 
@@ -81,10 +82,9 @@ def require_deployed_config(db: Database) -> None:
 
 def changed_settings(db: Database) -> list[str]:
     """The settings that differ between sync.DeployedConfig and `db.config`, as sentences."""
-    schema = db.config.environment.sync_schema
     # A missing view (nothing deployed, or deployed before this check existed) is a DatabaseError
     # whose message already names the fix, `ordersync deploy` (pusher.sql.connection).
-    rows = db.fetch(f"SELECT settings FROM {db.dialect.qualified(schema, VIEW)}")
+    rows = view_rows(db, VIEW, columns="settings")
     return differences(json.loads(rows[0]["settings"]) if rows else {}, settings(db.config))
 
 

@@ -23,7 +23,7 @@ NAME, GROUP = "(item name)", "(group)"
 
 def build_plan(db: Database, limit: int | None = None, customer: str | None = None) -> dict[str, Any]:
     """Every PENDING change grouped by order (the first ``limit`` orders), with totals over all of them."""
-    where, params = ("customer = " + db.dialect.placeholder, [customer]) if customer is not None else ("", [])
+    where, params = views.customer_filter(db, customer)
     rows = views.view_rows(db, "PlannedChanges", where=where, params=params, order_by="entity, delta_id")
     orders: dict[str, dict[str, Any]] = {}
     totals = {entity: Counter() for entity in ENTITIES}

@@ -620,7 +620,7 @@ class _Batch:
             return RowFailure(errors.ITEM_GONE, f"parent item {parent} no longer exists on monday (deleted by hand); "
                                                 f"monday.on_missing_item = \"fail\" keeps the line FAILED")
         if not self.dry:
-            self.run.db.call("QueueRepairs", Orders=[{"order_key": p.row.order_key}], Lines=[], DryRun=False)
+            queue.mark_repairs(self.run.db, [p.row.order_key])
         return RowFailure(errors.PARENT_MISSING, f"parent item {parent} no longer exists on monday (deleted by hand); "
                                                  f"order {p.row.order_key} is marked for the next pipeline run, which "
                                                  f"re-creates the item with all its subitems and closes this row")

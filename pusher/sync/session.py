@@ -146,8 +146,8 @@ def check_customer(db: Database, customer: str) -> None:
     not, but a refusal naming the exact spelling is safer than a run that claims nothing); the closest
     names are found ignoring case.
     """
-    known = {r["customer"] for view in ("PendingItems", "PendingSubitems")
-             for r in views.view_rows(db, view, columns="DISTINCT customer") if r["customer"] is not None}
+    known = {r["customer"] for q in queue.QUEUES.values()
+             for r in views.view_rows(db, q.pending_view, columns="DISTINCT customer") if r["customer"] is not None}
     if customer in known:
         return
     by_fold = {k.casefold(): k for k in known}
